@@ -35,6 +35,11 @@ class AppPaths:
         return self.home / "annotations.sqlite3"
 
     @property
+    def roots_file(self) -> Path:
+        """The corpus folders the user added: kept outside the index so a rebuild knows them."""
+        return self.home / "roots.json"
+
+    @property
     def backups_dir(self) -> Path:
         return self.home / "backups"
 

@@ -1,0 +1,165 @@
+"""Derived bookkeeping beside the Whoosh index: corpus roots, file signatures, texts, skips.
+
+It lives in HOME/index/ because everything in it can be rebuilt from the corpus. It lets
+an unchanged re-scan compare stat signatures without opening a single document, and it
+keeps each document's normalised text (zlib-compressed) so snippets, the reader and
+re-anchoring never re-parse a PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    key TEXT PRIMARY KEY,           -- root name + '/' + corpus-relative POSIX path
+    root TEXT NOT NULL,
+    path TEXT NOT NULL,             -- absolute file path
+    signature TEXT NOT NULL,        -- stat signature; equal means unchanged
+    sha256 TEXT,                    -- NULL for a skipped file
+    skip_code TEXT,                 -- NULL for an indexed file
+    skip_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS files_root ON files(root);
+CREATE INDEX IF NOT EXISTS files_sha ON files(sha256);
+CREATE TABLE IF NOT EXISTS texts (
+    key TEXT PRIMARY KEY,
+    text BLOB NOT NULL,             -- zlib of the UTF-8 normalised text
+    page_starts TEXT NOT NULL       -- JSON list of page start offsets
+);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    key: str
+    root: str
+    path: str
+    signature: str
+    sha256: str | None
+    skip_code: str | None
+    skip_reason: str | None
+
+
+@dataclass(frozen=True)
+class Root:
+    name: str
+    path: Path
+
+
+class Catalog:
+    """One SQLite connection to the catalog; used by one thread at a time."""
+
+    def __init__(self, db_path: Path, roots_file: Path):
+        self.db_path = db_path
+        self.roots_file = roots_file
+        self.connection = sqlite3.connect(db_path, timeout=30, check_same_thread=False)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
+        version = self.connection.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA_VERSION):
+            self.connection.close()
+            raise sqlite3.DatabaseError(f"catalog schema {version} is not {SCHEMA_VERSION}")
+        with self.connection:
+            self.connection.executescript(_SCHEMA)
+            self.connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # -- roots -------------------------------------------------------------------------
+    # The list of corpus folders is the user's choice, not derived data: it lives in
+    # HOME/roots.json, outside the index folder, so deleting a damaged index keeps it.
+    def roots(self) -> list[Root]:
+        try:
+            data = json.loads(self.roots_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as error:
+            raise sqlite3.DatabaseError(f"cannot read {self.roots_file}: {error}") from error
+        return [Root(item["name"], Path(item["path"])) for item in data]
+
+    def add_root(self, folder: Path) -> Root:
+        """Register a corpus folder, naming it after the folder (made unique if needed)."""
+        folder = folder.resolve()
+        roots = self.roots()
+        for root in roots:
+            if root.path == folder:
+                return root
+        taken = {root.name for root in roots}
+        base = folder.name or "corpus"
+        name, counter = base, 2
+        while name in taken:
+            name, counter = f"{base}-{counter}", counter + 1
+        roots.append(Root(name, folder))
+        data = [{"name": r.name, "path": str(r.path)} for r in roots]
+        temporary = self.roots_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.replace(temporary, self.roots_file)
+        return roots[-1]
+
+    # -- files -------------------------------------------------------------------------
+    def files_of_root(self, root: str) -> dict[str, FileRecord]:
+        rows = self.connection.execute(
+            "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
+            "FROM files WHERE root = ?", (root,))
+        return {row[0]: FileRecord(*row) for row in rows}
+
+    def record(self, key: str) -> FileRecord | None:
+        row = self.connection.execute(
+            "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
+            "FROM files WHERE key = ?", (key,)).fetchone()
+        return FileRecord(*row) if row else None
+
+    def store_texts(self, items: Iterable[tuple[str, str, list[int]]]) -> None:
+        """Save (key, text, page_starts) before the index commit that refers to them."""
+        with self.connection:
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO texts(key, text, page_starts) VALUES (?, ?, ?)",
+                [(key, zlib.compress(text.encode("utf-8"), 1), json.dumps(pages))
+                 for key, text, pages in items])
+
+    def store_files(self, records: Iterable[FileRecord]) -> None:
+        """Record signatures after the index commit, so a crash means 're-read', never 'lost'."""
+        with self.connection:
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO files(key, root, path, signature, sha256, skip_code, "
+                "skip_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(r.key, r.root, r.path, r.signature, r.sha256, r.skip_code, r.skip_reason)
+                 for r in records])
+
+    def forget(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        with self.connection:
+            self.connection.executemany("DELETE FROM files WHERE key = ?", [(k,) for k in keys])
+            self.connection.executemany("DELETE FROM texts WHERE key = ?", [(k,) for k in keys])
+
+    def clear(self) -> None:
+        with self.connection:
+            self.connection.execute("DELETE FROM files")
+            self.connection.execute("DELETE FROM texts")
+
+    def text(self, key: str) -> tuple[str, list[int]] | None:
+        row = self.connection.execute(
+            "SELECT text, page_starts FROM texts WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        return zlib.decompress(row[0]).decode("utf-8"), json.loads(row[1])
+
+    def skipped(self) -> list[FileRecord]:
+        rows = self.connection.execute(
+            "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
+            "FROM files WHERE skip_code IS NOT NULL ORDER BY path")
+        return [FileRecord(*row) for row in rows]
+
+    def indexed_count(self) -> int:
+        return self.connection.execute(
+            "SELECT count(*) FROM files WHERE skip_code IS NULL").fetchone()[0]

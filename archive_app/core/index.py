@@ -1,0 +1,504 @@
+"""The Whoosh index: schema, the word tokenizer, incremental sync of corpus folders, rebuild.
+
+Every Whoosh type stays in this module and in search.py; the rest of the app sees our
+own dataclasses. The index is derived data: anything wrong with it is fixed by a rebuild
+from the corpus, never by touching the user's annotations.
+
+Sync reads no file contents for unchanged files: it compares a stat signature (mtime,
+size, and those of the file's metadata sidecar and the root's catalog.csv) with the one
+recorded in the catalog. Order of writes per batch: texts -> Whoosh commit -> signatures,
+so a crash at any moment costs at most a re-read of the files of the last batch.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.writing import CLEAR
+
+from archive_app.core import ingest
+from archive_app.core.analysis import iter_words
+from archive_app.core.catalog import Catalog, FileRecord, Root
+from archive_app.core.documents import Document
+from archive_app.core.errors import IndexProblem, RejectedFile
+from archive_app.core.jobs import JobControl
+from archive_app.core.paths import AppPaths
+
+INDEX_NAME = "archive-v1"
+COMMIT_EVERY_DOCS = 2000
+WRITER_LIMIT_MB = 256
+
+
+class WordTokenizer(Tokenizer):
+    """One regex pass with folding (analysis.iter_words): no filter chain, no stop list."""
+
+    def __eq__(self, other):
+        return isinstance(other, WordTokenizer)
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for position, (word, start, end) in enumerate(iter_words(value)):
+            token.text = word
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = value[start:end]
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
+def build_schema() -> Schema:
+    """Unstemmed analysed text (stems are expanded at query time) plus facet columns."""
+    words = WordTokenizer()
+    return Schema(
+        key=ID(stored=True, unique=True),
+        path=STORED(),
+        url=STORED(),
+        sha256=STORED(),
+        title=TEXT(analyzer=words, stored=True, field_boost=2.0),
+        author=TEXT(analyzer=words, stored=True),
+        source=TEXT(analyzer=words, stored=True),
+        body=TEXT(analyzer=words),
+        notes=TEXT(analyzer=words),
+        tags=KEYWORD(commas=True, lowercase=True, sortable=True),
+        source_facet=ID(sortable=True),
+        date=ID(stored=True),
+        year=ID(sortable=True),
+        date_newest=ID(sortable=True),
+        date_oldest=ID(sortable=True),
+        format=ID(stored=True, sortable=True),
+        lang=ID(stored=True, sortable=True),
+    )
+
+
+@dataclass
+class SkippedFile:
+    path: str
+    code: str
+    reason: str
+
+
+@dataclass
+class IndexSummary:
+    """What one `index` run did; printed by the CLI and shown by the GUI."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    changed_keys: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A document as the reader shows it: metadata plus the normalised text."""
+
+    key: str
+    path: str
+    title: str
+    author: str
+    source: str
+    date: str
+    url: str
+    lang: str
+    format: str
+    text: str
+    page_starts: list[int]
+
+
+def index_fields(document: Document, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The Whoosh field values of a document.
+
+    `extra` comes from the annotation store: "tags" (comma-separated), "notes", and any
+    metadata field the user edited, which wins over what the file said.
+    """
+    extra = extra or {}
+    for name in ("title", "author", "source", "date", "url", "lang"):
+        if extra.get(name):
+            document = replace(document, **{name: extra[name]})
+    tags, notes = extra.get("tags", ""), extra.get("notes", "")
+    fields = {
+        "key": document.key,
+        "path": document.path,
+        "url": document.url,
+        "sha256": document.sha256,
+        "title": document.title,
+        "author": document.author,
+        "source": document.source,
+        "body": document.text,
+        "date": document.date,
+        "date_newest": document.date or "0000",
+        "date_oldest": document.date or "9999",
+        "format": document.format,
+    }
+    if document.source:
+        fields["source_facet"] = document.source
+    if document.year:
+        fields["year"] = document.year
+    if document.lang:
+        fields["lang"] = document.lang.lower()
+    if tags:
+        fields["tags"] = tags
+    if notes:
+        fields["notes"] = notes
+    return fields
+
+
+@dataclass
+class _Scan:
+    """One root's files as found on disk: key -> (path, signature)."""
+
+    root: Root
+    found: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    unreadable: dict[str, tuple[Path, str]] = field(default_factory=dict)
+
+
+def _signature(stat: os.stat_result, *extra: str) -> str:
+    return ":".join([str(stat.st_mtime_ns), str(stat.st_size), *extra])
+
+
+def _stat_signature(path: Path) -> str:
+    try:
+        return _signature(os.stat(path))
+    except OSError:
+        return "-"
+
+
+IGNORE_FILE = ".archiveignore"
+
+
+def read_ignore_patterns(folder: Path) -> list[str]:
+    """Glob patterns from FOLDER/.archiveignore (one a line, '#' comments), like .gitignore.
+
+    A pattern without '/' matches a file name anywhere; one with '/' matches the
+    corpus-relative path. Lets a corpus keep its README or provenance notes unindexed.
+    """
+    try:
+        lines = (folder / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def is_ignored(relative: str, patterns: list[str]) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(relative if "/" in p else name, p.lstrip("/"))
+               for p in patterns)
+
+
+def scan_root(root: Root) -> _Scan:
+    """Walk a corpus folder with stat only: no file is opened."""
+    scan = _Scan(root)
+    ignored = read_ignore_patterns(root.path)
+    catalog_sig = _stat_signature(root.path / "catalog.csv")
+    for dirpath, dirnames, filenames in os.walk(root.path, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        names = set(filenames)
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if not ingest.is_document_file(path):
+                continue
+            relative = path.relative_to(root.path).as_posix()
+            if ignored and is_ignored(relative, ignored):
+                continue
+            key = f"{root.name}/{relative}"
+            sidecar = ingest.sidecar_path(path)
+            stem_sidecar = path.with_name(path.stem + ".meta.json")
+            sidecar_sig = "-"
+            for candidate in (sidecar, stem_sidecar):
+                if candidate.name in names:
+                    sidecar_sig = _stat_signature(candidate)
+                    break
+            try:
+                stat = os.stat(path)
+            except OSError as error:
+                scan.unreadable[key] = (path, f"cannot read the file: {error.strerror or error}")
+                continue
+            scan.found[key] = (path, _signature(stat, sidecar_sig, catalog_sig))
+    return scan
+
+
+class ArchiveIndex:
+    """The index of one home: a Whoosh index plus its catalog; one writer at a time."""
+
+    def __init__(self, paths: AppPaths):
+        self.paths = paths.ensure()
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        try:
+            self.catalog = Catalog(paths.catalog_db, paths.roots_file)
+        except sqlite3.DatabaseError as error:
+            raise IndexProblem(f"the index catalog {paths.catalog_db} is damaged ({error}); "
+                               "rebuild it with `archive-app check --repair`") from error
+        try:
+            self.ix = self._open_or_create()
+        except IndexProblem:
+            self.catalog.close()
+            raise
+        self.extra_fields: Callable[[str], dict[str, str]] | None = None
+        """Set by the annotation store: a key's tags, notes and the user's metadata edits."""
+
+    def fields_for(self, document: Document) -> dict[str, str]:
+        """Index fields of a document with the user's own tags, notes and edits applied."""
+        extra = self.extra_fields(document.key) if self.extra_fields else {}
+        return index_fields(document, extra)
+
+    # -- opening -----------------------------------------------------------------------
+    def _open_or_create(self):
+        directory = str(self.paths.index_dir)
+        if not whoosh_index.exists_in(directory, indexname=INDEX_NAME):
+            return whoosh_index.create_in(directory, build_schema(), indexname=INDEX_NAME)
+        try:
+            ix = whoosh_index.open_dir(directory, indexname=INDEX_NAME)
+            with ix.reader() as reader:
+                reader.doc_count()
+            return ix
+        except Exception as error:  # Whoosh raises many types for a damaged index
+            raise IndexProblem(f"the search index in {directory} is damaged ({error}); "
+                               "repair it with `archive-app check --repair`") from error
+
+    def close(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+        self.catalog.close()
+
+    # -- reading -----------------------------------------------------------------------
+    def searcher(self):
+        """This thread's Whoosh searcher, refreshed when a commit made it stale."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self.ix.searcher()
+        elif not searcher.up_to_date():
+            searcher = searcher.refresh()
+        self._local.searcher = searcher
+        return searcher
+
+    def reader_catalog(self) -> Catalog:
+        """This thread's own catalog connection (SQLite connections are per thread)."""
+        if threading.current_thread() is threading.main_thread():
+            return self.catalog
+        catalog = getattr(self._local, "catalog", None)
+        if catalog is None:
+            catalog = self._local.catalog = Catalog(self.paths.catalog_db,
+                                                      self.paths.roots_file)
+        return catalog
+
+    def doc_count(self) -> int:
+        return self.searcher().doc_count()
+
+    def stored_fields(self, key: str) -> dict | None:
+        return self.searcher().document(key=key)
+
+    def document(self, key: str) -> DocumentView | None:
+        """Metadata and normalised text of one document, without re-reading its file."""
+        stored = self.stored_fields(key)
+        text = self.reader_catalog().text(key)
+        if stored is None or text is None:
+            return None
+        body, page_starts = text
+        return DocumentView(
+            key=key, path=stored.get("path", ""), title=stored.get("title", ""),
+            author=stored.get("author", ""), source=stored.get("source", ""),
+            date=stored.get("date", ""), url=stored.get("url", ""),
+            lang=stored.get("lang", ""), format=stored.get("format", ""),
+            text=body, page_starts=page_starts)
+
+    def skipped_files(self) -> list[SkippedFile]:
+        return [SkippedFile(r.path, r.skip_code or "", r.skip_reason or "")
+                for r in self.catalog.skipped()]
+
+    # -- writing -----------------------------------------------------------------------
+    def _writer(self):
+        try:
+            return self.ix.writer(limitmb=WRITER_LIMIT_MB, timeout=30.0, delay=0.25)
+        except LockError as error:
+            raise IndexProblem("another Archive App process is writing the index; "
+                               "try again when it has finished") from error
+
+    def sync(self, folders: list[Path] | None = None, rebuild: bool = False,
+             control: JobControl | None = None) -> IndexSummary:
+        """Bring the index up to date with corpus folders (all known ones when none given)."""
+        control = control or JobControl()
+        started = time.perf_counter()
+        with self._write_lock:
+            roots = [self.catalog.add_root(folder) for folder in folders or []]
+            if not folders:
+                roots = self.catalog.roots()
+            if rebuild:
+                self._clear()
+            summary = IndexSummary()
+            for root in roots:
+                self._sync_root(root, summary, control)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _clear(self) -> None:
+        writer = self._writer()
+        writer.commit(mergetype=CLEAR)
+        self.catalog.clear()
+
+    def _sync_root(self, root: Root, summary: IndexSummary, control: JobControl) -> None:
+        if not root.path.is_dir():
+            raise IndexProblem(f"the corpus folder {root.path} is missing or not a folder")
+        control.progress(0, 0, f"scanning {root.path}")
+        scan = scan_root(root)
+        known = self.catalog.files_of_root(root.name)
+        todo = [key for key, (_, sig) in scan.found.items()
+                if key not in known or known[key].signature != sig]
+        summary.unchanged += len(scan.found) - len(todo)
+        removed = [key for key in known if key not in scan.found and key not in scan.unreadable]
+        self._record_unreadable(root, scan, summary)
+        overrides = ingest.read_catalog(root.path) if todo else {}
+        removed_hashes = {known[key].sha256: key for key in removed if known[key].sha256}
+        batch = _Batch(self, root)
+        for done, key in enumerate(todo, 1):
+            control.check_cancelled()
+            path, signature = scan.found[key]
+            relative = key.split("/", 1)[1]
+            try:
+                document = ingest.load_document(path, key, overrides.get(relative))
+            except RejectedFile as rejection:
+                batch.skip(key, path, signature, rejection)
+                summary.skipped.append(SkippedFile(str(path), rejection.code, rejection.reason))
+            else:
+                is_new = key not in known or known[key].skip_code is not None
+                batch.add(document, signature)
+                if is_new:
+                    summary.added += 1
+                    old_key = removed_hashes.get(document.sha256)
+                    if old_key:
+                        summary.moved.append((old_key, key))
+                else:
+                    summary.updated += 1
+                summary.changed_keys.append(key)
+            if batch.size >= COMMIT_EVERY_DOCS:
+                batch.commit()
+            control.progress(done, len(todo), str(path))
+        batch.remove(removed)
+        summary.removed += sum(1 for key in removed if known[key].skip_code is None)
+        batch.commit()
+
+    def _record_unreadable(self, root: Root, scan: _Scan, summary: IndexSummary) -> None:
+        records = []
+        for key, (path, reason) in scan.unreadable.items():
+            summary.skipped.append(SkippedFile(str(path), "unreadable", reason))
+            records.append(FileRecord(key, root.name, str(path), "-", None, "unreadable", reason))
+        self.catalog.store_files(records)
+
+    def refresh_documents(self, keys: list[str]) -> None:
+        """Rewrite index entries from the stored text after tags, notes or metadata changed.
+
+        No file is opened or parsed: this is what makes tagging show up in search at once.
+        """
+        with self._write_lock:
+            writer = self._writer()
+            try:
+                for key in keys:
+                    document = self._stored_document(key)
+                    if document is not None:
+                        writer.update_document(**self.fields_for(document))
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+
+    def _stored_document(self, key: str) -> Document | None:
+        record = self.catalog.record(key)
+        stored = self.searcher().document(key=key)
+        text = self.catalog.text(key)
+        if record is None or stored is None or text is None:
+            return None
+        return Document(key=key, path=stored.get("path", ""), format=stored.get("format", ""),
+                        text=text[0], page_starts=text[1], title=stored.get("title", ""),
+                        author=stored.get("author", ""), source=stored.get("source", ""),
+                        date=stored.get("date", ""), url=stored.get("url", ""),
+                        lang=stored.get("lang", ""), sha256=record.sha256 or "")
+
+
+class _Batch:
+    """Documents waiting for the next commit, written in the crash-safe order."""
+
+    def __init__(self, index: ArchiveIndex, root: Root):
+        self.index = index
+        self.root = root
+        self.documents: list[tuple[Document, str]] = []
+        self.records: list[FileRecord] = []
+        self.removed: list[str] = []
+
+    @property
+    def size(self) -> int:
+        return len(self.documents) + len(self.records) + len(self.removed)
+
+    def add(self, document: Document, signature: str) -> None:
+        self.documents.append((document, signature))
+
+    def skip(self, key: str, path: Path, signature: str, rejection: RejectedFile) -> None:
+        self.records.append(FileRecord(key, self.root.name, str(path), signature, None,
+                                       rejection.code, rejection.reason))
+        self.removed.append(key)  # a file that became unreadable leaves the index
+
+    def remove(self, keys: list[str]) -> None:
+        self.removed.extend(keys)
+
+    def commit(self) -> None:
+        if not self.size:
+            return
+        catalog = self.index.catalog
+        catalog.store_texts((d.key, d.text, d.page_starts) for d, _ in self.documents)
+        writer = self.index._writer()
+        try:
+            for key in self.removed:
+                writer.delete_by_term("key", key)
+            for document, _ in self.documents:
+                writer.update_document(**self.index.fields_for(document))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        catalog.forget(self.removed)
+        catalog.store_files(
+            [FileRecord(d.key, self.root.name, d.path, signature, d.sha256, None, None)
+             for d, signature in self.documents] + self.records)
+        self.documents, self.records, self.removed = [], [], []
+
+
+def remove_index(paths: AppPaths) -> None:
+    """Delete the derived index folder entirely (used before a rebuild of a damaged index)."""
+    if paths.index_dir.exists():
+        shutil.rmtree(paths.index_dir)
+
+
+def iter_keys(index: ArchiveIndex) -> Iterator[str]:
+    searcher = index.searcher()
+    for fields in searcher.all_stored_fields():
+        yield fields["key"]

@@ -1,0 +1,333 @@
+"""Query -> results: compile our query tree to Whoosh, rank, sort, facets, snippets, hit spans.
+
+Word forms: the index keeps words unstemmed (so exact phrases stay exact); a plain word
+is expanded at query time to every indexed word with the same Porter stem, found by a
+prefix walk of the lexicon. Highlights are computed by re-tokenising the stored text with
+the same tokenizer the index used, so a span always covers the characters that matched.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.lang.porter import stem
+
+from archive_app.core import query as q
+from archive_app.core.analysis import fold, iter_words, words
+from archive_app.core.errors import QueryError
+from archive_app.core.index import ArchiveIndex
+
+SORTS = ("relevance", "newest", "oldest")
+DEFAULT_FIELDS = ("title", "body")
+STEMMED_FIELDS = ("title", "body", "notes", "author", "source")
+KEYWORD_FIELDS = ("tags", "lang", "format")
+FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "tags"}
+MAX_EXPANSION = 256
+SNIPPET_CHARS = 220
+SNIPPETS_PER_HIT = 2
+
+
+@dataclass
+class Snippet:
+    """A stretch of a document's text; `highlights` are spans into `text`."""
+
+    text: str
+    highlights: list[tuple[int, int]]
+
+
+@dataclass
+class Hit:
+    key: str
+    path: str
+    title: str
+    author: str
+    source: str
+    date: str
+    url: str
+    format: str
+    lang: str
+    score: float
+    snippets: list[Snippet] = field(default_factory=list)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    suggestion: str | None
+    elapsed_ms: float
+    sort: str = "relevance"
+    offset: int = 0
+
+
+@dataclass
+class HitMatcher:
+    """What to highlight in a text: exact words, word prefixes, regexes and phrases."""
+
+    terms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    patterns: list[re.Pattern[str]] = field(default_factory=list)
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
+
+    def word_matches(self, word: str) -> bool:
+        return (word in self.terms or any(word.startswith(p) for p in self.prefixes)
+                or any(p.fullmatch(word) for p in self.patterns))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Every hit in `text` as (start, end), sorted, phrases as one span each."""
+        tokens = list(iter_words(text))
+        spans = [(start, end) for word, start, end in tokens if self.word_matches(word)]
+        for phrase in self.phrases:
+            size = len(phrase)
+            for i in range(len(tokens) - size + 1):
+                if tokens[i][0] == phrase[0] and all(
+                        tokens[i + j][0] == phrase[j] for j in range(1, size)):
+                    spans.append((tokens[i][1], tokens[i + size - 1][2]))
+        return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class _Compiler:
+    """Turns our query tree into a Whoosh query and the matching HitMatcher."""
+
+    def __init__(self, searcher, cache: dict):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.cache = cache
+        self.matcher = HitMatcher()
+
+    def compile(self, node: q.Node, negated: bool = False) -> wq.Query:
+        if isinstance(node, q.And):
+            return wq.And([self.compile(item, negated) for item in node.items])
+        if isinstance(node, q.Or):
+            return wq.Or([self.compile(item, negated) for item in node.items])
+        if isinstance(node, q.Not):
+            return wq.Not(self.compile(node.item, not negated))
+        if isinstance(node, q.DateRange):
+            end = node.end + "~" if node.end else None
+            return wq.TermRange("date", node.start, end)
+        fields = (node.field,) if node.field else DEFAULT_FIELDS
+        highlight = not negated and (node.field in (None, "body"))
+        parts = [self.leaf(node, name, highlight) for name in fields]
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+    def leaf(self, node: q.Node, name: str, highlight: bool) -> wq.Query:
+        if isinstance(node, q.Word):
+            if name in KEYWORD_FIELDS:
+                return wq.Term(name, node.text.strip().lower())
+            tokens = words(node.text)
+            if len(tokens) != 1:
+                return self.phrase(name, tokens, highlight)
+            return self.word(name, tokens[0], highlight)
+        if isinstance(node, q.Phrase):
+            if name in KEYWORD_FIELDS:
+                return wq.Term(name, node.text.strip().lower())
+            return self.phrase(name, words(node.text), highlight)
+        if isinstance(node, q.Prefix):
+            text = fold(node.text.lower())
+            if highlight:
+                self.matcher.prefixes.add(text)
+            return wq.Prefix(name, text)
+        if isinstance(node, q.Wildcard):
+            pattern = fold(node.pattern.lower())
+            if highlight:
+                regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+                self.matcher.patterns.append(re.compile(regex))
+            return wq.Wildcard(name, pattern)
+        if isinstance(node, q.Fuzzy):
+            text = fold(node.text.lower())
+            fuzzy = wq.FuzzyTerm(name, text, maxdist=node.distance, prefixlength=1)
+            if highlight:
+                self.matcher.terms.update(
+                    t.decode("utf-8") if isinstance(t, bytes) else t
+                    for _, t in fuzzy.expanded_terms(self.reader))
+                self.matcher.terms.add(text)
+            return fuzzy
+        raise QueryError(f"unsupported query part {node!r}")
+
+    def word(self, name: str, word: str, highlight: bool) -> wq.Query:
+        forms = self.word_forms(name, word) if name in STEMMED_FIELDS else [word]
+        if highlight:
+            self.matcher.terms.update(forms)
+        if len(forms) == 1:
+            return wq.Term(name, forms[0])
+        return wq.Or([wq.Term(name, form) for form in forms])
+
+    def phrase(self, name: str, tokens: list[str], highlight: bool) -> wq.Query:
+        if not tokens:
+            return wq.NullQuery
+        if highlight:
+            if len(tokens) == 1:
+                self.matcher.terms.add(tokens[0])
+            else:
+                self.matcher.phrases.add(tuple(tokens))
+        if len(tokens) == 1:
+            return wq.Term(name, tokens[0])
+        return wq.Phrase(name, tokens)
+
+    def word_forms(self, name: str, word: str) -> list[str]:
+        """Indexed words sharing `word`'s Porter stem (the word itself always included)."""
+        key = (name, word)
+        if key not in self.cache:
+            root = stem(word)
+            prefix = root[:-1] if len(root) > 3 else root
+            forms = {word}
+            if word.isalpha() and prefix:
+                for raw in self.reader.expand_prefix(name, prefix):
+                    candidate = raw.decode("utf-8")
+                    if stem(candidate) == root:
+                        forms.add(candidate)
+                        if len(forms) >= MAX_EXPANSION:
+                            break
+            self.cache[key] = sorted(forms)
+        return self.cache[key]
+
+
+class Searcher:
+    """Searches one ArchiveIndex; keep one per thread (it holds a Whoosh searcher)."""
+
+    def __init__(self, index: ArchiveIndex):
+        self.index = index
+        self._cache: dict = {}
+        self._generation = None
+
+    def _whoosh_searcher(self):
+        searcher = self.index.searcher()
+        generation = id(searcher.reader())
+        if generation != self._generation:
+            self._cache.clear()
+            self._generation = generation
+        return searcher
+
+    def compile(self, text: str) -> tuple[wq.Query, HitMatcher, q.Node]:
+        node = q.parse_query(text)
+        compiler = _Compiler(self._whoosh_searcher(), self._cache)
+        return compiler.compile(node), compiler.matcher, node
+
+    def search(self, text: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
+               facets: bool = True, snippets: bool = True) -> SearchResults:
+        """Run a query; raises QueryError for one that cannot be parsed."""
+        started = time.perf_counter()
+        if sort not in SORTS:
+            raise QueryError(f"Unknown sort '{sort}': use relevance, newest or oldest.")
+        compiled, matcher, node = self.compile(text)
+        searcher = self._whoosh_searcher()
+        options: dict = {"limit": max(1, offset + limit)}
+        if sort != "relevance":
+            options["sortedby"] = "date_newest" if sort == "newest" else "date_oldest"
+            options["reverse"] = sort == "newest"
+        if facets:
+            options["groupedby"] = {
+                name: sorting.FieldFacet(column, allow_overlap=(name == "tag"))
+                for name, column in FACETS.items()}
+            options["maptype"] = sorting.Count
+        results = searcher.search(compiled, **options)
+        total = len(results)
+        hits = [self._hit(hit, matcher, snippets, sort == "relevance")
+                for hit in results[offset:offset + limit]]
+        facet_counts = self._facets(results) if facets else {}
+        suggestion = self._suggest(text, node) if total < 3 else None
+        elapsed = (time.perf_counter() - started) * 1000
+        return SearchResults(text, total, hits, facet_counts, suggestion, elapsed, sort, offset)
+
+    def _hit(self, result, matcher: HitMatcher, with_snippets: bool, scored: bool) -> Hit:
+        stored = result.fields()
+        hit = Hit(key=stored["key"], path=stored.get("path", ""),
+                  title=stored.get("title", ""), author=stored.get("author", ""),
+                  source=stored.get("source", ""), date=stored.get("date", ""),
+                  url=stored.get("url", ""), format=stored.get("format", ""),
+                  lang=stored.get("lang", ""), score=round(float(result.score), 4) if scored else 0.0)
+        if with_snippets:
+            text = self.index.reader_catalog().text(hit.key)
+            if text is not None:
+                hit.snippets = make_snippets(text[0], matcher.spans(text[0]))
+        return hit
+
+    @staticmethod
+    def _facets(results) -> dict[str, list[tuple[str, int]]]:
+        counts = {}
+        for name in FACETS:
+            groups = results.groups(name)
+            values = [(str(value), count) for value, count in groups.items()
+                      if value not in (None, "", b"")]
+            values = [(v.decode() if isinstance(v, bytes) else v, c) for v, c in values]
+            counts[name] = sorted(values, key=lambda item: (-item[1], item[0]))
+        return counts
+
+    def _suggest(self, text: str, node: q.Node) -> str | None:
+        """'Did you mean': replace each unknown plain word by the closest indexed word."""
+        corrector = self._whoosh_searcher().corrector("body")
+        reader = self._whoosh_searcher().reader()
+        suggestion = text
+        for leaf in _positive_words(node):
+            word = fold(leaf.text.lower())
+            if not word.isalpha() or reader.doc_frequency("body", word) > 0:
+                continue
+            found = corrector.suggest(word, limit=1, maxdist=2)
+            if found and found[0] != word:
+                suggestion = re.sub(re.escape(leaf.text), found[0], suggestion, count=1)
+        return suggestion if suggestion != text else None
+
+    def hit_spans(self, text: str, key: str) -> list[tuple[int, int]]:
+        """Every hit of query `text` in the whole stored text of document `key`."""
+        _, matcher, _ = self.compile(text)
+        stored = self.index.reader_catalog().text(key)
+        return matcher.spans(stored[0]) if stored else []
+
+
+def _positive_words(node: q.Node) -> list[q.Word]:
+    if isinstance(node, q.Word) and node.field in (None, "body", "title"):
+        return [node]
+    if isinstance(node, q.And | q.Or):
+        return [w for item in node.items for w in _positive_words(item)]
+    return []
+
+
+def make_snippets(text: str, spans: list[tuple[int, int]],
+                  count: int = SNIPPETS_PER_HIT, width: int = SNIPPET_CHARS) -> list[Snippet]:
+    """Up to `count` windows of about `width` characters around the densest hits."""
+    if not spans:
+        return [Snippet(_clip(text, 0, width)[0], [])] if text else []
+    windows: list[tuple[int, int]] = []
+    for start, _ in spans:
+        if len(windows) >= count:
+            break
+        if windows and start < windows[-1][1]:
+            continue
+        begin = max(0, start - width // 3)
+        windows.append((begin, begin + width))
+    snippets = []
+    for begin, end in windows:
+        snippet_text, shift = _clip(text, begin, end - begin)
+        stop = shift + len(snippet_text)
+        highlights = [(max(s, shift) - shift, min(e, stop) - shift) for s, e in spans
+                      if s < stop and e > shift]
+        snippets.append(Snippet(snippet_text, [(a, b) for a, b in highlights if a < b]))
+    return snippets
+
+
+def _clip(text: str, begin: int, width: int) -> tuple[str, int]:
+    """A window of text moved to word boundaries, newlines flattened to spaces."""
+    end = min(len(text), begin + width)
+    if begin > 0:
+        space = text.rfind(" ", max(0, begin - 20), begin)
+        begin = space + 1 if space >= 0 else begin
+    if end < len(text):
+        space = text.find(" ", end, end + 20)
+        end = space if space >= 0 else end
+    return text[begin:end].replace("\n", " "), begin
