@@ -15,7 +15,7 @@ from pathlib import Path
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.index import ArchiveIndex, IndexSummary
 from archive_app.core.paths import resolve_home
-from archive_app.core.search import SORTS, SearchResults, Searcher
+from archive_app.core.search import SORTS, Searcher, SearchResults
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -108,6 +108,9 @@ def format_summary(summary: IndexSummary, total: int) -> str:
     lines = [f"{summary.added} added, {summary.updated} updated, {summary.removed} removed, "
              f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped "
              f"in {summary.seconds:.2f} s; {total} documents in the index"]
+    if summary.still_skipped:
+        lines.append(f"  {summary.still_skipped} unchanged files were skipped before; "
+                     "`archive-app check` lists why")
     for old, new in summary.moved:
         lines.append(f"  moved: {old} -> {new}")
     for skipped in summary.skipped:

@@ -113,6 +113,8 @@ class IndexSummary:
     removed: int = 0
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
+    still_skipped: int = 0
+    """Files skipped on an earlier run and unchanged since; `check` lists their reasons."""
     moved: list[tuple[str, str]] = field(default_factory=list)
     changed_keys: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -375,7 +377,10 @@ class ArchiveIndex:
         known = self.catalog.files_of_root(root.name)
         todo = [key for key, (_, sig) in scan.found.items()
                 if key not in known or known[key].signature != sig]
-        summary.unchanged += len(scan.found) - len(todo)
+        todo_set = set(todo)
+        unchanged = [key for key in scan.found if key not in todo_set]
+        summary.still_skipped += sum(1 for key in unchanged if known[key].skip_code)
+        summary.unchanged += sum(1 for key in unchanged if not known[key].skip_code)
         removed = [key for key in known if key not in scan.found and key not in scan.unreadable]
         self._record_unreadable(root, scan, summary)
         overrides = ingest.read_catalog(root.path) if todo else {}

@@ -49,7 +49,7 @@ class AppPaths:
 
 
 def resolve_home(cli_home: str | os.PathLike[str] | None = None) -> AppPaths:
-    """Pick the home: an explicit directory wins, then the environment, then the platform default."""
+    """Pick the home: an explicit folder wins, then the environment, then the platform's."""
     if cli_home:
         return AppPaths(Path(cli_home).expanduser().resolve())
     env = os.environ.get(ENV_HOME)

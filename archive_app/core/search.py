@@ -251,7 +251,8 @@ class Searcher:
                   title=stored.get("title", ""), author=stored.get("author", ""),
                   source=stored.get("source", ""), date=stored.get("date", ""),
                   url=stored.get("url", ""), format=stored.get("format", ""),
-                  lang=stored.get("lang", ""), score=round(float(result.score), 4) if scored else 0.0)
+                  lang=stored.get("lang", ""),
+                  score=round(float(result.score), 4) if scored else 0.0)
         if with_snippets:
             text = self.index.reader_catalog().text(hit.key)
             if text is not None:

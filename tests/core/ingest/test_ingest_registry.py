@@ -1,0 +1,102 @@
+"""The public registry functions and metadata precedence: file < catalog.csv < sidecar."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archive_app.core.ingest import (
+    is_document_file,
+    load_document,
+    read_catalog,
+    read_sidecar,
+    sidecar_path,
+    supported_suffixes,
+)
+
+
+def test_supported_suffixes_cover_every_format() -> None:
+    assert supported_suffixes() == {
+        ".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".eml", ".epub"
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report.pdf", True),
+        ("REPORT.PDF", True),
+        ("notes.markdown", True),
+        ("report.pdf.meta.json", False),
+        ("report.meta.json", False),
+        ("catalog.csv", False),
+        (".hidden.txt", False),
+        ("~$minutes.docx", False),
+        ("picture.png", False),
+        ("archive.zip", False),
+    ],
+)
+def test_is_document_file(name: str, expected: bool) -> None:
+    assert is_document_file(Path("corpus") / name) is expected
+
+
+def test_sidecar_path_uses_the_full_file_name() -> None:
+    assert sidecar_path(Path("a/report.pdf")) == Path("a/report.pdf.meta.json")
+
+
+def test_sidecar_overrides_catalog_which_overrides_the_file(md_file: Path) -> None:
+    sidecar_path(md_file).write_text(json.dumps({"title": "Sidecar title", "colour": "blue"}))
+    catalog = {"title": "Catalog title", "author": "Catalog author", "date": "1999"}
+    doc = load_document(md_file, "marsh.md", overrides=catalog)
+    assert doc.title == "Sidecar title"
+    assert doc.author == "Catalog author"
+    assert doc.date == "1999"
+    assert doc.lang == "en"  # from the front matter, nobody overrode it
+    assert not hasattr(doc, "colour")
+
+
+def test_empty_override_values_do_not_clear_file_metadata(md_file: Path) -> None:
+    sidecar_path(md_file).write_text(json.dumps({"author": ""}))
+    doc = load_document(md_file, "marsh.md", overrides={"title": "", "date": "not a date"})
+    assert doc.title == "Field notes on salt marshes"
+    assert doc.author == "Ada Fenn; Ben Reed"
+    assert doc.date == "2012-06-30"
+
+
+def test_stem_sidecar_is_read_when_the_full_name_one_is_missing(tmp_path: Path) -> None:
+    document = tmp_path / "report.txt"
+    document.write_text("Body text")
+    (tmp_path / "report.meta.json").write_text('{"source": "Stem sidecar", "date": "2001-02"}')
+    assert read_sidecar(document) == {"source": "Stem sidecar", "date": "2001-02"}
+    (tmp_path / "report.txt.meta.json").write_text('{"source": "Full sidecar"}')
+    assert read_sidecar(document) == {"source": "Full sidecar"}
+
+
+def test_broken_sidecar_is_ignored_with_a_warning(tmp_path: Path, caplog) -> None:
+    document = tmp_path / "report.txt"
+    document.write_text("Body text survives")
+    sidecar_path(document).write_text("{not json")
+    doc = load_document(document, "report.txt")
+    assert doc.text == "Body text survives"
+    assert "ignoring sidecar" in caplog.text
+
+
+def test_read_catalog_keys_by_posix_relative_path(tmp_path: Path) -> None:
+    (tmp_path / "catalog.csv").write_text(
+        "path,title,author,source,date,url,lang,extra\n"
+        "./sub\\a.pdf,Title A,Author A,,2013-01-02,,en,x\n"
+        "b.txt,Title B,,,,,,\n",
+        encoding="utf-8",
+    )
+    catalog = read_catalog(tmp_path)
+    assert catalog == {
+        "sub/a.pdf": {"title": "Title A", "author": "Author A", "date": "2013-01-02",
+                      "lang": "en"},
+        "b.txt": {"title": "Title B"},
+    }
+
+
+def test_read_catalog_missing_file_is_empty(tmp_path: Path) -> None:
+    assert read_catalog(tmp_path) == {}
