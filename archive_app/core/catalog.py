@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -33,7 +33,8 @@ CREATE INDEX IF NOT EXISTS files_sha ON files(sha256);
 CREATE TABLE IF NOT EXISTS texts (
     key TEXT PRIMARY KEY,
     text BLOB NOT NULL,             -- zlib of the UTF-8 normalised text
-    page_starts TEXT NOT NULL       -- JSON list of page start offsets
+    page_starts TEXT NOT NULL,      -- JSON list of page start offsets
+    metadata TEXT NOT NULL DEFAULT '{}'  -- JSON: what the file (+ sidecar, catalog.csv) said
 );
 """
 
@@ -65,10 +66,10 @@ class Catalog:
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         version = self.connection.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
-            self.connection.close()
-            raise sqlite3.DatabaseError(f"catalog schema {version} is not {SCHEMA_VERSION}")
         with self.connection:
+            if version != SCHEMA_VERSION:  # derived data: start over, the next sync refills
+                self.connection.executescript(
+                    "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS texts;")
             self.connection.executescript(_SCHEMA)
             self.connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
@@ -119,13 +120,21 @@ class Catalog:
             "FROM files WHERE key = ?", (key,)).fetchone()
         return FileRecord(*row) if row else None
 
-    def store_texts(self, items: Iterable[tuple[str, str, list[int]]]) -> None:
-        """Save (key, text, page_starts) before the index commit that refers to them."""
+    def store_texts(self, items: Iterable[tuple[str, str, list[int], dict[str, str]]]) -> None:
+        """Save (key, text, page_starts, metadata) before the index commit using them."""
         with self.connection:
             self.connection.executemany(
-                "INSERT OR REPLACE INTO texts(key, text, page_starts) VALUES (?, ?, ?)",
-                [(key, zlib.compress(text.encode("utf-8"), 1), json.dumps(pages))
-                 for key, text, pages in items])
+                "INSERT OR REPLACE INTO texts(key, text, page_starts, metadata) "
+                "VALUES (?, ?, ?, ?)",
+                [(key, zlib.compress(text.encode("utf-8"), 1), json.dumps(pages),
+                  json.dumps(metadata, ensure_ascii=False))
+                 for key, text, pages, metadata in items])
+
+    def file_metadata(self, key: str) -> dict[str, str] | None:
+        """The metadata the file itself gave, before the user's edits."""
+        row = self.connection.execute(
+            "SELECT metadata FROM texts WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def store_files(self, records: Iterable[FileRecord]) -> None:
         """Record signatures after the index commit, so a crash means 're-read', never 'lost'."""

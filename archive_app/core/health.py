@@ -83,11 +83,16 @@ def check_index(paths: AppPaths, repair: bool = False,
 
 
 def rebuild_index(paths: AppPaths, control: JobControl | None = None) -> None:
-    """Delete the derived index and index every known corpus folder again."""
+    """Delete the derived index and index every known corpus folder again.
+
+    Goes through Library so that the user's metadata edits are applied to the new index.
+    """
+    from archive_app.core.library import Library
+
     remove_index(paths)
-    index = ArchiveIndex(paths)
+    library = Library(paths)
     try:
-        folders = [root.path for root in index.catalog.roots() if root.path.is_dir()]
-        index.sync(folders, control=control)
+        folders = [root.path for root in library.roots() if root.path.is_dir()]
+        library.sync(folders, control=control)
     finally:
-        index.close()
+        library.close()

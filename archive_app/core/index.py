@@ -277,12 +277,13 @@ class ArchiveIndex:
     # -- opening -----------------------------------------------------------------------
     def _open_or_create(self):
         directory = str(self.paths.index_dir)
-        if not whoosh_index.exists_in(directory, indexname=INDEX_NAME):
+        if not any(self.paths.index_dir.glob(f"_{INDEX_NAME}_*.toc")):
             return whoosh_index.create_in(directory, build_schema(), indexname=INDEX_NAME)
         try:
             ix = whoosh_index.open_dir(directory, indexname=INDEX_NAME)
-            with ix.reader() as reader:
-                reader.doc_count()
+            with ix.searcher() as searcher:
+                searcher.doc_count()
+                searcher.document(key="")  # reads the term index of every segment
             return ix
         except Exception as error:  # Whoosh raises many types for a damaged index
             raise IndexProblem(f"the search index in {directory} is damaged ({error}); "
@@ -438,16 +439,19 @@ class ArchiveIndex:
                 raise
 
     def _stored_document(self, key: str) -> Document | None:
+        """The document as its file last gave it, from the catalog (no file is read)."""
         record = self.catalog.record(key)
-        stored = self.searcher().document(key=key)
         text = self.catalog.text(key)
-        if record is None or stored is None or text is None:
+        metadata = self.catalog.file_metadata(key)
+        if record is None or text is None or metadata is None:
             return None
-        return Document(key=key, path=stored.get("path", ""), format=stored.get("format", ""),
-                        text=text[0], page_starts=text[1], title=stored.get("title", ""),
-                        author=stored.get("author", ""), source=stored.get("source", ""),
-                        date=stored.get("date", ""), url=stored.get("url", ""),
-                        lang=stored.get("lang", ""), sha256=record.sha256 or "")
+        return Document(key=key, path=record.path, format=_format_of(record.path),
+                        text=text[0], page_starts=text[1], sha256=record.sha256 or "",
+                        **metadata)
+
+
+def _format_of(path: str) -> str:
+    return ingest.format_of(Path(path))
 
 
 class _Batch:
@@ -479,7 +483,8 @@ class _Batch:
         if not self.size:
             return
         catalog = self.index.catalog
-        catalog.store_texts((d.key, d.text, d.page_starts) for d, _ in self.documents)
+        catalog.store_texts((d.key, d.text, d.page_starts, d.metadata())
+                            for d, _ in self.documents)
         writer = self.index._writer()
         try:
             for key in self.removed:

@@ -32,6 +32,7 @@ from archive_app.core.ingest.sidecars import (
 )
 
 __all__ = [
+    "format_of",
     "is_document_file",
     "load_document",
     "read_catalog",
@@ -60,6 +61,11 @@ _SURROGATES = re.compile(r"[\ud800-\udfff]")
 def supported_suffixes() -> frozenset[str]:
     """Lower-case suffixes (with the dot) that have an importer."""
     return frozenset(_IMPORTERS)
+
+
+def format_of(path: Path) -> str:
+    """The short format name ("pdf", "md", ...) of a supported file, '' otherwise."""
+    return _IMPORTERS.get(Path(path).suffix.lower(), ("", ""))[0]
 
 
 def is_document_file(path: Path) -> bool:

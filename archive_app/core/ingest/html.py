@@ -24,6 +24,7 @@ SKIP_TAGS = _tags(
     "object embed canvas select button head title"
 )
 MAIN_TAGS = frozenset({"article", "main"})
+IN_ARTICLE_TAGS = frozenset({"header"})
 BLOCK_TAGS = _tags(
     "address article blockquote dd details dialog div dl dt fieldset figcaption figure "
     "h1 h2 h3 h4 h5 h6 hr li main ol p pre section summary table tbody thead tfoot tr ul "
@@ -89,7 +90,9 @@ class _TextParser(HTMLParser):
         if state.in_main:
             self.main_parts.append(text)
 
-    def _is_boilerplate(self, tag: str, attrs: dict[str, str]) -> bool:
+    def _is_boilerplate(self, tag: str, attrs: dict[str, str], in_main: bool) -> bool:
+        if tag in IN_ARTICLE_TAGS and in_main:
+            return False  # an article's own <header> holds its headline and byline
         if tag in SKIP_TAGS:
             return True
         if tag in NEVER_BOILERPLATE:
@@ -117,7 +120,7 @@ class _TextParser(HTMLParser):
         self.stack.append(
             _State(
                 tag,
-                skipping=parent.skipping or self._is_boilerplate(tag, values),
+                skipping=parent.skipping or self._is_boilerplate(tag, values, parent.in_main),
                 in_main=parent.in_main or tag in MAIN_TAGS,
                 in_pre=parent.in_pre or tag in {"pre", "textarea"},
             )

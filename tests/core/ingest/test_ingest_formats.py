@@ -160,3 +160,14 @@ def test_txt_utf16_with_and_without_bom(tmp_path: Path) -> None:
     for path in (with_bom, without_bom):
         doc = load_document(path, path.name)
         assert doc.text == "Tidal range in Bristol\nis very large."
+
+
+def test_html_article_header_keeps_headline_and_byline(tmp_path):
+    page = tmp_path / "story.html"
+    page.write_text(
+        "<html><body><header>Site banner</header><article><header><h1>Dam report</h1>"
+        "<p class='byline'>By A. Writer</p></header><p>The dam held.</p></article>"
+        "</body></html>", encoding="utf-8")
+    document = load_document(page, "k/story.html")
+    assert "Dam report" in document.text and "By A. Writer" in document.text
+    assert "Site banner" not in document.text

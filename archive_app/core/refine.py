@@ -1,0 +1,58 @@
+"""Narrowing a query by facet values and finding plain text in a document (shared by the faces).
+
+A facet value becomes a field filter in the query language (``source:"UN News"``,
+``date:2013``, ``format:pdf``, ``tag:x``) so what the user sees as a chip is also a query
+they could type. Find-in-document is a case-insensitive literal search whose spans are
+offsets into the same normalised text the hit spans use.
+"""
+
+from __future__ import annotations
+
+import re
+
+FACET_FIELDS = {"source": "source", "year": "date", "format": "format", "tag": "tag"}
+"""Facet name (as in SearchResults.facets) -> the query field that filters by it."""
+
+_PLAIN_VALUE = re.compile(r"^[\w.-]+$")
+
+
+def facet_filter(facet: str, value: str) -> str:
+    """The query clause that keeps only documents whose `facet` is `value`."""
+    field = FACET_FIELDS.get(facet, facet)
+    value = " ".join(value.replace('"', " ").split())
+    if facet == "year" or _PLAIN_VALUE.match(value):
+        return f"{field}:{value}"
+    return f'{field}:"{value}"'
+
+
+def combine(query: str, filters: list[str]) -> tuple[str, int]:
+    """The user's query ANDed with filter clauses, and where the user's text starts in it.
+
+    The user's part is bracketed when there are filters so that `a OR b` stays one
+    alternative; the returned offset lets an error position point back into what they typed.
+    """
+    query = query.strip()
+    if not filters:
+        return query, 0
+    clauses = " ".join(filters)
+    if not query:
+        return clauses, 0
+    return f"({query}) {clauses}", 1
+
+
+def user_part(combined: str, query: str, filters: list[str]) -> str:
+    """Undo `combine` on a text derived from it (e.g. a 'did you mean' suggestion)."""
+    if not filters or not query.strip():
+        return combined
+    suffix = ") " + " ".join(filters)
+    if combined.startswith("(") and combined.endswith(suffix):
+        return combined[1:-len(suffix)]
+    return combined
+
+
+def find_all(text: str, needle: str) -> list[tuple[int, int]]:
+    """Every case-insensitive occurrence of `needle` in `text` as (start, end) offsets."""
+    if not needle:
+        return []
+    pattern = re.compile(re.escape(needle), re.IGNORECASE)
+    return [(match.start(), match.end()) for match in pattern.finditer(text)]

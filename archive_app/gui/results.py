@@ -1,0 +1,139 @@
+"""The results list: a model of search hits and a delegate that paints highlighted snippets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QPalette,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from archive_app.core.search import Hit
+from archive_app.gui.highlight import hit_format, utf16_spans
+
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+PADDING = 8
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class ResultsModel(QAbstractListModel):
+    """One row per Hit of the latest search; replaced as a whole by each new search."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.hits: list[Hit] = []
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
+        return 0 if parent.isValid() else len(self.hits)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.hits):
+            return None
+        hit = self.hits[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return hit.title or hit.key
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return hit.path
+        if role == HIT_ROLE:
+            return hit
+        return None
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        self.beginResetModel()
+        self.hits = list(hits)
+        self.endResetModel()
+
+    def hit(self, row: int) -> Hit | None:
+        return self.hits[row] if 0 <= row < len(self.hits) else None
+
+
+def byline(hit: Hit) -> str:
+    """'source · date' (author first when known); the key when nothing else is known."""
+    parts = [part for part in (hit.author, hit.source, hit.date) if part]
+    return " · ".join(parts) if parts else hit.key
+
+
+def result_document(hit: Hit, palette: QPalette, font: QFont, selected: bool) -> QTextDocument:
+    """The rich rendering of one hit; snippet text is inserted as plain text, never HTML."""
+    document = QTextDocument()
+    document.setDefaultFont(font)
+    document.setDocumentMargin(PADDING)
+    cursor = QTextCursor(document)
+    role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+    base = cursor.charFormat()
+    base.setForeground(palette.color(role))
+    title = QTextCharFormat(base)
+    title.setFontWeight(QFont.Weight.Bold)
+    title.setFontPointSize(font.pointSizeF() * 1.12)
+    cursor.insertText(hit.title or hit.key, title)
+    muted = QTextCharFormat(base)
+    muted.setForeground(palette.color(role if selected else QPalette.ColorRole.PlaceholderText))
+    muted.setFontPointSize(font.pointSizeF() * 0.92)
+    cursor.insertBlock()
+    cursor.insertText(byline(hit), muted)
+    for snippet in hit.snippets:
+        cursor.insertBlock()
+        start = cursor.position()
+        cursor.insertText(f"… {snippet.text} …", base)
+        for begin, end in utf16_spans(snippet.text, snippet.highlights):
+            cursor.setPosition(start + 2 + begin)
+            cursor.setPosition(start + 2 + end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(hit_format())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+    return document
+
+
+class ResultDelegate(QStyledItemDelegate):
+    """Paints title (bold), byline (muted) and snippets with every hit marked."""
+
+    def _document(self, option: QStyleOptionViewItem, index: AnyIndex,
+                  selected: bool = False) -> QTextDocument:
+        hit = index.data(HIT_ROLE)
+        document = result_document(hit, option.palette, option.font, selected)
+        document.setTextWidth(max(100, option.rect.width()))
+        return document
+
+    def paint(self, painter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        self.initStyleOption(option, index)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        style = option.widget.style() if option.widget else None
+        option.text = ""
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter,
+                              option.widget)
+        document = self._document(option, index, selected)
+        painter.save()
+        painter.translate(option.rect.topLeft())
+        context = QAbstractTextDocumentLayout.PaintContext()
+        document.documentLayout().draw(painter, context)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+        painter.drawLine(PADDING, option.rect.height() - 1,
+                         option.rect.width() - PADDING, option.rect.height() - 1)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        self.initStyleOption(option, index)
+        width = option.widget.viewport().width() if option.widget else 400
+        option.rect.setWidth(width)
+        document = self._document(option, index)
+        return QSize(width, int(document.size().height()) + 2)
+
+
+class ResultsView(QListView):
+    """Keyboard-navigable list; variable row heights recomputed when the width changes."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("results_view")
+        self.setItemDelegate(ResultDelegate(self))
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(False)
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(False)
