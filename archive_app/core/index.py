@@ -117,6 +117,7 @@ class IndexSummary:
     """Files skipped on an earlier run and unchanged since; `check` lists their reasons."""
     moved: list[tuple[str, str]] = field(default_factory=list)
     changed_keys: list[str] = field(default_factory=list)
+    removed_keys: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -411,7 +412,9 @@ class ArchiveIndex:
                 batch.commit()
             control.progress(done, len(todo), str(path))
         batch.remove(removed)
-        summary.removed += sum(1 for key in removed if known[key].skip_code is None)
+        gone = [key for key in removed if known[key].skip_code is None]
+        summary.removed += len(gone)
+        summary.removed_keys += gone
         batch.commit()
 
     def _record_unreadable(self, root: Root, scan: _Scan, summary: IndexSummary) -> None:

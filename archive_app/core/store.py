@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from archive_app.core.documents import METADATA_FIELDS, normalise_field
@@ -35,14 +35,57 @@ def _migrate_to_1(connection: sqlite3.Connection) -> None:
         )""")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1]
+def _execute_script(connection: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: `executescript` would COMMIT the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            connection.execute(statement)
+
+
+def _migrate_to_2(connection: sqlite3.Connection) -> None:
+    _execute_script(connection, """
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,          -- stable identity for exports
+            doc TEXT NOT NULL,                  -- document key
+            doc_sha256 TEXT NOT NULL,           -- content hash the anchor refers to
+            start INTEGER NOT NULL,             -- position selector
+            end INTEGER NOT NULL,
+            exact TEXT NOT NULL,                -- quote selector
+            prefix TEXT NOT NULL DEFAULT '',
+            suffix TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            color TEXT,                         -- NULL: the colour of its first tag
+            state TEXT NOT NULL DEFAULT 'anchored'
+                CHECK (state IN ('anchored', 'reanchored', 'orphaned')),
+            similarity REAL NOT NULL DEFAULT 1.0,
+            created TEXT NOT NULL,
+            modified TEXT NOT NULL
+        );
+        CREATE INDEX annotations_doc ON annotations(doc);
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            color TEXT NOT NULL
+        );
+        CREATE TABLE annotation_tags (
+            annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (annotation_id, tag_id)
+        );
+        CREATE INDEX annotation_tags_tag ON annotation_tags(tag_id);
+        """)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
 """MIGRATIONS[n] brings a database from version n to n + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class UserStore:
@@ -145,6 +188,8 @@ class UserStore:
         with self.transaction():
             self.connection.execute("UPDATE OR REPLACE metadata_edits SET doc = ? "
                                     "WHERE doc = ?", (new_key, old_key))
+            self.connection.execute("UPDATE annotations SET doc = ? WHERE doc = ?",
+                                    (new_key, old_key))
 
 
 class _Transaction:

@@ -184,3 +184,15 @@ def test_lock_left_by_a_killed_writer_does_not_block(app_paths, corpus):
         assert time.monotonic() - started < 25  # did not wait out the 30 s lock timeout
     finally:
         index.close()
+
+
+def test_symlink_loops_and_unreadable_entries_are_skipped_with_a_reason(archive, corpus):
+    os.symlink(corpus / "loop-b.txt", corpus / "loop-a.txt")
+    os.symlink(corpus / "loop-a.txt", corpus / "loop-b.txt")
+    os.symlink(corpus, corpus / "self-folder")  # a folder link back up: not followed
+    summary = archive.sync([corpus])
+    reasons = {os.path.basename(s.path): (s.code, s.reason) for s in summary.skipped}
+    assert set(reasons) == {"loop-a.txt", "loop-b.txt"}
+    assert all(code == "unreadable" and "symbolic links" in reason
+               for code, reason in reasons.values())
+    assert summary.added == len(KEYS)
