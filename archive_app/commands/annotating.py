@@ -1,0 +1,64 @@
+"""`annotate`, `annotations`, `tags`: the annotation store from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from archive_app.commands import EXIT_OK
+from archive_app.core.annotations import Annotation
+from archive_app.core.library import Library
+from archive_app.core.paths import resolve_home
+
+
+def annotation_json(annotation: Annotation) -> dict:
+    """The `annotations --json` item of DESIGN.md (plus the colour and the note's context)."""
+    return {"id": annotation.id, "doc": annotation.doc, "quote": annotation.exact,
+            "start": annotation.start, "end": annotation.end, "tags": annotation.tags,
+            "note": annotation.note, "state": annotation.state}
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    library = Library(resolve_home(args.home))
+    try:
+        annotation = library.annotate_quote(args.doc, args.quote, args.tag or [],
+                                            note=args.note or "", occurrence=args.occurrence)
+        print(f"annotation {annotation.id} on {annotation.doc} "
+              f"[{annotation.start}:{annotation.end}] tags: {', '.join(annotation.tags)}")
+    finally:
+        library.close()
+    return EXIT_OK
+
+
+def cmd_annotations(args: argparse.Namespace) -> int:
+    library = Library(resolve_home(args.home))
+    try:
+        found = library.all_annotations(tag=args.tag, state=args.state)
+    finally:
+        library.close()
+    if args.json:
+        print(json.dumps([annotation_json(a) for a in found], ensure_ascii=False))
+        return EXIT_OK
+    for annotation in found:
+        flag = "" if annotation.state == "anchored" else f" ({annotation.state})"
+        print(f"#{annotation.id} {annotation.doc} [{annotation.start}:{annotation.end}]{flag}")
+        print(f"   \u201c{annotation.exact}\u201d")
+        print(f"   tags: {', '.join(annotation.tags) or '-'}"
+              + (f"  note: {annotation.note}" if annotation.note else ""))
+    print(f"{len(found)} annotations")
+    return EXIT_OK
+
+
+def cmd_tags(args: argparse.Namespace) -> int:
+    library = Library(resolve_home(args.home))
+    try:
+        tags = library.tags()
+    finally:
+        library.close()
+    if args.json:
+        print(json.dumps([{"name": t.name, "count": t.count, "color": t.color} for t in tags],
+                         ensure_ascii=False))
+        return EXIT_OK
+    for tag in tags:
+        print(f"{tag.count:6d}  {tag.name}  {tag.color}")
+    return EXIT_OK

@@ -1,0 +1,113 @@
+"""`search`: one query or a batch, as text for people or JSON for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from archive_app.core.errors import QueryError
+from archive_app.core.library import Library
+from archive_app.core.paths import resolve_home
+from archive_app.core.search import Searcher, SearchResults
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if (args.query is None) == (args.batch is None):
+        print("archive-app: give either a QUERY or --batch FILE", file=sys.stderr)
+        return EXIT_USAGE
+    library = Library(resolve_home(args.home))
+    try:
+        searcher = library.searcher()
+        if args.batch:
+            return run_batch(searcher, Path(args.batch), args)
+        results = searcher.search(args.query, limit=args.limit, offset=args.offset,
+                                  sort=args.sort)
+        if args.json:
+            print(json.dumps(results_json(results), ensure_ascii=False))
+        else:
+            print(format_results(results, color=sys.stdout.isatty()))
+    finally:
+        library.close()
+    return EXIT_OK
+
+
+def run_batch(searcher: Searcher, batch_file: Path, args: argparse.Namespace) -> int:
+    """One query a line, one process: a bad line reports its error and the batch goes on."""
+    try:
+        lines = batch_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as error:
+        print(f"archive-app: cannot read {batch_file}: {error.strerror}", file=sys.stderr)
+        return EXIT_FAILURE
+    status = EXIT_OK
+    for line in lines:
+        query = line.strip()
+        if not query:
+            continue
+        started = time.perf_counter()
+        try:
+            results = searcher.search(query, limit=args.limit, offset=args.offset,
+                                      sort=args.sort)
+        except QueryError as error:
+            elapsed = round((time.perf_counter() - started) * 1000, 3)
+            status = EXIT_USAGE
+            if args.json:
+                print(json.dumps({"query": query, "error": error.message,
+                                  "elapsed_ms": elapsed}, ensure_ascii=False))
+            else:
+                print(f"{query}\terror: {error.message}")
+            continue
+        elapsed = round((time.perf_counter() - started) * 1000, 3)
+        if args.json:
+            print(json.dumps({**results_json(results), "elapsed_ms": elapsed},
+                             ensure_ascii=False))
+        else:
+            print(f"{query}\t{results.total} documents\t{elapsed:.1f} ms")
+        sys.stdout.flush()
+    return status
+
+
+def results_json(results: SearchResults) -> dict:
+    """The `search --json` object of DESIGN.md, exactly."""
+    return {
+        "query": results.query,
+        "total": results.total,
+        "hits": [{
+            "doc": hit.key, "path": hit.path, "title": hit.title, "author": hit.author,
+            "source": hit.source, "date": hit.date, "score": hit.score,
+            "snippets": [{"text": s.text, "highlights": [list(span) for span in s.highlights]}
+                         for s in hit.snippets],
+        } for hit in results.hits],
+    }
+
+
+def mark(text: str, spans: list[tuple[int, int]], color: bool) -> str:
+    """The snippet with its hits marked: bold on a terminal, [brackets] in a pipe."""
+    opening, closing = ("\033[1;33m", "\033[0m") if color else ("[", "]")
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], opening, text[start:end], closing]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def format_results(results: SearchResults, color: bool = False) -> str:
+    shown = f"{results.offset + 1}-{results.offset + len(results.hits)} of " if results.hits else ""
+    lines = [f"{shown}{results.total} documents for {results.query!r} "
+             f"({results.elapsed_ms:.0f} ms, sorted by {results.sort})"]
+    if results.suggestion:
+        lines.append(f"Did you mean: {results.suggestion}")
+    for number, hit in enumerate(results.hits, results.offset + 1):
+        lines.append("")
+        lines.append(f"{number}. {hit.title or hit.key}")
+        where = " · ".join(part for part in (hit.author, hit.source, hit.date) if part)
+        lines.append(f"   {where + ' · ' if where else ''}{hit.path}")
+        for snippet in hit.snippets:
+            lines.append(f"   … {mark(snippet.text, snippet.highlights, color)} …")
+    return "\n".join(lines)
+
+
