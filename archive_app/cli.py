@@ -7,10 +7,12 @@ that cannot be parsed. The GUI is imported only inside the `gui` verb.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from archive_app.commands import EXIT_FAILURE, EXIT_USAGE
 from archive_app.commands.annotating import cmd_annotate, cmd_annotations, cmd_tags
+from archive_app.commands.exporting import add_export_parser, cmd_export
 from archive_app.commands.indexing import cmd_check, cmd_index
 from archive_app.commands.searching import cmd_search
 from archive_app.core.errors import ArchiveError, QueryError
@@ -58,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     tags = verbs.add_parser("tags", help="list tags with their counts and colours")
     tags.add_argument("--json", action="store_true")
 
+    add_export_parser(verbs)
+
     gui = verbs.add_parser("gui", help="open the desktop window (the default)")
     gui.add_argument("--query", help="search for this when the window opens")
     gui.add_argument("--screenshot", metavar="FILE",
@@ -85,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb is None:
         args.verb, args.query, args.screenshot = "gui", None, None
     handlers = {"index": cmd_index, "search": cmd_search, "check": cmd_check, "gui": cmd_gui,
-                "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags}
+                "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
+                "export": cmd_export}
     try:
         return handlers[args.verb](args)
     except QueryError as error:
@@ -102,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 # -- gui -----------------------------------------------------------------------------------
 def cmd_gui(args: argparse.Namespace) -> int:
     """The desktop window; Qt is imported only here so the other verbs never need it."""
+    if args.screenshot:  # a screenshot needs no display: render offscreen unless told
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from archive_app.gui.app import run_gui
 
     return run_gui(resolve_home(args.home), query=args.query, screenshot=args.screenshot)

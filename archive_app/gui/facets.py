@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QToolButton,
     QTreeWidget,
@@ -32,6 +33,11 @@ class FacetTree(QTreeWidget):
         self.setHeaderHidden(True)
         self.setRootIsDecorated(True)
         self.setUniformRowHeights(True)
+        self.setMinimumWidth(200)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.itemClicked.connect(self._choose)
         self.itemActivated.connect(self._choose)
 
@@ -52,9 +58,6 @@ class FacetTree(QTreeWidget):
                 item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
                 item.setToolTip(0, f"Show only {label.lower()} {value}")
             group.setExpanded(True)
-        self.resizeColumnToContents(1)
-        width = self.viewport().width() - self.columnWidth(1) - 4
-        self.setColumnWidth(0, max(80, width))
 
     def item_for(self, facet: str, value: str) -> QTreeWidgetItem | None:
         for item in self._value_items():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QColor,
     QFont,
     QPalette,
     QTextCharFormat,
@@ -59,21 +60,20 @@ def byline(hit: Hit) -> str:
     return " · ".join(parts) if parts else hit.key
 
 
-def result_document(hit: Hit, palette: QPalette, font: QFont, selected: bool) -> QTextDocument:
+def result_document(hit: Hit, palette: QPalette, font: QFont) -> QTextDocument:
     """The rich rendering of one hit; snippet text is inserted as plain text, never HTML."""
     document = QTextDocument()
     document.setDefaultFont(font)
     document.setDocumentMargin(PADDING)
     cursor = QTextCursor(document)
-    role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
     base = cursor.charFormat()
-    base.setForeground(palette.color(role))
+    base.setForeground(palette.color(QPalette.ColorRole.Text))
     title = QTextCharFormat(base)
     title.setFontWeight(QFont.Weight.Bold)
     title.setFontPointSize(font.pointSizeF() * 1.12)
     cursor.insertText(hit.title or hit.key, title)
     muted = QTextCharFormat(base)
-    muted.setForeground(palette.color(role if selected else QPalette.ColorRole.PlaceholderText))
+    muted.setForeground(palette.color(QPalette.ColorRole.PlaceholderText))
     muted.setFontPointSize(font.pointSizeF() * 0.92)
     cursor.insertBlock()
     cursor.insertText(byline(hit), muted)
@@ -92,23 +92,19 @@ def result_document(hit: Hit, palette: QPalette, font: QFont, selected: bool) ->
 class ResultDelegate(QStyledItemDelegate):
     """Paints title (bold), byline (muted) and snippets with every hit marked."""
 
-    def _document(self, option: QStyleOptionViewItem, index: AnyIndex,
-                  selected: bool = False) -> QTextDocument:
+    def _document(self, option: QStyleOptionViewItem, index: AnyIndex) -> QTextDocument:
         hit = index.data(HIT_ROLE)
-        document = result_document(hit, option.palette, option.font, selected)
+        document = result_document(hit, option.palette, option.font)
         document.setTextWidth(max(100, option.rect.width()))
         return document
 
     def paint(self, painter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         self.initStyleOption(option, index)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        style = option.widget.style() if option.widget else None
-        option.text = ""
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter,
-                              option.widget)
-        document = self._document(option, index, selected)
+        document = self._document(option, index)
         painter.save()
+        if selected:
+            self._paint_selection(painter, option)
         painter.translate(option.rect.topLeft())
         context = QAbstractTextDocumentLayout.PaintContext()
         document.documentLayout().draw(painter, context)
@@ -116,6 +112,16 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawLine(PADDING, option.rect.height() - 1,
                          option.rect.width() - PADDING, option.rect.height() - 1)
         painter.restore()
+
+    @staticmethod
+    def _paint_selection(painter, option: QStyleOptionViewItem) -> None:
+        """A tinted card with an accent bar: the snippets keep their normal colours."""
+        accent = QColor(option.palette.color(QPalette.ColorRole.Highlight))
+        tint = QColor(accent)
+        tint.setAlpha(45)
+        painter.fillRect(option.rect, tint)
+        bar = QRect(option.rect.left(), option.rect.top(), 4, option.rect.height())
+        painter.fillRect(bar, accent)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         self.initStyleOption(option, index)

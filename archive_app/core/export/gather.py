@@ -1,0 +1,139 @@
+"""Choose what to export: excerpts from annotations, or the sentences around search hits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from archive_app.core.annotations import Annotation
+from archive_app.core.citation import format_citation
+from archive_app.core.export.model import Excerpt
+from archive_app.core.index import DocumentView
+from archive_app.core.library import Library
+
+QUOTE_CONTEXT = 32
+"""Characters of prefix and suffix a search-hit excerpt's quote selector carries."""
+
+SENTENCE_REACH = 400
+"""How far a sentence may extend on each side of a hit before it is cut at a space."""
+
+_BOUNDARY = re.compile(r"(?P<mark>[.!?…؟。]+[\"'”’»)\]]*)(?=\s)|\n[ \t]*\n")
+
+
+def sentence_bounds(text: str, start: int, end: int,
+                    reach: int = SENTENCE_REACH) -> tuple[int, int]:
+    """The span of the sentence(s) containing text[start:end]: from just after the last
+    sentence end (or blank line) before `start` to the sentence end after `end`."""
+    low = max(0, start - reach)
+    begin = low
+    for match in _BOUNDARY.finditer(text, low, start):
+        begin = match.end()
+    if begin == low and low > 0:
+        space = text.find(" ", low, start)
+        begin = space + 1 if space >= 0 else low
+    high = min(len(text), end + reach)
+    match = _BOUNDARY.search(text, max(end - 1, start), high)
+    if match:
+        stop = match.end("mark") if match.group("mark") else match.start()
+    elif high == len(text):
+        stop = high
+    else:
+        space = text.rfind(" ", end, high)
+        stop = space if space > end else high
+    stop = max(stop, end)
+    while begin < start and text[begin].isspace():
+        begin += 1
+    while stop > end and text[stop - 1].isspace():
+        stop -= 1
+    return begin, stop
+
+
+class _Documents:
+    """Each document read once, with its citation."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self.views: dict[str, DocumentView | None] = {}
+
+    def view(self, key: str) -> DocumentView | None:
+        if key not in self.views:
+            self.views[key] = self.library.document(key)
+        return self.views[key]
+
+    def excerpt(self, key: str, start: int, end: int, quote: str, context: int,
+                text_ok: bool = True) -> Excerpt:
+        view = self.view(key)
+        meta = {name: getattr(view, name) for name in
+                ("title", "author", "source", "date", "url", "lang")} if view else {}
+        path = view.path if view else key
+        excerpt = Excerpt(doc=key, path=path, quote=quote, start=start, end=end,
+                          format=view.format if view else "", **meta,
+                          citation=format_citation(meta, path))
+        if view is not None and text_ok and context > 0:
+            excerpt.context_before = view.text[max(0, start - context):start]
+            excerpt.context_after = view.text[end:end + context]
+        return excerpt
+
+
+def excerpts_from_annotations(library: Library, annotations: Iterable[Annotation],
+                              context_chars: int = 0) -> list[Excerpt]:
+    """One excerpt per annotation, in the order given (orphaned ones keep their quote)."""
+    documents = _Documents(library)
+    excerpts = []
+    for annotation in annotations:
+        view = documents.view(annotation.doc)
+        placed = (view is not None and annotation.state != "orphaned"
+                  and view.text[annotation.start:annotation.end] == annotation.exact)
+        excerpt = documents.excerpt(annotation.doc, annotation.start, annotation.end,
+                                    annotation.exact, context_chars, text_ok=placed)
+        excerpt.tags = list(annotation.tags)
+        excerpt.note = annotation.note
+        excerpt.prefix, excerpt.suffix = annotation.prefix, annotation.suffix
+        excerpt.annotation_uuid = annotation.uuid
+        excerpt.created, excerpt.modified = annotation.created, annotation.modified
+        excerpts.append(excerpt)
+    return excerpts
+
+
+def excerpts_from_search(library: Library, query: str, keys: list[str] | None = None,
+                         limit: int = 50, context_chars: int = 0,
+                         per_document: int = 3) -> list[Excerpt]:
+    """The sentences around the hits of `query` in `keys` (default: the best `limit`
+    matching documents), at most `per_document` excerpts per document."""
+    if keys is None:
+        keys = [hit.key for hit in library.search(query, limit=limit).hits]
+    documents = _Documents(library)
+    excerpts: list[Excerpt] = []
+    for key in keys[:limit]:
+        view = documents.view(key)
+        if view is None:
+            continue
+        for start, end in _hit_sentences(view.text, library.hit_spans(query, key),
+                                         per_document):
+            excerpt = documents.excerpt(key, start, end, view.text[start:end], context_chars)
+            excerpt.prefix = view.text[max(0, start - QUOTE_CONTEXT):start]
+            excerpt.suffix = view.text[end:end + QUOTE_CONTEXT]
+            excerpts.append(excerpt)
+    return excerpts
+
+
+def _hit_sentences(text: str, spans: list[tuple[int, int]],
+                   cap: int) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if found and start < found[-1][1]:
+            continue
+        found.append(sentence_bounds(text, start, end))
+        if len(found) >= cap:
+            break
+    return found
+
+
+def document_texts(library: Library, excerpts: Iterable[Excerpt]) -> dict[str, str]:
+    """Key -> full normalised text of every document the excerpts come from (if indexed)."""
+    texts = {}
+    for key in dict.fromkeys(excerpt.doc for excerpt in excerpts):
+        view = library.document(key)
+        if view is not None:
+            texts[key] = view.text
+    return texts

@@ -1,0 +1,280 @@
+"""The main window: composes search, facets, results, reader and side panel; owns no logic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from archive_app.core.library import Library
+from archive_app.core.refine import user_part
+from archive_app.gui.editing import MetadataEditor
+from archive_app.gui.facets import ChipBar, FacetTree
+from archive_app.gui.help_dialog import show_syntax_help
+from archive_app.gui.indexing import IndexingController
+from archive_app.gui.reader import Reader
+from archive_app.gui.results import ResultsModel, ResultsView
+from archive_app.gui.search_bar import SearchBar
+from archive_app.gui.session import OpenedDocument, SearchSession
+from archive_app.gui.side_panel import SidePanel
+from archive_app.gui.sizing import fix_minimum_size
+from archive_app.gui.workers import configure_pool
+
+EMPTY_PAGE, ARCHIVE_PAGE = 0, 1
+MINIMUM_SIZE = QSize(720, 480)
+
+
+class MainWindow(QMainWindow):
+    """One archive home on screen. `settings` is where geometry and the last query live."""
+
+    document_shown = Signal(int)
+    """A document is in the reader with this many hits highlighted."""
+
+    def __init__(self, library: Library, settings: QSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        configure_pool()
+        self.library, self.settings = library, settings
+        self.setWindowTitle("Archive App")
+        self.session = SearchSession(library, self)
+        self.search_bar = SearchBar()
+        self.chips = ChipBar()
+        self.model = ResultsModel(self)
+        self.results = ResultsView()
+        self.results.setModel(self.model)
+        self.reader = Reader()
+        self.side_panel = SidePanel()
+        self.facets = FacetTree()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="main_splitter")
+        self.pages = QStackedWidget()
+        self._build_central()
+        self._build_facet_dock()
+        self.indexing = IndexingController(library, self.statusBar(), self)
+        self.editor = MetadataEditor(library, self)
+        self._build_menus()
+        self._connect()
+        self._show_page()
+        fix_minimum_size(self, MINIMUM_SIZE)
+        self.restore_settings()
+
+    # -- layout --------------------------------------------------------------------------
+    def _build_central(self) -> None:
+        results_area = QWidget()
+        results_layout = QVBoxLayout(results_area)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.setSpacing(0)
+        results_layout.addWidget(self.chips)
+        results_layout.addWidget(self.results, 1)
+        for widget, stretch in ((results_area, 4), (self.reader, 6), (self.side_panel, 3)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        self.splitter.setChildrenCollapsible(False)
+        self.pages.addWidget(self._empty_page())
+        self.pages.addWidget(self.splitter)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.search_bar)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+    def _empty_page(self) -> QWidget:
+        page = QWidget(objectName="empty_page")
+        title = QLabel("Your archive is empty", objectName="empty_title")
+        text = QLabel("Add a folder of documents (text, Markdown, HTML, PDF, Word, e-mail, "
+                      "EPUB). Archive App reads it, never changes it, and works offline.",
+                      wordWrap=True, objectName="empty_state")
+        self.add_folder_button = QPushButton("Add folder…", objectName="add_folder_button")
+        text.setFixedWidth(520)
+        text.ensurePolished()  # the style sheet sets its font size
+        text.setMinimumHeight(text.heightForWidth(520))  # a centred label gets no h-f-w
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(page)
+        layout.setSpacing(14)
+        layout.addStretch(1)
+        for widget in (title, text, self.add_folder_button):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return page
+
+    def _build_facet_dock(self) -> None:
+        self.facet_dock = QDockWidget("Refine", self, objectName="facet_dock")
+        self.facet_dock.setWidget(self.facets)
+        self.facet_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                    | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.facet_dock)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.add_folder_action = self._action(file_menu, "&Add folder…", self.add_folder)
+        self.reindex_action = self._action(file_menu, "&Re-index", self.reindex)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = bar.addMenu("&Edit")
+        self._action(edit_menu, "&Search", self.search_bar.focus, "Ctrl+L")
+        self._action(edit_menu, "&Find in document", self.reader.open_find,
+                     QKeySequence.StandardKey.Find)
+        self._action(edit_menu, "&Next hit", self.reader.next_hit, "F3")
+        self._action(edit_menu, "&Previous hit", self.reader.previous_hit, "Shift+F3")
+        edit_menu.addSeparator()
+        self._action(edit_menu, "Edit &metadata…", self.editor.edit)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.facet_dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Search syntax", lambda: show_syntax_help(self))
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search_bar.field)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self.search_bar.clear)
+
+    def _connect(self) -> None:
+        self.search_bar.search_requested.connect(self.run_search)
+        self.search_bar.help_requested.connect(lambda: show_syntax_help(self))
+        self.chips.filters_changed.connect(self.search_bar.search_now)
+        self.facets.facet_chosen.connect(self.chips.add_filter)
+        self.session.search_finished.connect(self._show_results)
+        self.session.search_failed.connect(self._show_search_error)
+        self.session.search_cleared.connect(self._clear_results)
+        self.session.document_opened.connect(self._show_document)
+        self.session.document_failed.connect(self.statusBar().showMessage)
+        self.results.selectionModel().currentChanged.connect(self._open_current)
+        self.side_panel.source_tab.edit_requested.connect(self.editor.edit)
+        self.editor.metadata_saved.connect(self._metadata_saved)
+        self.add_folder_button.clicked.connect(self.add_folder)
+        self.indexing.indexing_started.connect(self._indexing_changed)
+        self.indexing.indexing_finished.connect(self._indexing_changed)
+
+    # -- searching -----------------------------------------------------------------------
+    def run_search(self, query: str) -> None:
+        self.session.search(query, self.chips.filters(), self.search_bar.sort_name())
+
+    def _show_results(self, results) -> None:
+        self.search_bar.show_error("")
+        self.search_bar.show_count(results.total, results.elapsed_ms)
+        self.search_bar.show_suggestion(self._user_suggestion(results.suggestion))
+        self.search_bar.remember(self.search_bar.query())
+        self.model.set_hits(results.hits)
+        self.facets.show_facets(results.facets)
+        if results.hits:
+            self.results.setCurrentIndex(self.model.index(0))
+        else:
+            self.reader.show_placeholder("No documents match this search.")
+
+    def _user_suggestion(self, suggestion: str | None) -> str | None:
+        if not suggestion:
+            return None
+        return user_part(suggestion, self.search_bar.query(), self.chips.filters())
+
+    def _show_search_error(self, message: str, position: int) -> None:
+        where = f"Character {position + 1}: " if position >= 0 else ""
+        self.search_bar.show_error(where + message)
+        self.search_bar.clear_count()
+        self.search_bar.show_suggestion(None)
+
+    def _clear_results(self) -> None:
+        self.search_bar.show_error("")
+        self.search_bar.clear_count()
+        self.search_bar.show_suggestion(None)
+        self.model.set_hits([])
+        self.facets.clear()
+        self.reader.show_placeholder()
+
+    # -- reading -------------------------------------------------------------------------
+    def _open_current(self, current, _previous=None) -> None:
+        hit = self.model.hit(current.row())
+        if hit is not None:
+            self.session.open_document(hit.key)
+
+    def _show_document(self, opened: OpenedDocument | None) -> None:
+        if opened is None:
+            self.reader.show_placeholder("This document is no longer in the index.")
+            self.side_panel.source_tab.show_document(None)
+            return
+        self.reader.show_document(opened.view, opened.spans)
+        self.side_panel.source_tab.show_document(opened.view, opened.citation)
+        self.editor.view = opened.view
+        self.document_shown.emit(len(opened.spans))
+
+    def _metadata_saved(self, key: str) -> None:
+        self.statusBar().showMessage("Metadata saved.")
+        self.search_bar.search_now()
+        self.session.open_document(key)
+
+    # -- indexing ------------------------------------------------------------------------
+    def add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
+        if folder:
+            self.indexing.start([Path(folder)])
+
+    def reindex(self) -> None:
+        self.indexing.start(None)
+
+    def _indexing_changed(self, *_args) -> None:
+        running = self.indexing.is_running()
+        for widget in (self.add_folder_action, self.reindex_action, self.add_folder_button):
+            widget.setEnabled(not running)
+        self._show_page()
+        if not running and self.search_bar.query():
+            self.search_bar.search_now()
+
+    def _show_page(self) -> None:
+        has_roots = bool(self.library.roots())
+        self.pages.setCurrentIndex(ARCHIVE_PAGE if has_roots else EMPTY_PAGE)
+        self.search_bar.setEnabled(has_roots)
+        self.facet_dock.setVisible(has_roots)
+        self.reindex_action.setEnabled(has_roots and not self.indexing.is_running())
+
+    # -- settings ------------------------------------------------------------------------
+    def restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        else:
+            self.splitter.setSizes([420, 620, 320])
+        history = self.settings.value("search/history") or []
+        self.search_bar.set_history([history] if isinstance(history, str) else list(history))
+        last = self.settings.value("search/last_query") or ""
+        if last and self.pages.currentIndex() == ARCHIVE_PAGE:
+            self.search_bar.set_query(str(last))
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("search/last_query", self.search_bar.query())
+        self.settings.setValue("search/history", self.search_bar.history())
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self.indexing.is_running():
+            self.indexing.cancel()
+        self.save_settings()
+        super().closeEvent(event)

@@ -1,0 +1,95 @@
+"""The searches and document loads of one window, run on the pool; the newest request wins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from archive_app.core.errors import QueryError
+from archive_app.core.index import DocumentView
+from archive_app.core.library import Library
+from archive_app.core.refine import combine
+from archive_app.gui.workers import Generation, run_in_pool
+
+RESULT_LIMIT = 50
+
+
+@dataclass
+class OpenedDocument:
+    """What the reader and the side panel need, fetched together off the UI thread."""
+
+    view: DocumentView
+    spans: list[tuple[int, int]]
+    citation: str
+
+
+def load_document(library: Library, key: str, query: str) -> OpenedDocument | None:
+    """The document with the user's edits, every hit of `query` in it, and its citation."""
+    view = library.document(key)
+    if view is None:
+        return None
+    try:
+        spans = library.hit_spans(query, key) if query else []
+    except QueryError:
+        spans = []
+    return OpenedDocument(view, spans, library.citation(key))
+
+
+class SearchSession(QObject):
+    """Runs searches and opens documents for the window; stale answers are dropped."""
+
+    search_finished = Signal(object)
+    """SearchResults of the newest search."""
+    search_failed = Signal(str, int)
+    """A message for the user and the error's position in what they typed (-1 if none)."""
+    search_cleared = Signal()
+    document_opened = Signal(object)
+    """An OpenedDocument, or None when the document is no longer in the index."""
+    document_failed = Signal(str)
+
+    def __init__(self, library: Library, parent: QObject | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.searches = Generation()
+        self.loads = Generation()
+        self.last_query = ""
+
+    def search(self, query: str, filters: list[str], sort: str) -> None:
+        text, shift = combine(query, filters)
+        number = self.searches.next()
+        if not text:
+            self.last_query = ""
+            self.search_cleared.emit()
+            return
+        self.last_query = text
+        run_in_pool(self.library.search, text, RESULT_LIMIT, 0, sort,
+                    on_result=lambda results: self._searched(number, results),
+                    on_error=lambda error: self._search_error(number, error, shift))
+
+    def _searched(self, number: int, results) -> None:
+        if self.searches.is_current(number):
+            self.search_finished.emit(results)
+
+    def _search_error(self, number: int, error: Exception, shift: int) -> None:
+        if not self.searches.is_current(number):
+            return
+        if isinstance(error, QueryError):
+            position = error.position - shift if error.position is not None else -1
+            self.search_failed.emit(error.message, max(-1, position))
+        else:
+            self.search_failed.emit(f"The search failed: {error}", -1)
+
+    def open_document(self, key: str) -> None:
+        number = self.loads.next()
+        run_in_pool(load_document, self.library, key, self.last_query,
+                    on_result=lambda opened: self._opened(number, opened),
+                    on_error=lambda error: self._open_error(number, error))
+
+    def _opened(self, number: int, opened: OpenedDocument | None) -> None:
+        if self.loads.is_current(number):
+            self.document_opened.emit(opened)
+
+    def _open_error(self, number: int, error: Exception) -> None:
+        if self.loads.is_current(number):
+            self.document_failed.emit(f"Cannot open the document: {error}")

@@ -1,0 +1,125 @@
+"""The right-hand tabs: the open document's Source (metadata, citation) and its Annotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from archive_app.core.index import DocumentView
+
+NO_ANNOTATIONS = ("No annotations yet. Select text in the reader and press Ctrl+T "
+                  "to tag it.")
+ROWS = (("title", "Title"), ("author", "Author"), ("source", "Source"), ("date", "Date"),
+        ("url", "URL"), ("path", "File"), ("format", "Format"), ("lang", "Language"))
+
+
+def _value_label() -> QLabel:
+    label = QLabel(wordWrap=True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class SourceTab(QWidget):
+    """Metadata of the open document, its citation, and the buttons that act on them."""
+
+    edit_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.view: DocumentView | None = None
+        self.values = {name: _value_label() for name, _ in ROWS}
+        self.citation = _value_label()
+        self.citation.setObjectName("citation")
+        self.copy_button = QPushButton("Copy citation")
+        self.open_url_button = QPushButton("Open URL…")
+        self.show_folder_button = QPushButton("Show in folder")
+        self.edit_button = QPushButton("Edit…", toolTip="Correct or fill in the metadata")
+        self.empty = QLabel("Open a document to see where it comes from.", wordWrap=True,
+                            objectName="empty_state")
+        self._build_layout()
+        self.copy_button.clicked.connect(self.copy_citation)
+        self.open_url_button.clicked.connect(self.open_url)
+        self.show_folder_button.clicked.connect(self.show_in_folder)
+        self.edit_button.clicked.connect(self.edit_requested)
+        self.show_document(None)
+
+    def _build_layout(self) -> None:
+        self.details = QWidget()
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for name, label in ROWS:
+            form.addRow(f"{label}:", self.values[name])
+        links = QHBoxLayout()
+        links.addWidget(self.open_url_button)
+        links.addWidget(self.show_folder_button)
+        links.addStretch(1)
+        heading = QLabel("Citation", objectName="section_heading")
+        cite_row = QHBoxLayout()
+        cite_row.addWidget(self.copy_button)
+        cite_row.addStretch(1)
+        cite_row.addWidget(self.edit_button)
+        layout = QVBoxLayout(self.details)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addLayout(links)
+        layout.addSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(self.citation)
+        layout.addLayout(cite_row)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.empty)
+        outer.addWidget(self.details)
+        outer.addStretch(1)
+
+    def show_document(self, view: DocumentView | None, citation: str = "") -> None:
+        self.view = view
+        self.empty.setVisible(view is None)
+        self.details.setVisible(view is not None)
+        for name, _ in ROWS:
+            value = getattr(view, name) if view else ""
+            self.values[name].setText(value or "—")
+        self.citation.setText(citation)
+        self.open_url_button.setEnabled(bool(view and view.url))
+
+    def copy_citation(self) -> None:
+        QGuiApplication.clipboard().setText(self.citation.text())
+
+    def open_url(self) -> None:
+        """Links leave the offline app only after the user says so."""
+        if not self.view or not self.view.url:
+            return
+        answer = QMessageBox.question(
+            self, "Open link", f"Open this address in your web browser?\n\n{self.view.url}")
+        if answer == QMessageBox.StandardButton.Yes:
+            QDesktopServices.openUrl(QUrl(self.view.url))
+
+    def show_in_folder(self) -> None:
+        if self.view:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.view.path).parent)))
+
+
+class SidePanel(QTabWidget):
+    """Tabs 'Source' and 'Annotations' (annotations arrive with their own issue)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("side_panel")
+        self.source_tab = SourceTab()
+        self.annotations_tab = QLabel(NO_ANNOTATIONS, wordWrap=True, objectName="empty_state")
+        self.annotations_tab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.annotations_tab.setMargin(16)
+        self.addTab(self.source_tab, "Source")
+        self.addTab(self.annotations_tab, "Annotations")
