@@ -98,7 +98,7 @@ def test_batch_runs_every_line_and_reports_errors_inline(home, tmp_path):
 
 def test_check_reports_a_healthy_index(home):
     result = run(home, "check")
-    assert "index: healthy; 6 documents" in result.stdout
+    assert "archive: healthy; 6 documents in the index" in result.stdout
 
 
 def test_contract_checker_passes():

@@ -59,3 +59,47 @@ def test_opening_a_garbled_index_raises_a_plain_problem(indexed_home):
     damage(indexed_home, "garble-toc")
     with pytest.raises(IndexProblem, match="damaged"):
         ArchiveIndex(indexed_home)
+
+
+def test_changed_corpus_is_reported_and_repair_resyncs(indexed_home, tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "liberty.txt").unlink()
+    (corpus / "new.txt").write_text("A new report about Basel", encoding="utf-8")
+    report = check_index(indexed_home)
+    assert not report.healthy and report.out_of_date
+    assert {"corpus/liberty.txt is deleted from disk",
+            "corpus/new.txt is not indexed yet"} <= set(report.problems)
+    repaired = check_index(indexed_home, repair=True)
+    assert repaired.repaired and "brought up to date" in repaired.fixed[0]
+    assert check_index(indexed_home).healthy
+
+
+def test_annotation_whose_anchor_drifted_is_reanchored(indexed_home):
+    library = Library(indexed_home)
+    annotation = library.annotate_quote(KEYS["ashraf"], "52 residents", ["count"])
+    library.store.connection.execute("UPDATE annotations SET start = start + 3, "
+                                     "end = end + 3 WHERE id = ?", (annotation.id,))
+    library.close()
+    report = check_index(indexed_home)
+    assert report.anchors_to_fix == 1
+    repaired = check_index(indexed_home, repair=True)
+    assert repaired.repaired
+    library = Library(indexed_home)
+    try:
+        again = library.annotations_for(KEYS["ashraf"])[0]
+        assert (again.start, again.exact) == (annotation.start, "52 residents")
+    finally:
+        library.close()
+
+
+def test_damaged_annotation_database_is_reported_and_left_alone(indexed_home):
+    data = bytearray(indexed_home.annotations_db.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)
+    indexed_home.annotations_db.write_bytes(bytes(data))
+    for leftover in indexed_home.home.glob("annotations.sqlite3-*"):
+        leftover.unlink()
+    before = indexed_home.annotations_db.read_bytes()
+    report = check_index(indexed_home, repair=True)
+    assert report.store_damaged and not report.repaired
+    assert any("left untouched" in item for item in report.unfixed)
+    assert indexed_home.annotations_db.read_bytes() == before
