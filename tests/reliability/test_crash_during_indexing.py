@@ -47,13 +47,16 @@ def all_keys(home):
 @pytest.fixture(scope="module")
 def expected(corpus, tmp_path_factory):
     home = tmp_path_factory.mktemp("reference-home")
+    started = time.monotonic()
     assert cli(home, "index", str(corpus)).returncode == 0
+    duration = time.monotonic() - started
     keys = all_keys(home)
     assert len(keys) == DOCUMENTS
-    return keys
+    return keys, duration
 
 
 def test_sigkill_at_random_moments_leaves_a_recoverable_index(corpus, expected, tmp_path):
+    expected, duration = expected
     rng = random.Random(20261126)
     home = tmp_path / "home"
     kills = 0
@@ -63,7 +66,7 @@ def test_sigkill_at_random_moments_leaves_a_recoverable_index(corpus, expected, 
                                                            else []),
                                  cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.2, 6.0))
+        time.sleep(rng.uniform(0.05, 0.95) * duration)  # within an uninterrupted run
         if child.poll() is None:
             child.kill()
             kills += 1
