@@ -45,7 +45,7 @@ def found(searcher, query, **options):
     ("date:[2014 TO 2014]", {"liberty"}),
     ("date:[* TO 2012]", {"massacres"}),
     ("format:md", {"massacres"}),
-    ("lang:en", {"ashraf"}),
+    ("lang:en", {"ashraf", "liberty", "report", "integer"}),  # sidecar or detected
     ("cafe", {"accents"}),                            # accents folded
     ("ZURICH", {"accents"}),
     ('"cafe society"', {"accents"}),

@@ -30,6 +30,7 @@ from archive_app.core.ingest.sidecars import (
     read_sidecar,
     sidecar_path,
 )
+from archive_app.core.scripts import detect_language
 
 __all__ = [
     "format_of",
@@ -151,6 +152,7 @@ def load_document(
         raise RejectedFile("empty", reason + (" (scanned images need OCR)" if fmt == "pdf" else ""))
     meta = _merge_metadata(extracted.metadata, overrides or {}, read_sidecar(path))
     meta["title"] = meta["title"] or _fallback_title(fmt, text, path)
+    meta["lang"] = meta["lang"] or detect_language(text)
     return Document(
         key=key,
         path=str(path),
