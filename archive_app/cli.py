@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from archive_app.commands import EXIT_FAILURE, EXIT_USAGE
+from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from archive_app.commands.annotating import cmd_annotate, cmd_annotations, cmd_tags
 from archive_app.commands.exporting import add_export_parser, cmd_export
 from archive_app.commands.indexing import cmd_check, cmd_index
@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("archive-app: interrupted", file=sys.stderr)
         return EXIT_FAILURE
+    except BrokenPipeError:  # `archive-app search ... | head`: the reader left, fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 # -- gui -----------------------------------------------------------------------------------

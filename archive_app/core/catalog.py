@@ -39,6 +39,14 @@ CREATE TABLE IF NOT EXISTS texts (
 """
 
 
+def open_read_only(db_path: Path) -> sqlite3.Connection:
+    """Open a database on read-only media: no lock, no journal files can be created there."""
+    if not db_path.exists():
+        raise sqlite3.OperationalError(f"{db_path} does not exist")
+    return sqlite3.connect(f"file:{db_path}?mode=ro&immutable=1", uri=True,
+                           check_same_thread=False)
+
+
 @dataclass(frozen=True)
 class FileRecord:
     key: str
@@ -62,8 +70,15 @@ class Catalog:
     def __init__(self, db_path: Path, roots_file: Path):
         self.db_path = db_path
         self.roots_file = roots_file
-        self.connection = sqlite3.connect(db_path, timeout=30, check_same_thread=False)
-        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.read_only = False
+        try:
+            self.connection = sqlite3.connect(db_path, timeout=30, check_same_thread=False)
+            self.connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            # a read-only home (mounted read-only, no permission): search still works
+            self.connection = open_read_only(db_path)
+            self.read_only = True
+            return
         self.connection.execute("PRAGMA synchronous=NORMAL")
         version = self.connection.execute("PRAGMA user_version").fetchone()[0]
         with self.connection:

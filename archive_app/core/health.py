@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from archive_app.core.anchoring import ORPHANED, reanchor
+from archive_app.core.catalog import open_read_only
 from archive_app.core.errors import IndexProblem
 from archive_app.core.index import ArchiveIndex, SkippedFile, iter_keys, remove_index, scan_root
 from archive_app.core.jobs import JobControl
@@ -69,6 +70,11 @@ def _integrity(path) -> str:
         return "ok"
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        try:
+            connection.execute("PRAGMA schema_version")
+        except sqlite3.OperationalError:  # read-only media: no lock files can be made
+            connection.close()
+            connection = open_read_only(path)
         try:
             return connection.execute("PRAGMA integrity_check").fetchone()[0]
         finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,6 +20,7 @@ from archive_app.core.anchoring import ORPHANED, find_occurrence, make_anchor, r
 from archive_app.core.annotations import Annotation, AnnotationError, Annotations, TagInfo
 from archive_app.core.catalog import Root
 from archive_app.core.documents import METADATA_FIELDS
+from archive_app.core.errors import IndexProblem
 from archive_app.core.index import ArchiveIndex, DocumentView, IndexSummary
 from archive_app.core.jobs import JobControl
 from archive_app.core.paths import AppPaths
@@ -44,6 +46,11 @@ class Library:
     def close(self) -> None:
         self.index.close()
         self.store.close()
+
+    @property
+    def read_only(self) -> bool:
+        """True when the home cannot be written: search and read work, changes do not."""
+        return self.store.read_only or self.index.catalog.read_only
 
     def _extra_fields(self, key: str) -> dict[str, str]:
         """What the index adds to a document from the user's store: edits, tags, notes."""
@@ -93,7 +100,12 @@ class Library:
 
     def sync(self, folders: list[Path] | None = None, rebuild: bool = False,
              control: JobControl | None = None) -> IndexSummary:
-        summary = self.index.sync(folders, rebuild=rebuild, control=control)
+        try:
+            summary = self.index.sync(folders, rebuild=rebuild, control=control)
+        except (OSError, sqlite3.OperationalError) as error:
+            raise IndexProblem(f"the index in {self.paths.index_dir} could not be written "
+                               f"({getattr(error, 'strerror', None) or error}); the previous "
+                               "index is unchanged and searching still works") from error
         moved_from = {old for old, _ in summary.moved}
         with self._store_lock:
             for old_key, new_key in summary.moved:

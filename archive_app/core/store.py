@@ -94,6 +94,7 @@ class UserStore:
     def __init__(self, db_path: Path, backups_dir: Path):
         self.db_path = db_path
         self.backups_dir = backups_dir
+        self.read_only = False
         try:
             self.connection = sqlite3.connect(db_path, timeout=10, isolation_level=None,
                                               check_same_thread=False)
@@ -101,8 +102,21 @@ class UserStore:
             self.connection.execute("PRAGMA foreign_keys = ON")
             self._migrate()
             self.connection.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            self._open_read_only(error)
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open {db_path}: {error}") from error
+
+    def _open_read_only(self, cause: Exception) -> None:
+        """The home cannot be written (read-only mount, permissions): read, never write."""
+        if not self.db_path.exists():
+            raise StoreError(f"cannot create {self.db_path}: {cause}") from cause
+        self.connection = sqlite3.connect(f"file:{self.db_path}?mode=ro&immutable=1",
+                                          uri=True, isolation_level=None,
+                                          check_same_thread=False)
+        self.read_only = True
+        if self.version != SCHEMA_VERSION:
+            raise StoreError(f"{self.db_path} needs an upgrade but cannot be written: {cause}")
 
     def close(self) -> None:
         self.connection.close()
@@ -128,6 +142,9 @@ class UserStore:
 
     def transaction(self):
         """`with store.transaction():` one user action, all or nothing."""
+        if self.read_only:
+            raise StoreError(f"{self.db_path.parent} is read-only: changes cannot be saved "
+                             "(searching and reading still work)")
         return _Transaction(self.connection)
 
     def backup(self, reason: str = "daily") -> Path:
@@ -146,11 +163,14 @@ class UserStore:
     def daily_backup(self) -> Path | None:
         """A backup at most once a day, taken when the app opens the store."""
         today = time.strftime("%Y%m%d")
-        if any(self.backups_dir.glob(f"annotations-{today}-*.sqlite3")):
+        if self.read_only or any(self.backups_dir.glob(f"annotations-{today}-*.sqlite3")):
             return None
         if not self.db_path.exists() or self.db_path.stat().st_size == 0:
             return None
-        return self.backup()
+        try:
+            return self.backup()
+        except (OSError, sqlite3.Error):
+            return None  # a full disk must not stop the app from opening
 
     # -- metadata edits ------------------------------------------------------------------
     def metadata_edits(self, key: str) -> dict[str, str]:
@@ -197,12 +217,21 @@ class _Transaction:
         self.connection = connection
 
     def __enter__(self):
-        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"your change could not be saved: {error}") from error
         return self.connection
 
     def __exit__(self, kind, value, traceback):
         if kind is None:
-            self.connection.execute("COMMIT")
+            try:
+                self.connection.execute("COMMIT")
+            except sqlite3.OperationalError as error:  # disk full, I/O error
+                self.connection.execute("ROLLBACK")
+                raise StoreError(f"your change could not be saved: {error}") from error
         else:
             self.connection.execute("ROLLBACK")
+            if isinstance(value, sqlite3.OperationalError):
+                raise StoreError(f"your change could not be saved: {value}") from value
         return False

@@ -18,8 +18,9 @@ from tests.conftest import PROJECT_ROOT, write_files
 
 TRIALS = 10
 DOCUMENTS = 2000
-WORDS = ("camp liberty ashraf refugees witness report attack council resolution "
-         "mission residents relocation security investigation statement").split()
+WORDS = ["camp", "liberty", "ashraf", "refugees", "witness", "report", "attack", "council",
+         "resolution", "mission", "residents", "relocation", "security", "investigation",
+         "statement"]
 
 
 @pytest.fixture(scope="module")
