@@ -151,23 +151,25 @@ def _compare_catalog_and_corpus(index: ArchiveIndex, report: HealthReport) -> No
         report.out_of_date |= bool(changed or new or gone)
 
 
+def _drifted_annotations(library):
+    """Live annotations whose document is gone or whose anchor no longer matches its text."""
+    for annotation in library.all_annotations():
+        if annotation.state == ORPHANED:
+            continue
+        view = library.index.document(annotation.doc)
+        if view is None or view.text[annotation.start:annotation.end] != annotation.exact:
+            yield annotation, view
+
+
 def _check_anchors(paths: AppPaths, report: HealthReport) -> None:
     from archive_app.core.library import Library
 
     library = Library(paths)
     try:
-        for annotation in library.all_annotations():
-            if annotation.state == ORPHANED:
-                continue
-            view = library.index.document(annotation.doc)
-            if view is None:
-                report.problems.append(f"annotation {annotation.id}: its document "
-                                       f"{annotation.doc} is gone")
-                report.anchors_to_fix += 1
-            elif view.text[annotation.start:annotation.end] != annotation.exact:
-                report.problems.append(f"annotation {annotation.id}: its anchor no longer "
-                                       f"matches {annotation.doc}")
-                report.anchors_to_fix += 1
+        for annotation, view in _drifted_annotations(library):
+            what = "its document is gone" if view is None else "its anchor no longer matches"
+            report.problems.append(f"annotation {annotation.id} on {annotation.doc}: {what}")
+            report.anchors_to_fix += 1
     finally:
         library.close()
 
@@ -219,19 +221,14 @@ def reanchor_all(paths: AppPaths) -> int:
     library = Library(paths)
     changed = 0
     try:
-        for annotation in library.all_annotations():
-            if annotation.state == ORPHANED:
-                continue
-            view = library.index.document(annotation.doc)
+        for annotation, view in list(_drifted_annotations(library)):
             if view is None:
                 library.annotations.mark_orphaned(annotation.doc)
-                changed += 1
-            elif view.text[annotation.start:annotation.end] != annotation.exact:
+            else:
                 record = library.index.catalog.record(annotation.doc)
-                placement = reanchor(annotation.anchor, view.text)
-                library.annotations.place(annotation.id, placement, view.text,
-                                          record.sha256 if record else "")
-                changed += 1
+                library.annotations.place(annotation.id, reanchor(annotation.anchor, view.text),
+                                          view.text, record.sha256 if record else "")
+            changed += 1
     finally:
         library.close()
     return changed
@@ -240,15 +237,7 @@ def reanchor_all(paths: AppPaths) -> int:
 def rebuild_index(paths: AppPaths, control: JobControl | None = None) -> None:
     """Delete the derived index and index every known corpus folder again.
 
-    Goes through Library so that the user's edits, tags and notes reach the new index.
+    Goes through Library (in `_resync`) so the user's edits, tags and notes reach it.
     """
-    from archive_app.core.library import Library
-
     remove_index(paths)
-    library = Library(paths)
-    try:
-        library.sync([root.path for root in library.roots() if root.path.is_dir()],
-                     control=control)
-    finally:
-        library.close()
-
+    _resync(paths, control)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive_app.core.catalog import open_read_only
 from archive_app.core.documents import METADATA_FIELDS, normalise_field
 from archive_app.core.errors import ArchiveError
 
@@ -111,9 +112,8 @@ class UserStore:
         """The home cannot be written (read-only mount, permissions): read, never write."""
         if not self.db_path.exists():
             raise StoreError(f"cannot create {self.db_path}: {cause}") from cause
-        self.connection = sqlite3.connect(f"file:{self.db_path}?mode=ro&immutable=1",
-                                          uri=True, isolation_level=None,
-                                          check_same_thread=False)
+        self.connection = open_read_only(self.db_path)
+        self.connection.isolation_level = None
         self.read_only = True
         if self.version != SCHEMA_VERSION:
             raise StoreError(f"{self.db_path} needs an upgrade but cannot be written: {cause}")
