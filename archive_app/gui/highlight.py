@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication
 
+from archive_app.core.utf16 import Utf16Offsets
+
 
 def is_dark(palette: QPalette | None = None) -> bool:
     palette = palette or QApplication.palette()
@@ -32,15 +34,26 @@ def find_format() -> QTextCharFormat:
     return text_format
 
 
+def annotation_format(color: str, palette: QPalette | None = None) -> QTextCharFormat:
+    """A tagged passage: a tint of its tag colour, underlined in a stronger shade of it.
+
+    Tag colours are light pastels; blending keeps the palette's own text colour readable on
+    a light page and on a dark one, and the search-hit markers drawn above stay distinct.
+    """
+    palette = palette or QApplication.palette()
+    base = palette.color(QPalette.ColorRole.Base)
+    tag = QColor(color)
+    dark = is_dark(palette)
+    share = 0.25 if dark else 0.35  # a tint: hits drawn above stay the stronger marks
+    blended = QColor.fromRgbF(*(base_part + (tag_part - base_part) * share for base_part, tag_part
+                                in zip(base.getRgbF()[:3], tag.getRgbF()[:3], strict=True)))
+    text_format = QTextCharFormat()
+    text_format.setBackground(blended)
+    text_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+    text_format.setUnderlineColor(tag if dark else tag.darker(150))
+    return text_format
+
+
 def utf16_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Python character spans as QString positions (astral characters count twice)."""
-    if text.isascii() or all(ord(ch) < 0x10000 for ch in text):
-        return list(spans)
-    shift = [0] * (len(text) + 1)
-    extra = 0
-    for index, char in enumerate(text):
-        shift[index] = extra
-        if ord(char) >= 0x10000:
-            extra += 1
-    shift[len(text)] = extra
-    return [(start + shift[start], end + shift[end]) for start, end in spans]
+    return Utf16Offsets(text).spans_to_utf16(spans)

@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive_app.core.annotations import Annotation
 from archive_app.core.library import Library
-from archive_app.core.refine import user_part
+from archive_app.core.refine import facet_filter, user_part
+from archive_app.gui.annotation_docks import AnnotationDocks
 from archive_app.gui.editing import MetadataEditor
 from archive_app.gui.facets import ChipBar, FacetTree
 from archive_app.gui.help_dialog import show_syntax_help
@@ -60,6 +62,11 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self._build_central()
         self._build_facet_dock()
+        self.annotating = AnnotationDocks(library, self, self.reader, self.side_panel)
+        self.annotating.place(self.facet_dock)
+        self._pending_annotation: Annotation | None = None
+        self._refresh_number: int | None = None
+        self._keeping_document = False
         self.indexing = IndexingController(library, self.statusBar(), self)
         self.editor = MetadataEditor(library, self)
         self._build_menus()
@@ -67,6 +74,8 @@ class MainWindow(QMainWindow):
         self._show_page()
         fix_minimum_size(self, MINIMUM_SIZE)
         self.restore_settings()
+        if library.roots():
+            self.annotating.controller.reload()
 
     # -- layout --------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -132,15 +141,20 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.annotating.undo_action)
+        edit_menu.addSeparator()
         self._action(edit_menu, "&Search", self.search_bar.focus, "Ctrl+L")
         self._action(edit_menu, "&Find in document", self.reader.open_find,
                      QKeySequence.StandardKey.Find)
         self._action(edit_menu, "&Next hit", self.reader.next_hit, "F3")
         self._action(edit_menu, "&Previous hit", self.reader.previous_hit, "Shift+F3")
         edit_menu.addSeparator()
+        edit_menu.addAction(self.reader.tag_action)
         self._action(edit_menu, "Edit &metadata…", self.editor.edit)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.facet_dock.toggleViewAction())
+        view_menu.addAction(self.annotating.tags_dock.toggleViewAction())
+        view_menu.addAction(self.annotating.view_action)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Search syntax", lambda: show_syntax_help(self))
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search_bar.field)
@@ -163,22 +177,43 @@ class MainWindow(QMainWindow):
         self.add_folder_button.clicked.connect(self.add_folder)
         self.indexing.indexing_started.connect(self._indexing_changed)
         self.indexing.indexing_finished.connect(self._indexing_changed)
+        self.annotating.tag_search_requested.connect(
+            lambda name: self.search_bar.set_query(facet_filter("tag", name)))
+        self.annotating.annotations_changed.connect(self.refresh_search)
+        self.annotating.view.annotation_opened.connect(self.open_annotation)
 
     # -- searching -----------------------------------------------------------------------
     def run_search(self, query: str) -> None:
         self.session.search(query, self.chips.filters(), self.search_bar.sort_name())
 
+    def refresh_search(self) -> None:
+        """Re-run the last search (tags changed) without taking the reader elsewhere."""
+        self._refresh_number = self.session.refresh()
+
     def _show_results(self, results) -> None:
+        refreshed = self._refresh_number == self.session.searches.current
         self.search_bar.show_error("")
         self.search_bar.show_count(results.total, results.elapsed_ms)
         self.search_bar.show_suggestion(self._user_suggestion(results.suggestion))
-        self.search_bar.remember(self.search_bar.query())
+        if not refreshed:
+            self.search_bar.remember(self.search_bar.query())
         self.model.set_hits(results.hits)
         self.facets.show_facets(results.facets)
-        if results.hits:
+        if refreshed:
+            self._keep_document(results.hits)
+        elif results.hits:
             self.results.setCurrentIndex(self.model.index(0))
         else:
-            self.reader.show_placeholder("No documents match this search.")
+            self._show_placeholder("No documents match this search.")
+
+    def _keep_document(self, hits) -> None:
+        """After a refresh, mark the open document's row but leave the reader as it is."""
+        view = self.reader.document_view
+        rows = [row for row, hit in enumerate(hits) if view and hit.key == view.key]
+        if rows:
+            self._keeping_document = True
+            self.results.setCurrentIndex(self.model.index(rows[0]))
+            self._keeping_document = False
 
     def _user_suggestion(self, suggestion: str | None) -> str | None:
         if not suggestion:
@@ -197,22 +232,38 @@ class MainWindow(QMainWindow):
         self.search_bar.show_suggestion(None)
         self.model.set_hits([])
         self.facets.clear()
-        self.reader.show_placeholder()
+        self._show_placeholder()
 
     # -- reading -------------------------------------------------------------------------
     def _open_current(self, current, _previous=None) -> None:
         hit = self.model.hit(current.row())
-        if hit is not None:
+        if hit is not None and not self._keeping_document:
             self.session.open_document(hit.key)
 
+    def _show_placeholder(self, message: str = "Select a result to read it here.") -> None:
+        self.reader.show_placeholder(message)
+        self.annotating.show_document([])
+
+    def open_annotation(self, annotation: Annotation) -> None:
+        """Show an annotation's passage, opening its document first if need be."""
+        if annotation.doc == self.annotating.controller.current_key():
+            self.annotating.go_to(annotation)
+        else:
+            self._pending_annotation = annotation
+            self.session.open_document(annotation.doc)
+
     def _show_document(self, opened: OpenedDocument | None) -> None:
+        pending, self._pending_annotation = self._pending_annotation, None
         if opened is None:
-            self.reader.show_placeholder("This document is no longer in the index.")
+            self._show_placeholder("This document is no longer in the index.")
             self.side_panel.source_tab.show_document(None)
             return
-        self.reader.show_document(opened.view, opened.spans)
+        self.reader.show_document(opened.view, opened.spans, opened.annotations)
+        self.annotating.show_document(opened.annotations)
         self.side_panel.source_tab.show_document(opened.view, opened.citation)
         self.editor.view = opened.view
+        if pending is not None and pending.doc == opened.view.key:
+            self.annotating.go_to(pending)
         self.document_shown.emit(len(opened.spans))
 
     def _metadata_saved(self, key: str) -> None:
@@ -242,6 +293,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(ARCHIVE_PAGE if has_roots else EMPTY_PAGE)
         self.search_bar.setEnabled(has_roots)
         self.facet_dock.setVisible(has_roots)
+        self.annotating.tags_dock.setVisible(has_roots)
         self.reindex_action.setEnabled(has_roots and not self.indexing.is_running())
 
     # -- settings ------------------------------------------------------------------------

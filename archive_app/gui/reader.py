@@ -1,9 +1,14 @@
-"""The reader: a document's plain text with every hit marked, hit stepping and find-in-document."""
+"""The reader: a document's plain text with hits and tagged passages marked, hit stepping,
+find-in-document, and the selection a user tags.
+
+The text is set as plain text, so a QTextCursor position is a UTF-16 offset into
+DocumentView.text ('\n' is the one-position block separator); `Utf16Offsets` converts.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,9 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive_app.core.anchoring import ORPHANED
+from archive_app.core.annotations import Annotation
 from archive_app.core.index import DocumentView
 from archive_app.core.refine import find_all
-from archive_app.gui.highlight import find_format, hit_format, utf16_spans
+from archive_app.core.utf16 import Utf16Offsets
+from archive_app.gui.highlight import annotation_format, find_format, hit_format
 
 
 class FindBar(QWidget):
@@ -44,6 +52,8 @@ class Reader(QWidget):
 
     hits_highlighted = Signal(int)
     current_hit_changed = Signal(int)
+    tag_requested = Signal()
+    """The user asked to tag the selection (Ctrl+T or the context menu)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -51,7 +61,11 @@ class Reader(QWidget):
         self.document_view: DocumentView | None = None
         self.hits: list[tuple[int, int]] = []
         self.matches: list[tuple[int, int]] = []
+        self.annotations: list[Annotation] = []
+        self.offsets = Utf16Offsets("")
         self.current = -1
+        self.tag_action = QAction("&Tag selection…", self, enabled=False)
+        self.tag_action.setShortcut(QKeySequence("Ctrl+T"))
         self.title_label = QLabel(objectName="reader_title", wordWrap=True)
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.counter = QLabel(objectName="hit_counter")
@@ -64,6 +78,7 @@ class Reader(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.text.setFont(font)
         self.text.document().setDocumentMargin(12)
+        self.text.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.find_bar = FindBar(self)
         self._build_layout()
         self._connect()
@@ -84,6 +99,9 @@ class Reader(QWidget):
         layout.addWidget(self.text, 1)
 
     def _connect(self) -> None:
+        self.tag_action.triggered.connect(self.tag_requested)
+        self.text.copyAvailable.connect(self._selection_changed)
+        self.text.customContextMenuRequested.connect(self._context_menu)
         self.next_button.clicked.connect(self.next_hit)
         self.previous_button.clicked.connect(self.previous_hit)
         self.find_bar.field.textChanged.connect(self._find)
@@ -97,17 +115,23 @@ class Reader(QWidget):
     def show_placeholder(self, message: str = "Select a result to read it here.") -> None:
         self.document_view = None
         self.hits, self.matches, self.current = [], [], -1
+        self.annotations, self.offsets = [], Utf16Offsets("")
         self.title_label.setText("")
         self.text.setPlainText("")
+        self.tag_action.setEnabled(False)
         self.text.setPlaceholderText(message)
         self._refresh()
 
-    def show_document(self, view: DocumentView, spans: list[tuple[int, int]]) -> None:
-        """Set the whole text in one go, mark every hit and go to the first one."""
+    def show_document(self, view: DocumentView, spans: list[tuple[int, int]],
+                      annotations: list[Annotation] | None = None) -> None:
+        """Set the whole text in one go, mark every hit and tagged passage, go to hit one."""
         self.document_view = view
         self.title_label.setText(view.title or view.key)
         self.text.setPlainText(view.text)
-        self.hits = utf16_spans(view.text, spans)
+        self.offsets = Utf16Offsets(view.text)
+        self.hits = self.offsets.spans_to_utf16(spans)
+        self.annotations = list(annotations or [])
+        self.tag_action.setEnabled(False)
         self.matches = []
         self.current = -1
         if self.find_bar.isVisible() and self.find_bar.field.text():
@@ -143,8 +167,10 @@ class Reader(QWidget):
         self.current_hit_changed.emit(number)
 
     def _refresh(self) -> None:
-        """Repaint the marks and the counter ('3 / 17')."""
-        selections = [self._selection(span, hit_format()) for span in self.hits]
+        """Repaint the marks (tagged passages under hits) and the counter ('3 / 17')."""
+        selections = [self._selection(span, annotation_format(color))
+                      for span, color in self.annotation_marks()]
+        selections += [self._selection(span, hit_format()) for span in self.hits]
         selections += [self._selection(span, find_format()) for span in self.matches]
         marks = self.marks()
         if 0 <= self.current < len(marks):
@@ -165,6 +191,14 @@ class Reader(QWidget):
         selection.format = text_format
         return selection
 
+    def annotation_marks(self) -> list[tuple[tuple[int, int], str]]:
+        """(UTF-16 span, colour) of each annotation placed in this text (not orphans)."""
+        if self.document_view is None:
+            return []
+        return [((self.offsets.to_utf16(a.start), self.offsets.to_utf16(a.end)), a.color)
+                for a in self.annotations
+                if a.doc == self.document_view.key and a.state != ORPHANED]
+
     def hit_selections(self) -> int:
         """How many marks the reader shows for search hits (the current one drawn twice)."""
         return len(self.hits)
@@ -182,7 +216,7 @@ class Reader(QWidget):
 
     def _find(self, needle: str) -> None:
         text = self.document_view.text if self.document_view else ""
-        self.matches = utf16_spans(text, find_all(text, needle))
+        self.matches = self.offsets.spans_to_utf16(find_all(text, needle))
         self.current = -1
         self.find_bar.count_label.setText(
             f"{len(self.matches)} found" if needle else "")
@@ -190,3 +224,48 @@ class Reader(QWidget):
             self._go_to(0)
         else:
             self._refresh()
+
+    # -- annotations ---------------------------------------------------------------------
+    def selection(self) -> tuple[int, int] | None:
+        """The selected passage as Python offsets into DocumentView.text, if any."""
+        cursor = self.text.textCursor()
+        if self.document_view is None or not cursor.hasSelection():
+            return None
+        start = self.offsets.from_utf16(cursor.selectionStart())
+        end = self.offsets.from_utf16(cursor.selectionEnd())
+        return (start, end) if start < end else None
+
+    def set_annotations(self, annotations: list[Annotation]) -> None:
+        self.annotations = list(annotations)
+        self._refresh()
+
+    def add_annotation(self, annotation: Annotation) -> None:
+        self.annotations = [a for a in self.annotations if a.id != annotation.id]
+        self.annotations.append(annotation)
+        self._refresh()
+
+    def show_annotation(self, annotation: Annotation) -> bool:
+        """Scroll to a tagged passage and select it; False if it has no place in this text."""
+        view = self.document_view
+        if view is None or annotation.doc != view.key or annotation.state == ORPHANED:
+            return False
+        cursor = self.text.textCursor()
+        cursor.setPosition(self.offsets.to_utf16(annotation.end))
+        self.text.setTextCursor(cursor)
+        self.text.centerCursor()
+        cursor.setPosition(self.offsets.to_utf16(annotation.start))
+        cursor.setPosition(self.offsets.to_utf16(annotation.end),
+                           QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(cursor)
+        return True
+
+    def _selection_changed(self, available: bool) -> None:
+        self.tag_action.setEnabled(available and self.document_view is not None)
+
+    def _context_menu(self, position) -> None:
+        menu = self.text.createStandardContextMenu(position)
+        first = menu.actions()[0] if menu.actions() else None
+        menu.insertAction(first, self.tag_action)
+        menu.insertSeparator(first)
+        menu.exec(self.text.viewport().mapToGlobal(position))
+        menu.deleteLater()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
+from archive_app.core.annotations import Annotation
 from archive_app.core.errors import QueryError
 from archive_app.core.index import DocumentView
 from archive_app.core.library import Library
@@ -22,10 +23,11 @@ class OpenedDocument:
     view: DocumentView
     spans: list[tuple[int, int]]
     citation: str
+    annotations: list[Annotation] = field(default_factory=list)
 
 
 def load_document(library: Library, key: str, query: str) -> OpenedDocument | None:
-    """The document with the user's edits, every hit of `query` in it, and its citation."""
+    """The document with the user's edits, every hit of `query`, its citation and notes."""
     view = library.document(key)
     if view is None:
         return None
@@ -33,7 +35,7 @@ def load_document(library: Library, key: str, query: str) -> OpenedDocument | No
         spans = library.hit_spans(query, key) if query else []
     except QueryError:
         spans = []
-    return OpenedDocument(view, spans, library.citation(key))
+    return OpenedDocument(view, spans, library.citation(key), library.annotations_for(key))
 
 
 class SearchSession(QObject):
@@ -54,6 +56,7 @@ class SearchSession(QObject):
         self.searches = Generation()
         self.loads = Generation()
         self.last_query = ""
+        self.last_sort = "relevance"
 
     def search(self, query: str, filters: list[str], sort: str) -> None:
         text, shift = combine(query, filters)
@@ -62,7 +65,18 @@ class SearchSession(QObject):
             self.last_query = ""
             self.search_cleared.emit()
             return
-        self.last_query = text
+        self._run(number, text, sort, shift)
+
+    def refresh(self) -> int | None:
+        """Run the last search again (the user's tags changed); returns its number."""
+        if not self.last_query:
+            return None
+        number = self.searches.next()
+        self._run(number, self.last_query, self.last_sort, 0)
+        return number
+
+    def _run(self, number: int, text: str, sort: str, shift: int) -> None:
+        self.last_query, self.last_sort = text, sort
         run_in_pool(self.library.search, text, RESULT_LIMIT, 0, sort,
                     on_result=lambda results: self._searched(number, results),
                     on_error=lambda error: self._search_error(number, error, shift))

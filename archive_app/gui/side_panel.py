@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from archive_app.core.index import DocumentView
+from archive_app.gui.annotations_panel import AnnotationsTab
 
-NO_ANNOTATIONS = ("No annotations yet. Select text in the reader and press Ctrl+T "
-                  "to tag it.")
 ROWS = (("title", "Title"), ("author", "Author"), ("source", "Source"), ("date", "Date"),
         ("url", "URL"), ("path", "File"), ("format", "Format"), ("lang", "Language"))
 
@@ -112,14 +111,15 @@ class SourceTab(QWidget):
 
 
 class SidePanel(QTabWidget):
-    """Tabs 'Source' and 'Annotations' (annotations arrive with their own issue)."""
+    """Tabs 'Source' and 'Annotations' of the document in the reader."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("side_panel")
         self.source_tab = SourceTab()
-        self.annotations_tab = QLabel(NO_ANNOTATIONS, wordWrap=True, objectName="empty_state")
-        self.annotations_tab.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.annotations_tab.setMargin(16)
+        self.annotations_tab = AnnotationsTab()
         self.addTab(self.source_tab, "Source")
         self.addTab(self.annotations_tab, "Annotations")
+
+    def show_annotations_tab(self) -> None:
+        self.setCurrentWidget(self.annotations_tab)

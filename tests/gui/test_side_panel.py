@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from archive_app.gui.side_panel import NO_ANNOTATIONS
+from archive_app.gui.annotations_panel import NO_ANNOTATIONS
 from tests.gui.conftest import search
 
 
@@ -33,7 +33,9 @@ def test_source_tab_shows_metadata_and_citation(qtbot, window):
 
 def test_annotations_tab_says_how_to_add_one(window):
     assert window.side_panel.tabText(1) == "Annotations"
-    assert window.side_panel.annotations_tab.text() == NO_ANNOTATIONS
+    tab = window.side_panel.annotations_tab
+    assert tab.currentWidget() is tab.empty
+    assert tab.empty.text() == NO_ANNOTATIONS
 
 
 def test_editing_metadata_updates_panel_citation_and_search(qtbot, window):

@@ -1,0 +1,168 @@
+"""Tagging as the user does it: the dialog, then the store on a worker, one change at a time.
+
+Every change (annotate, edit, delete, undo, a tag renamed...) runs on the pool, strictly
+one after another, so an undo never overtakes the change it undoes. After each change the
+state the window shows (this document's annotations, every tag) is read back in the same
+job and handed over in `state_changed`; a new annotation is also announced on its own
+first (`annotation_added`) so that the window can show it at once.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMainWindow
+
+from archive_app.core.annotations import Annotation, TagInfo
+from archive_app.core.library import Library
+from archive_app.gui.reader import Reader
+from archive_app.gui.tag_dialog import TagDialog
+from archive_app.gui.workers import run_in_pool
+
+
+@dataclass
+class AnnotationState:
+    """What the window shows of the user's annotations after a change."""
+
+    key: str | None
+    annotations: list[Annotation] = field(default_factory=list)
+    """Those of the document `key`."""
+    tags: list[TagInfo] = field(default_factory=list)
+    message: str = ""
+
+
+def read_state(library: Library, key: str | None, message: str = "") -> AnnotationState:
+    annotations = library.annotations_for(key) if key else []
+    return AnnotationState(key, annotations, library.tags(), message)
+
+
+def _change(library: Library, key: str | None, message: str,
+            change: Callable[[], Any]) -> AnnotationState:
+    change()
+    return read_state(library, key, message)
+
+
+def _undo(library: Library, key: str | None) -> AnnotationState:
+    undone = library.undo()
+    return read_state(library, key, "Nothing to undo." if undone is None else "Undone.")
+
+
+class AnnotationController(QObject):
+    """Opens the tag dialog for the reader's selection and applies the user's changes."""
+
+    annotation_added = Signal(object)
+    """The Annotation just stored, before anything else is re-read."""
+    state_changed = Signal(object)
+    """An AnnotationState after a change (or a plain reload)."""
+    change_failed = Signal(str)
+
+    def __init__(self, library: Library, reader: Reader, window: QMainWindow,
+                 tag_names: Callable[[], list[str]]):
+        super().__init__(window)
+        self.library, self.reader, self.window = library, reader, window
+        self.tag_names = tag_names
+        self.dialog: TagDialog | None = None
+        self._queue: deque[tuple[Callable[..., Any], tuple, Callable[[Any], None]]] = deque()
+        self._busy = False
+
+    def current_key(self) -> str | None:
+        view = self.reader.document_view
+        return view.key if view is not None else None
+
+    # -- the serial queue ----------------------------------------------------------------
+    def _submit(self, function: Callable[..., Any], *args: Any,
+                on_result: Callable[[Any], None]) -> None:
+        self._queue.append((function, args, on_result))
+        self._next()
+
+    def _next(self) -> None:
+        if self._busy or not self._queue:
+            return
+        function, args, on_result = self._queue.popleft()
+        self._busy = True
+        run_in_pool(function, *args, on_result=lambda value: self._done(on_result, value),
+                    on_error=self._failed)
+
+    def _done(self, on_result: Callable[[Any], None], value: Any) -> None:
+        self._busy = False
+        on_result(value)
+        self._next()
+
+    def _failed(self, error: Exception) -> None:
+        self._busy = False
+        self.change_failed.emit(f"The change was not saved: {error}")
+        self.reload()
+
+    def is_idle(self) -> bool:
+        return not self._busy and not self._queue
+
+    # -- user actions --------------------------------------------------------------------
+    def tag_selection(self) -> None:
+        view, selected = self.reader.document_view, self.reader.selection()
+        if view is None or selected is None:
+            self.window.statusBar().showMessage("Select a passage in the reader first.")
+            return
+        start, end = selected
+        self._open_dialog(TagDialog(view.text[start:end], self.tag_names(), parent=self.window),
+                          lambda tags, note: self._submit(
+                              self.library.annotate, view.key, start, end, tags, note,
+                              on_result=self._added))
+
+    def edit(self, annotation: Annotation) -> None:
+        dialog = TagDialog(annotation.exact, self.tag_names(), annotation.tags,
+                           annotation.note, parent=self.window)
+        self._open_dialog(dialog, lambda tags, note: self._change(
+            "Annotation changed.", self.library.update_annotation, annotation.id, tags, note))
+
+    def _open_dialog(self, dialog: TagDialog, save: Callable[[list[str], str], None]) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+
+        def accepted() -> None:
+            save(*dialog.values())
+            dialog.deleteLater()
+            if self.dialog is dialog:
+                self.dialog = None
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def delete(self, annotation: Annotation) -> None:
+        self._change("Annotation deleted (Ctrl+Z undoes).", self.library.delete_annotation,
+                     annotation.id)
+
+    def undo(self) -> None:
+        self._submit(_undo, self.library, self.current_key(), on_result=self.state_changed.emit)
+
+    def rename_tag(self, old: str, new: str) -> None:
+        self._change(f"Tag '{old}' renamed to '{new}'.", self.library.rename_tag, old, new)
+
+    def merge_tags(self, source: str, target: str) -> None:
+        self._change(f"Tag '{source}' merged into '{target}'.", self.library.merge_tags,
+                     source, target)
+
+    def set_tag_color(self, name: str, color: str) -> None:
+        self._change(f"Colour of '{name}' changed.", self.library.set_tag_color, name, color)
+
+    def delete_tag(self, name: str) -> None:
+        self._change(f"Tag '{name}' deleted; its passages and notes are kept.",
+                     self.library.delete_tag, name)
+
+    def reload(self) -> None:
+        """Re-read the open document's annotations and the tags (nothing changes)."""
+        self._submit(read_state, self.library, self.current_key(),
+                     on_result=self.state_changed.emit)
+
+    def _change(self, message: str, method: Callable[..., Any], *args: Any) -> None:
+        self._submit(_change, self.library, self.current_key(), message,
+                     lambda: method(*args), on_result=self.state_changed.emit)
+
+    def _added(self, annotation: Annotation) -> None:
+        self.annotation_added.emit(annotation)
+        self._submit(read_state, self.library, annotation.doc, "Passage tagged.",
+                     on_result=self.state_changed.emit)
