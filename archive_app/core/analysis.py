@@ -34,9 +34,41 @@ def fold(word: str) -> str:
 def iter_words(text: str) -> Iterator[tuple[str, int, int]]:
     """Every word of `text` as (folded form, start, end); offsets index into `text`."""
     for match in WORD_PATTERN.finditer(text):
-        folded = fold(match.group())
+        word = match.group()
+        folded = word.lower() if word.isascii() else fold(word)
         if folded:
             yield folded, match.start(), match.end()
+
+
+_FOLD_CACHE: dict[str, str] = {}
+_FOLD_CACHE_LIMIT = 200_000
+
+
+def fold_words(text: str) -> list[str]:
+    """The folded words of `text`, in order: exactly `words(text)`, several times faster.
+
+    The indexer's hot path (index.WordPositions): one `findall`, ASCII words lower-cased
+    directly and the rare non-ASCII word folded through a bounded cache, with no match
+    objects or offsets. `tests/core/test_analysis_fast.py` checks it equals `words`.
+    """
+    found = WORD_PATTERN.findall(text)
+    if text.isascii():
+        return [word.lower() for word in found]
+    cache = _FOLD_CACHE
+    result = []
+    for word in found:
+        if word.isascii():
+            result.append(word.lower())
+            continue
+        folded = cache.get(word)
+        if folded is None:
+            folded = fold(word)
+            if len(cache) >= _FOLD_CACHE_LIMIT:
+                cache.clear()
+            cache[word] = folded
+        if folded:
+            result.append(folded)
+    return result
 
 
 def words(text: str) -> list[str]:

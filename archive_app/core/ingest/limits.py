@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 import zipfile
 from pathlib import Path
@@ -26,6 +27,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# C0 controls except \t\n\v\f\r, DEL and C1 controls, and U+FFFD.
+_BAD_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 def unreadable(path: Path, error: OSError) -> RejectedFile:
@@ -83,17 +86,14 @@ def _utf16_without_bom(sample: bytes) -> str | None:
 
 
 def _looks_like_binary_text(text: str) -> bool:
-    """Many control or replacement characters mean the bytes were never text."""
+    """Many control or replacement characters mean the bytes were never text.
+
+    One regex scan in C (was a per-character ord() loop: ~2 ms a file, 10% of indexing).
+    """
     sample = text[:SNIFF_BYTES]
     if not sample:
         return False
-    bad = sum(
-        1
-        for char in sample
-        if char == "\ufffd"
-        or (ord(char) < 32 and char not in _ALLOWED_CONTROLS)
-        or 0x7F <= ord(char) <= 0x9F
-    )
+    bad = len(_BAD_CHARS.findall(sample))
     return bad / len(sample) > 0.05
 
 

@@ -1,0 +1,35 @@
+"""The benchmark harness runs end to end on a small corpus (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import corpus
+from bench.__main__ import main
+from bench.queries import CATEGORIES
+
+
+@pytest.mark.skipif(not corpus.DEFAULT_SOURCES.is_file(), reason="shared bench sources absent")
+def test_bench_smoke(tmp_path):
+    report = main(["--docs", "300", "--out", str(tmp_path / "out"),
+                   "--results", str(tmp_path / "results")])
+    saved = json.loads((tmp_path / "results" / "bench-300.json").read_text())
+    assert saved["docs"] == 300
+    assert (tmp_path / "results" / "bench-300.md").read_text().startswith("# Benchmark")
+    for engine in ("ours", "naive_whoosh", "sqlite_fts5"):
+        assert report["index"][engine]["docs"] == 300
+        assert report["index"][engine]["docs_per_s"] > 0
+        assert report["search"][engine]["overall"]["n"] > 0
+        assert report["memory_after_queries"][engine]["rss_mb"] > 0
+    assert report["index"]["ours"]["peak_rss_mb"] > 0
+    assert report["resync"]["unchanged_files"] == 300
+    assert report["resync"]["one_changed_updated"] == 1
+    assert report["open_ms"]["ours"] > 0
+    assert len(report["queries"]) == 10 * 20
+    for category in CATEGORIES:
+        assert report["search"]["ours"][category]["n"] == 20
+        assert report["search"]["ours"][category]["p95_ms"] >= 0
+    assert sum(q["total"] for q in report["queries"]) > 0
+    assert report["search_ours"]["hits_with_highlights"] > 0
