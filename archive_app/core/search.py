@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
+from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.lang.porter import stem
 
 from archive_app.core import query as q
@@ -104,6 +105,24 @@ class HitMatcher:
         return _merge(spans)
 
 
+SNIPPET_SCAN_CHARS = 4000
+
+
+def _leading_spans(matcher: HitMatcher, text: str) -> list[tuple[int, int]]:
+    """Hit spans enough for the snippets: the start of the text first, all of it if needed.
+
+    Snippets show the first hits, so tokenising a whole long document per result is
+    wasted work; the cut is at a space so no word is split.
+    """
+    if len(text) > SNIPPET_SCAN_CHARS * 2:
+        cut = text.rfind(" ", 0, SNIPPET_SCAN_CHARS)
+        if cut > 0:
+            spans = matcher.spans(text[:cut])
+            if len(spans) >= SNIPPETS_PER_HIT * 2:
+                return spans
+    return matcher.spans(text)
+
+
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -112,6 +131,58 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+class _ExpansionOr(wq.Or):
+    """An OR of many terms (word forms, years): pre-loads their postings into arrays.
+
+    Whoosh's default builds a binary tree of union matchers, which costs Python calls per
+    posting per level; loading the docnums and scores once is cheaper for these.
+    """
+
+    matcher_type = wq.Or.ARRAY_MATCHER
+
+
+class _DocRecorder(collectors.WrappingCollector):
+    """Passes every match to the ranking collector and remembers its global docnum."""
+
+    def __init__(self, child):
+        super().__init__(child)
+        self.docnums: list[int] = []
+
+    def collect(self, sub_docnum):
+        self.docnums.append(self.child.offset + sub_docnum)
+        return self.child.collect(sub_docnum)
+
+
+class FacetArrays:
+    """docnum -> facet values, built once per index generation from the lexicon.
+
+    Whoosh's `groupedby` re-reads the facet columns of every segment on every query;
+    counting over these cached arrays costs one dictionary step per matched document.
+    """
+
+    def __init__(self, searcher):
+        self.values: dict[str, dict[int, tuple[str, ...]]] = {}
+        reader = searcher.reader()
+        for name, column in FACETS.items():
+            by_doc: dict[int, tuple[str, ...]] = {}
+            for raw in reader.lexicon(column):
+                value = raw.decode("utf-8")
+                for docnum in reader.postings(column, raw).all_ids():
+                    by_doc[docnum] = by_doc.get(docnum, ()) + (value,)
+            self.values[name] = by_doc
+
+    def count(self, docnums: list[int]) -> dict[str, list[tuple[str, int]]]:
+        counts = {}
+        for name, by_doc in self.values.items():
+            counter: Counter[str] = Counter()
+            for docnum in docnums:
+                values = by_doc.get(docnum)
+                if values:
+                    counter.update(values)
+            counts[name] = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+        return counts
 
 
 class _Compiler:
@@ -131,8 +202,7 @@ class _Compiler:
         if isinstance(node, q.Not):
             return wq.Not(self.compile(node.item, not negated))
         if isinstance(node, q.DateRange):
-            end = node.end + "~" if node.end else None
-            return wq.TermRange("date", node.start, end)
+            return self.date_range(node)
         fields = (node.field,) if node.field else DEFAULT_FIELDS
         highlight = not negated and (node.field in (None, "body"))
         parts = [self.leaf(node, name, highlight) for name in fields]
@@ -172,13 +242,36 @@ class _Compiler:
             return fuzzy
         raise QueryError(f"unsupported query part {node!r}")
 
+    def date_range(self, node: q.DateRange) -> wq.Query:
+        """Whole years as single `year` terms, only the partial ends as date-term ranges.
+
+        A TermRange over every distinct date becomes an OR of hundreds of terms that Whoosh
+        unions in Python; decomposing keeps a two-year range down to two terms.
+        """
+        start, end = node.start, node.end
+        first = int(start[:4]) if start else None
+        last = int(end[:4]) if end else None
+        if first is None or last is None or last - first > 200:
+            return wq.TermRange("date", start, end + "~" if end else None)
+        parts: list[wq.Query] = []
+        for year in range(first, last + 1):
+            low = start if year == first and len(start) > 4 and start[5:] not in (
+                "01", "01-01") else None
+            high = end if year == last and len(end) > 4 and end[5:] not in (
+                "12", "12-31") else None
+            if low is None and high is None:
+                parts.append(wq.Term("year", str(year)))
+            else:
+                parts.append(wq.TermRange("date", low or str(year), (high or str(year)) + "~"))
+        return parts[0] if len(parts) == 1 else _ExpansionOr(parts)
+
     def word(self, name: str, word: str, highlight: bool) -> wq.Query:
         forms = self.word_forms(name, word) if name in STEMMED_FIELDS else [word]
         if highlight:
             self.matcher.terms.update(forms)
         if len(forms) == 1:
             return wq.Term(name, forms[0])
-        return wq.Or([wq.Term(name, form) for form in forms])
+        return _ExpansionOr([wq.Term(name, form) for form in forms])
 
     def phrase(self, name: str, tokens: list[str], highlight: bool) -> wq.Query:
         if not tokens:
@@ -217,11 +310,12 @@ class Searcher:
         self.index = index
         self._cache: dict = {}
         self._generation = None
+        self._arrays: tuple[object, FacetArrays] | None = None
 
     def _whoosh_searcher(self):
         searcher = self.index.searcher()
-        generation = id(searcher.reader())
-        if generation != self._generation:
+        generation = searcher.reader()  # a new reader object after every commit
+        if generation is not self._generation:
             self._cache.clear()
             self._generation = generation
         return searcher
@@ -239,20 +333,20 @@ class Searcher:
             raise QueryError(f"Unknown sort '{sort}': use relevance, newest or oldest.")
         compiled, matcher, node = self.compile(text)
         searcher = self._whoosh_searcher()
-        options: dict = {"limit": max(1, offset + limit)}
-        if sort != "relevance":
-            options["sortedby"] = "date_newest" if sort == "newest" else "date_oldest"
-            options["reverse"] = sort == "newest"
-        if facets:
-            options["groupedby"] = {
-                name: sorting.FieldFacet(column, allow_overlap=(name == "tag"))
-                for name, column in FACETS.items()}
-            options["maptype"] = sorting.Count
-        results = searcher.search(compiled, **options)
+        wanted = max(1, offset + limit)
+        if sort == "relevance":
+            collector = collectors.TopCollector(wanted, usequality=not facets)
+        else:
+            column = "date_newest" if sort == "newest" else "date_oldest"
+            collector = collectors.SortingCollector(sorting.FieldFacet(column), limit=wanted,
+                                                    reverse=sort == "newest")
+        recorder = _DocRecorder(collector) if facets else collector
+        searcher.search_with_collector(compiled, recorder)
+        results = recorder.results()
         total = len(results)
         hits = [self._hit(hit, matcher, snippets, sort == "relevance")
                 for hit in results[offset:offset + limit]]
-        facet_counts = self._facets(results) if facets else {}
+        facet_counts = self._facet_arrays().count(recorder.docnums) if facets else {}
         suggestion = self._suggest(text, node) if total < 3 else None
         elapsed = (time.perf_counter() - started) * 1000
         return SearchResults(text, total, hits, facet_counts, suggestion, elapsed, sort, offset)
@@ -268,19 +362,13 @@ class Searcher:
         if with_snippets:
             text = self.index.reader_catalog().text(hit.key)
             if text is not None:
-                hit.snippets = make_snippets(text[0], matcher.spans(text[0]))
+                hit.snippets = make_snippets(text[0], _leading_spans(matcher, text[0]))
         return hit
 
-    @staticmethod
-    def _facets(results) -> dict[str, list[tuple[str, int]]]:
-        counts = {}
-        for name in FACETS:
-            groups = results.groups(name)
-            values = [(str(value), count) for value, count in groups.items()
-                      if value not in (None, "", b"")]
-            values = [(v.decode() if isinstance(v, bytes) else v, c) for v, c in values]
-            counts[name] = sorted(values, key=lambda item: (-item[1], item[0]))
-        return counts
+    def _facet_arrays(self) -> FacetArrays:
+        if self._arrays is None or self._arrays[0] != self._generation:
+            self._arrays = (self._generation, FacetArrays(self._whoosh_searcher()))
+        return self._arrays[1]
 
     def _suggest(self, text: str, node: q.Node) -> str | None:
         """'Did you mean': replace each unknown plain word by the closest indexed word."""
