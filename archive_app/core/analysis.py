@@ -1,43 +1,50 @@
-"""How text becomes searchable words: one regex pass, lower-casing and accent folding.
+"""How text becomes searchable words: one regex pass, lower-casing and script folding.
 
 The index, the query parser, the highlighter and the exact-phrase check all use this one
 definition of a word, so a highlight always lands on the characters that matched and a
 "phrase" means the same thing everywhere. Stemming is applied at query time (search.py),
 not here: the index keeps every word form and every stop word, which is what makes
 exact phrases exact.
+
+Folding (scripts.fold_script) makes variant spellings one word: Latin accents, Persian and
+Arabic letter variants, diacritics, tatweel, ZWNJ and Arabic-Indic digits. A run of
+Chinese, Japanese or Korean characters is cut into overlapping bigrams (scripts.split_cjk).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
+
+from archive_app.core.scripts import fold_script, has_cjk, split_cjk
 
 # Letters, digits and the combining marks that sit inside words (Latin accents written
 # decomposed, Hebrew and Arabic points); ZWNJ and tatweel stay inside a word and are
 # dropped by folding.
 _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
-WORD_PATTERN = re.compile(rf"[\w{_MARKS}\u200c\u0640]+")
-_DROP_IN_WORD = dict.fromkeys(map(ord, "\u200c\u200d\u0640"), None)
+WORD_PATTERN = re.compile(rf"[\w{_MARKS}\u200c\u200d\u0640]+")
 
 
 def fold(word: str) -> str:
-    """The indexed form of a word: lower case, accents and other combining marks removed."""
-    word = word.lower()
-    if word.isascii():
-        return word
-    decomposed = unicodedata.normalize("NFKD", word.translate(_DROP_IN_WORD))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped)
+    """The indexed form of a word: lower case, variants unified, combining marks removed."""
+    return fold_script(word)
 
 
 def iter_words(text: str) -> Iterator[tuple[str, int, int]]:
     """Every word of `text` as (folded form, start, end); offsets index into `text`."""
     for match in WORD_PATTERN.finditer(text):
         word = match.group()
-        folded = word.lower() if word.isascii() else fold(word)
-        if folded:
-            yield folded, match.start(), match.end()
+        if word.isascii():
+            yield word.lower(), match.start(), match.end()
+        elif has_cjk(word):
+            for piece, start, end in split_cjk(word, match.start()):
+                folded = fold_script(piece)
+                if folded:
+                    yield folded, start, end
+        else:
+            folded = fold_script(word)
+            if folded:
+                yield folded, match.start(), match.end()
 
 
 _FOLD_CACHE: dict[str, str] = {}
@@ -60,9 +67,12 @@ def fold_words(text: str) -> list[str]:
         if word.isascii():
             result.append(word.lower())
             continue
+        if has_cjk(word):
+            result.extend(w for w, _, _ in iter_words(word))
+            continue
         folded = cache.get(word)
         if folded is None:
-            folded = fold(word)
+            folded = fold_script(word)
             if len(cache) >= _FOLD_CACHE_LIMIT:
                 cache.clear()
             cache[word] = folded

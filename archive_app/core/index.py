@@ -40,7 +40,9 @@ from archive_app.core.errors import IndexProblem, RejectedFile
 from archive_app.core.jobs import JobControl
 from archive_app.core.paths import AppPaths
 
-INDEX_NAME = "archive-v1"
+INDEX_NAME = "archive-v2"
+"""Bumped when tokenisation changes (v2: script folding, CJK bigrams): a new name means a
+fresh index, and the catalog is cleared with it so the next sync re-reads every file."""
 COMMIT_EVERY_DOCS = 10_000
 """Documents per crash-safe batch (texts -> Whoosh commit -> signatures). Larger batches
 mean fewer segments and less commit overhead; a crash costs at most one batch re-read."""
@@ -349,6 +351,10 @@ class ArchiveIndex:
     def _open_or_create(self):
         directory = str(self.paths.index_dir)
         if not any(self.paths.index_dir.glob(f"_{INDEX_NAME}_*.toc")):
+            if not self.catalog.read_only:
+                self.catalog.clear()  # signatures would claim files the new index lacks
+                for old in self.paths.index_dir.glob("*archive-v1*"):
+                    old.unlink()
             return whoosh_index.create_in(directory, build_schema(), indexname=INDEX_NAME)
         try:
             ix = whoosh_index.open_dir(directory, indexname=INDEX_NAME)

@@ -16,6 +16,7 @@ silently becomes a search for nothing) and users deserve to be told what is wron
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from archive_app.core.errors import QueryError
@@ -325,5 +326,8 @@ def parse_query(text: str) -> Node:
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"The query is too long ({len(text)} characters; "
                          f"the limit is {MAX_QUERY_LENGTH}).", MAX_QUERY_LENGTH)
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    # control characters become spaces; format characters (ZWNJ, direction marks) stay,
+    # because they sit inside Persian and Arabic words and folding removes them there
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+                   for ch in text)
     return _Parser(text).parse()

@@ -292,7 +292,7 @@ class _Compiler:
             root = stem(word)
             prefix = root[:-1] if len(root) > 3 else root
             forms = {word}
-            if word.isalpha() and prefix:
+            if word.isascii() and word.isalpha() and prefix:  # English stemming only
                 for raw in self.reader.expand_prefix(name, prefix):
                     candidate = raw.decode("utf-8")
                     if stem(candidate) == root:

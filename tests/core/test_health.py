@@ -6,7 +6,7 @@ import pytest
 
 from archive_app.core.errors import IndexProblem
 from archive_app.core.health import check_index
-from archive_app.core.index import ArchiveIndex
+from archive_app.core.index import INDEX_NAME, ArchiveIndex
 from archive_app.core.library import Library
 from tests.core.archive_fixtures import KEYS, make_corpus
 
@@ -22,7 +22,7 @@ def indexed_home(app_paths, tmp_path):
 
 def damage(paths, how):
     segments = sorted(paths.index_dir.glob("*.seg"))
-    tocs = sorted(paths.index_dir.glob("_archive-v1_*.toc"))
+    tocs = sorted(paths.index_dir.glob(f"_{INDEX_NAME}_*.toc"))
     if how == "truncate-segment":
         target = segments[0]
         target.write_bytes(target.read_bytes()[:100])

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from archive_app.core import ingest
-from archive_app.core.index import ArchiveIndex
+from archive_app.core.index import INDEX_NAME, ArchiveIndex
 from archive_app.core.search import Searcher
 from tests.conftest import PROJECT_ROOT, write_files
 from tests.core.archive_fixtures import FILES, KEYS, make_corpus
@@ -175,7 +175,7 @@ def test_lock_left_by_a_killed_writer_does_not_block(app_paths, corpus):
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
-    assert (app_paths.index_dir / "archive-v1_WRITELOCK").exists()
+    assert (app_paths.index_dir / f"{INDEX_NAME}_WRITELOCK").exists()
     index = ArchiveIndex(app_paths)
     try:
         started = time.monotonic()
