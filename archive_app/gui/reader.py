@@ -8,12 +8,17 @@ DocumentView.text ('\n' is the one-position block separator); `Utf16Offsets` con
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import (
+    QAction,
+    QFont,
+    QKeySequence,
+    QShortcut,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -71,7 +76,10 @@ class Reader(QWidget):
         self.counter = QLabel(objectName="hit_counter")
         self.previous_button = QToolButton(text="▲ Previous", toolTip="Previous hit (Shift+F3)")
         self.next_button = QToolButton(text="▼ Next", toolTip="Next hit (F3)")
-        self.text = QPlainTextEdit(objectName="reader_text", readOnly=True)
+        # QTextEdit rather than QPlainTextEdit: only it aligns each right-to-left paragraph
+        # to the right; it is fed plain text only (setPlainText), so no markup, no fetching
+        self.text = QTextEdit(objectName="reader_text", readOnly=True, acceptRichText=False,
+                              undoRedoEnabled=False)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         font = QFont(self.text.font())
@@ -128,6 +136,7 @@ class Reader(QWidget):
         self.document_view = view
         self.title_label.setText(view.title or view.key)
         self.text.setPlainText(view.text)
+        set_directions(self.text.document())
         self.offsets = Utf16Offsets(view.text)
         self.hits = self.offsets.spans_to_utf16(spans)
         self.annotations = list(annotations or [])
@@ -162,7 +171,7 @@ class Reader(QWidget):
         cursor = self.text.textCursor()
         cursor.setPosition(start)
         self.text.setTextCursor(cursor)
-        self.text.centerCursor()
+        center_cursor(self.text)
         self._refresh()
         self.current_hit_changed.emit(number)
 
@@ -252,7 +261,7 @@ class Reader(QWidget):
         cursor = self.text.textCursor()
         cursor.setPosition(self.offsets.to_utf16(annotation.end))
         self.text.setTextCursor(cursor)
-        self.text.centerCursor()
+        center_cursor(self.text)
         cursor.setPosition(self.offsets.to_utf16(annotation.start))
         cursor.setPosition(self.offsets.to_utf16(annotation.end),
                            QTextCursor.MoveMode.KeepAnchor)
@@ -269,3 +278,22 @@ class Reader(QWidget):
         menu.insertSeparator(first)
         menu.exec(self.text.viewport().mapToGlobal(position))
         menu.deleteLater()
+
+
+def set_directions(document) -> None:
+    """Each paragraph takes the direction of its first strong letter (the Unicode rule).
+
+    So a Persian or Arabic paragraph reads right-to-left and aligned right, an English one
+    left-to-right, and a mixed English/Persian line orders its words correctly.
+    """
+    option = document.defaultTextOption()
+    option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)
+    document.setDefaultTextOption(option)
+
+
+def center_cursor(editor: QTextEdit) -> None:
+    """Scroll so the cursor sits mid-view (QTextEdit lacks QPlainTextEdit.centerCursor)."""
+    editor.ensureCursorVisible()
+    bar = editor.verticalScrollBar()
+    offset = editor.cursorRect().center().y() - editor.viewport().height() // 2
+    bar.setValue(bar.value() + offset)
