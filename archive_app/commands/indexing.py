@@ -39,6 +39,9 @@ def format_summary(summary: IndexSummary, total: int) -> str:
     lines = [f"{summary.added} added, {summary.updated} updated, {summary.removed} removed, "
              f"{summary.unchanged} unchanged, {len(summary.skipped)} skipped "
              f"in {summary.seconds:.2f} s; {total} documents in the index"]
+    for folder in summary.missing_roots:
+        lines.append(f"  corpus folder {folder} is missing or empty (unplugged drive?): its "
+                     "documents stay in the index, marked missing; `index --rebuild` drops them")
     if summary.still_skipped:
         lines.append(f"  {summary.still_skipped} unchanged files were skipped before; "
                      "`archive-app check` lists why")

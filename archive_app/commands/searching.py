@@ -105,7 +105,8 @@ def format_results(results: SearchResults, color: bool = False) -> str:
         lines.append("")
         lines.append(f"{number}. {hit.title or hit.key}")
         where = " · ".join(part for part in (hit.author, hit.source, hit.date) if part)
-        lines.append(f"   {where + ' · ' if where else ''}{hit.path}")
+        missing = "" if hit.available else "  [file missing: deleted or drive unplugged]"
+        lines.append(f"   {where + ' · ' if where else ''}{hit.path}{missing}")
         for snippet in hit.snippets:
             lines.append(f"   … {mark(snippet.text, snippet.highlights, color)} …")
     return "\n".join(lines)

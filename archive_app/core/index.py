@@ -190,6 +190,8 @@ class IndexSummary:
     moved: list[tuple[str, str]] = field(default_factory=list)
     changed_keys: list[str] = field(default_factory=list)
     removed_keys: list[str] = field(default_factory=list)
+    missing_roots: list[str] = field(default_factory=list)
+    """Corpus folders that are gone or empty (an unplugged drive): their documents stay."""
     seconds: float = 0.0
 
 
@@ -454,10 +456,16 @@ class ArchiveIndex:
 
     def _sync_root(self, root: Root, summary: IndexSummary, control: JobControl) -> None:
         if not root.path.is_dir():
-            raise IndexProblem(f"the corpus folder {root.path} is missing or not a folder")
+            summary.missing_roots.append(str(root.path))
+            return
         control.progress(0, 0, f"scanning {root.path}")
         scan = scan_root(root)
         known = self.catalog.files_of_root(root.name)
+        if not scan.found and not scan.unreadable and any(
+                record.skip_code is None for record in known.values()):
+            # an empty mount point looks exactly like an unplugged drive: keep everything
+            summary.missing_roots.append(str(root.path))
+            return
         todo = [key for key, (_, sig) in scan.found.items()
                 if key not in known or known[key].signature != sig]
         todo_set = set(todo)

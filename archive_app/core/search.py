@@ -16,6 +16,7 @@ after the last window.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import Counter
@@ -61,6 +62,8 @@ class Hit:
     lang: str
     score: float
     snippets: list[Snippet] = field(default_factory=list)
+    available: bool = True
+    """False when the file is not on disk now (deleted, or its drive unplugged)."""
 
 
 @dataclass
@@ -359,6 +362,7 @@ class Searcher:
                   url=stored.get("url", ""), format=stored.get("format", ""),
                   lang=stored.get("lang", ""),
                   score=round(float(result.score), 4) if scored else 0.0)
+        hit.available = os.path.exists(hit.path)
         if with_snippets:
             text = self.index.reader_catalog().text(hit.key)
             if text is not None:
