@@ -306,6 +306,10 @@ class AnnotationsView(QWidget):
         return [self.proxy.index(row, 0).data(ANNOTATION_ROLE)
                 for row in range(self.proxy.rowCount())]
 
+    def has_filter(self) -> bool:
+        """Whether the rows shown are narrowed by a tag, a text or "needs attention"."""
+        return bool(self.proxy.tag or self.proxy.text or self.proxy.attention_only)
+
     def check_shown(self, checked: bool) -> None:
         rows = [self.proxy.mapToSource(self.proxy.index(row, 0)).row()
                 for row in range(self.proxy.rowCount())]

@@ -23,6 +23,8 @@ from archive_app.core.library import Library
 from archive_app.core.refine import facet_filter, user_part
 from archive_app.gui.annotation_docks import AnnotationDocks
 from archive_app.gui.editing import MetadataEditor
+from archive_app.gui.export_dialog import ExportDialog
+from archive_app.gui.export_job import Selection
 from archive_app.gui.facets import ChipBar, FacetTree
 from archive_app.gui.help_dialog import show_syntax_help
 from archive_app.gui.indexing import IndexingController
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         self._keeping_document = False
         self.indexing = IndexingController(library, self.statusBar(), self)
         self.editor = MetadataEditor(library, self)
+        self.export_dialog: ExportDialog | None = None
         self._build_menus()
         self._connect()
         self._show_page()
@@ -138,6 +141,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self.add_folder_action = self._action(file_menu, "&Add folder…", self.add_folder)
         self.reindex_action = self._action(file_menu, "&Re-index", self.reindex)
+        file_menu.addSeparator()
+        self.export_action = self._action(file_menu, "&Export…", self.open_export, "Ctrl+E")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = bar.addMenu("&Edit")
@@ -271,6 +276,19 @@ class MainWindow(QMainWindow):
         self.search_bar.search_now()
         self.session.open_document(key)
 
+    # -- exporting -----------------------------------------------------------------------
+    def open_export(self) -> None:
+        """File ▸ Export…: the dialog, offering what is checked in the window right now."""
+        view = self.annotating.view
+        selection = Selection(checked_annotations=view.checked_annotations(),
+                              filtered_annotations=view.shown_annotations(),
+                              filter_active=view.has_filter(),
+                              result_keys=self.model.checked_keys(),
+                              query=self.session.last_query)
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(self.library, self.statusBar(), self)
+        self.export_dialog.start(selection)
+
     # -- indexing ------------------------------------------------------------------------
     def add_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
@@ -295,6 +313,7 @@ class MainWindow(QMainWindow):
         self.facet_dock.setVisible(has_roots)
         self.annotating.tags_dock.setVisible(has_roots)
         self.reindex_action.setEnabled(has_roots and not self.indexing.is_running())
+        self.export_action.setEnabled(has_roots)
 
     # -- settings ------------------------------------------------------------------------
     def restore_settings(self) -> None:
@@ -328,5 +347,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self.indexing.is_running():
             self.indexing.cancel()
+        if self.export_dialog is not None:
+            self.export_dialog.job.cancel()
+            self.export_dialog.hide()
         self.save_settings()
         super().closeEvent(event)

@@ -1,8 +1,22 @@
-"""The results list: a model of search hits and a delegate that paints highlighted snippets."""
+"""The results list: a model of search hits and a delegate that paints highlighted snippets.
+
+Each row has a check box (painted by the delegate, toggled by a click on it or Space):
+the checked results are what File ▸ Export… offers as "hit passages". Checks are kept by
+document key, so a refreshed search keeps them.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -12,13 +26,22 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionButton,
+    QStyleOptionViewItem,
+)
 
 from archive_app.core.search import Hit
 from archive_app.gui.highlight import hit_format, utf16_spans
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 PADDING = 8
+CHECK_SIZE = 16
+CHECK_COLUMN = CHECK_SIZE + PADDING
+"""Width kept free at the left of each row for its check box."""
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -26,9 +49,12 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 class ResultsModel(QAbstractListModel):
     """One row per Hit of the latest search; replaced as a whole by each new search."""
 
+    checks_changed = Signal()
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.hits: list[Hit] = []
+        self.checked: set[str] = set()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
         return 0 if parent.isValid() else len(self.hits)
@@ -41,14 +67,42 @@ class ResultsModel(QAbstractListModel):
             return hit.title or hit.key
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.path
+        if role == Qt.ItemDataRole.CheckStateRole:
+            return (Qt.CheckState.Checked if hit.key in self.checked
+                    else Qt.CheckState.Unchecked)
         if role == HIT_ROLE:
             return hit
         return None
 
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsUserCheckable)
+
+    def setData(self, index: AnyIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        hit = self.hit(index.row()) if index.isValid() else None
+        if hit is None or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        if Qt.CheckState(value) == Qt.CheckState.Checked:
+            self.checked.add(hit.key)
+        else:
+            self.checked.discard(hit.key)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.checks_changed.emit()
+        return True
+
     def set_hits(self, hits: list[Hit]) -> None:
+        """Show a new answer; checked documents that are still in it stay checked."""
         self.beginResetModel()
         self.hits = list(hits)
+        self.checked &= {hit.key for hit in self.hits}
         self.endResetModel()
+        self.checks_changed.emit()
+
+    def checked_keys(self) -> list[str]:
+        """The checked documents in the order shown."""
+        return [hit.key for hit in self.hits if hit.key in self.checked]
 
     def hit(self, row: int) -> Hit | None:
         return self.hits[row] if 0 <= row < len(self.hits) else None
@@ -89,14 +143,55 @@ def result_document(hit: Hit, palette: QPalette, font: QFont) -> QTextDocument:
     return document
 
 
+def check_rect(row: QRect) -> QRect:
+    """Where a row's check box is: left of the title, on its first line."""
+    return QRect(row.left() + PADDING, row.top() + PADDING + 2, CHECK_SIZE, CHECK_SIZE)
+
+
 class ResultDelegate(QStyledItemDelegate):
-    """Paints title (bold), byline (muted) and snippets with every hit marked."""
+    """Paints a check box, title (bold), byline (muted) and snippets with every hit marked."""
 
     def _document(self, option: QStyleOptionViewItem, index: AnyIndex) -> QTextDocument:
         hit = index.data(HIT_ROLE)
         document = result_document(hit, option.palette, option.font)
-        document.setTextWidth(max(100, option.rect.width()))
+        document.setTextWidth(max(100, option.rect.width() - CHECK_COLUMN))
         return document
+
+    def editorEvent(self, event, model, option: QStyleOptionViewItem,  # noqa: N802
+                    index: AnyIndex) -> bool:
+        """A left click on the check box (or Space) toggles it without opening the row."""
+        kind = event.type()
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+                    QEvent.Type.MouseButtonDblClick):
+            inside = (event.button() == Qt.MouseButton.LeftButton
+                      and check_rect(option.rect).contains(event.position().toPoint()))
+            if inside and kind == QEvent.Type.MouseButtonRelease:
+                self._toggle(model, index)
+            return inside
+        if kind == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Space,
+                                                             Qt.Key.Key_Select):
+            self._toggle(model, index)
+            return True
+        return False
+
+    @staticmethod
+    def _toggle(model, index: AnyIndex) -> None:
+        checked = index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+        model.setData(index, Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked,
+                      Qt.ItemDataRole.CheckStateRole)
+
+    @staticmethod
+    def _paint_check(painter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        box = QStyleOptionButton()
+        box.rect = check_rect(option.rect)
+        box.palette = option.palette
+        checked = index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+        box.state = (QStyle.StateFlag.State_Enabled
+                     | (QStyle.StateFlag.State_On if checked else QStyle.StateFlag.State_Off))
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorCheckBox, box, painter,
+                                option.widget)
 
     def paint(self, painter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         self.initStyleOption(option, index)
@@ -105,9 +200,12 @@ class ResultDelegate(QStyledItemDelegate):
         painter.save()
         if selected:
             self._paint_selection(painter, option)
+        self._paint_check(painter, option, index)
         painter.translate(option.rect.topLeft())
+        painter.translate(CHECK_COLUMN, 0)
         context = QAbstractTextDocumentLayout.PaintContext()
         document.documentLayout().draw(painter, context)
+        painter.translate(-CHECK_COLUMN, 0)
         painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
         painter.drawLine(PADDING, option.rect.height() - 1,
                          option.rect.width() - PADDING, option.rect.height() - 1)

@@ -39,14 +39,14 @@ def test_indexing_shows_progress_and_can_be_cancelled(qtbot, window, tmp_path):
     indexing = window.indexing
     with qtbot.waitSignal(indexing.indexing_progressed, timeout=10_000):
         window.indexing.start([folder])
-    assert indexing.progress.isVisible() and indexing.cancel_button.isVisible()
+    assert indexing.job.bar.isVisible() and indexing.job.cancel_button.isVisible()
     assert not window.reindex_action.isEnabled()
     assert not window.indexing.start(None), "a second indexing job must be refused"
     with qtbot.waitSignal(indexing.indexing_finished, timeout=10_000) as finished:
-        qtbot.mouseClick(indexing.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(indexing.job.cancel_button, Qt.MouseButton.LeftButton)
     assert "cancelled" in finished.args[0]
     assert "cancelled" in window.statusBar().currentMessage()
-    assert not indexing.progress.isVisible()
+    assert not indexing.job.bar.isVisible()
     assert window.reindex_action.isEnabled()
     assert search(qtbot, window, "massacre").total == 2
 
