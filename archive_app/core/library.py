@@ -86,7 +86,7 @@ class Library:
         view = self.document(key)
         if view is None:
             return ""
-        return citation.format_citation(_metadata(view), view.path)
+        return citation_of(view)
 
     def metadata_edits(self, key: str) -> dict[str, str]:
         return self._edits(key)
@@ -271,6 +271,12 @@ class Library:
     def set_tag_color(self, name: str, color: str) -> None:
         with self._store_lock:
             self.annotations.set_tag_color(name, color)
+
+
+def citation_of(view: DocumentView) -> str:
+    """The citation line of a document; its archive key (folder/relative path, the same on
+    every machine) stands in when nothing else identifies it."""
+    return citation.format_citation(_metadata(view), view.key)
 
 
 def _metadata(view: DocumentView) -> dict[str, str]:

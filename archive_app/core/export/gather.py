@@ -9,7 +9,7 @@ from archive_app.core.annotations import Annotation
 from archive_app.core.citation import format_citation
 from archive_app.core.export.model import Excerpt
 from archive_app.core.index import DocumentView
-from archive_app.core.library import Library
+from archive_app.core.library import Library, citation_of
 
 QUOTE_CONTEXT = 32
 """Characters of prefix and suffix a search-hit excerpt's quote selector carries."""
@@ -68,7 +68,7 @@ class _Documents:
         path = view.path if view else key
         excerpt = Excerpt(doc=key, path=path, quote=quote, start=start, end=end,
                           format=view.format if view else "", **meta,
-                          citation=format_citation(meta, path))
+                          citation=citation_of(view) if view else format_citation({}, key))
         if view is not None and text_ok and context > 0:
             excerpt.context_before = view.text[max(0, start - context):start]
             excerpt.context_after = view.text[end:end + context]
