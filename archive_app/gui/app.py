@@ -8,9 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from archive_app.core.errors import ArchiveError
+from archive_app.core.errors import ArchiveError, IndexProblem
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
+from archive_app.gui.archive_check import offer_rebuild
 from archive_app.gui.main_window import MainWindow
 
 ORGANIZATION, APPLICATION = "ArchiveApp", "archive-app"
@@ -51,6 +52,10 @@ def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = 
     """Open the window on the archive at `paths`; with `screenshot`, save a PNG and exit."""
     app = create_application()
     try:
+        library = Library(paths)
+    except IndexProblem as problem:
+        if not offer_rebuild(paths, problem):
+            return 1
         library = Library(paths)
     except ArchiveError as error:
         QMessageBox.critical(None, "Archive App", f"The archive cannot be opened:\n\n{error}")

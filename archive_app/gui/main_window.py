@@ -22,6 +22,7 @@ from archive_app.core.annotations import Annotation
 from archive_app.core.library import Library
 from archive_app.core.refine import facet_filter, user_part
 from archive_app.gui.annotation_docks import AnnotationDocks
+from archive_app.gui.archive_check import ArchiveChecker
 from archive_app.gui.editing import MetadataEditor
 from archive_app.gui.export_dialog import ExportDialog
 from archive_app.gui.export_job import Selection
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self._refresh_number: int | None = None
         self._keeping_document = False
         self.indexing = IndexingController(library, self.statusBar(), self)
+        self.checker = ArchiveChecker(library, self.indexing, self)
         self.editor = MetadataEditor(library, self)
         self.export_dialog: ExportDialog | None = None
         self._build_menus()
@@ -162,6 +164,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.annotating.view_action)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Search syntax", lambda: show_syntax_help(self))
+        self.check_action = self._action(help_menu, "&Check archive…", self.checker.check)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search_bar.field)
         escape.setContext(Qt.ShortcutContext.WidgetShortcut)
         escape.activated.connect(self.search_bar.clear)
