@@ -336,6 +336,9 @@ class ArchiveIndex:
         except sqlite3.DatabaseError as error:
             raise IndexProblem(f"the index catalog {paths.catalog_db} is damaged ({error}); "
                                "rebuild it with `archive-app check --repair`") from error
+        self.needs_sync = False
+        """True when a fresh index was made for folders indexed before (an upgrade of the
+        index format, or a deleted index): the faces start a sync instead of showing none."""
         try:
             self.ix = self._open_or_create()
         except IndexProblem:
@@ -357,6 +360,7 @@ class ArchiveIndex:
                 self.catalog.clear()  # signatures would claim files the new index lacks
                 for old in self.paths.index_dir.glob("*archive-v1*"):
                     old.unlink()
+            self.needs_sync = bool(self.catalog.roots())
             return whoosh_index.create_in(directory, build_schema(), indexname=INDEX_NAME)
         try:
             ix = whoosh_index.open_dir(directory, indexname=INDEX_NAME)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._show_page()
+        if library.index.needs_sync:  # a new index format or a deleted index: fill it again
+            QTimer.singleShot(0, lambda: self.indexing.start(None))
         fix_minimum_size(self, MINIMUM_SIZE)
         self.restore_settings()
         if library.roots():

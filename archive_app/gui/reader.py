@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QFont,
     QKeySequence,
     QShortcut,
+    QTextCharFormat,
     QTextCursor,
 )
 from PySide6.QtWidgets import (
@@ -140,6 +141,7 @@ class Reader(QWidget):
         self.offsets = Utf16Offsets(view.text)
         self.hits = self.offsets.spans_to_utf16(spans)
         self.annotations = list(annotations or [])
+        self._apply_marks()
         self.tag_action.setEnabled(False)
         self.matches = []
         self.current = -1
@@ -176,11 +178,13 @@ class Reader(QWidget):
         self.current_hit_changed.emit(number)
 
     def _refresh(self) -> None:
-        """Repaint the marks (tagged passages under hits) and the counter ('3 / 17')."""
-        selections = [self._selection(span, annotation_format(color))
-                      for span, color in self.annotation_marks()]
-        selections += [self._selection(span, hit_format()) for span in self.hits]
-        selections += [self._selection(span, find_format()) for span in self.matches]
+        """Repaint the moving marks (current hit, find matches) and the counter ('3 / 17').
+
+        Hits and tagged passages are character formats of the document (`_apply_marks`),
+        laid out once; extra selections, which Qt re-lays out on every change, hold only
+        the few marks that move, so stepping through thousands of hits stays instant.
+        """
+        selections = [self._selection(span, find_format()) for span in self.matches]
         marks = self.marks()
         if 0 <= self.current < len(marks):
             selections.append(self._selection(marks[self.current], hit_format(current=True)))
@@ -190,6 +194,32 @@ class Reader(QWidget):
         self.counter.setVisible(self.document_view is not None)
         for button in (self.next_button, self.previous_button):
             button.setEnabled(len(marks) > 0)
+
+    def _apply_marks(self) -> None:
+        """Tagged passages (a tint, underlined) and every hit (amber over the tint)."""
+        document = self.text.document()
+        cursor = QTextCursor(document)
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.setCharFormat(QTextCharFormat())
+        marks = [(span, annotation_format(color)) for span, color in self.annotation_marks()]
+        amber = hit_format()
+        marks += [(span, amber) for span in self.hits]
+        for (start, end), text_format in marks:
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(text_format)
+        cursor.endEditBlock()
+
+    def mark_format_at(self, position: int) -> QTextCharFormat:
+        """The character format drawn at a text position (what a user sees there)."""
+        block = self.text.document().findBlock(position)
+        offset = position - block.position()
+        ranges = block.textFormats()  # keep the list alive while copying a format out
+        for fragment_range in ranges:
+            if fragment_range.start <= offset < fragment_range.start + fragment_range.length:
+                return QTextCharFormat(fragment_range.format)
+        return QTextCharFormat()
 
     def _selection(self, span: tuple[int, int], text_format) -> QTextEdit.ExtraSelection:
         selection = QTextEdit.ExtraSelection()
@@ -246,11 +276,13 @@ class Reader(QWidget):
 
     def set_annotations(self, annotations: list[Annotation]) -> None:
         self.annotations = list(annotations)
+        self._apply_marks()
         self._refresh()
 
     def add_annotation(self, annotation: Annotation) -> None:
         self.annotations = [a for a in self.annotations if a.id != annotation.id]
         self.annotations.append(annotation)
+        self._apply_marks()
         self._refresh()
 
     def show_annotation(self, annotation: Annotation) -> bool:

@@ -62,3 +62,25 @@ def test_damaged_index_is_rebuilt_when_the_window_opens(qapp, tmp_path, no_dialo
         assert reopened.search("camp").total == 2
     finally:
         reopened.close()
+
+
+def test_a_reset_index_is_filled_again_when_the_window_opens(qtbot, tmp_path):
+    from tests.gui.conftest import open_window
+
+    paths = AppPaths(tmp_path / "reset-home")
+    library = Library(paths)
+    library.sync([make_corpus(tmp_path)])
+    library.close()
+    for toc in paths.index_dir.glob(f"_{INDEX_NAME}_*.toc"):
+        toc.unlink()  # as after an upgrade of the index format
+    library = Library(paths)
+    try:
+        assert library.index.needs_sync and library.doc_count() == 0
+        window = open_window(qtbot, library)
+        qtbot.waitUntil(lambda: library.doc_count() == 6, timeout=30_000)
+        drain()
+        assert library.search("camp").total == 2
+        window.close()
+    finally:
+        drain()
+        library.close()

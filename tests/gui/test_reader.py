@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from archive_app.core.index import DocumentView
-from archive_app.gui.highlight import utf16_spans
+from archive_app.gui.highlight import hit_format, utf16_spans
 from tests.gui.conftest import search
 
 
@@ -24,8 +24,11 @@ def test_selecting_a_result_shows_the_document_with_every_hit(qtbot, window):
     assert count == reader.hit_selections() >= 3
     words = {reader.document_view.text[a:b].lower() for a, b in reader.hits}
     assert words <= {"integer"}
-    # every hit marked, plus the current one drawn on top
-    assert len(reader.text.extraSelections()) == count + 1
+    # every hit marked in the text, the current one drawn on top of it
+    amber = hit_format().background()
+    assert all(reader.mark_format_at(start).background() == amber for start, _ in reader.hits)
+    assert [s.cursor.selectionStart() for s in reader.text.extraSelections()] == [
+        reader.hits[0][0]]
     assert reader.counter.text() == f"1 / {count}"
 
 
