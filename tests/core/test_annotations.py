@@ -7,21 +7,8 @@ import os
 import pytest
 
 from archive_app.core.annotations import AnnotationError
-from archive_app.core.library import Library
-from tests.core.archive_fixtures import KEYS, make_corpus
-
-
-@pytest.fixture
-def library(app_paths, tmp_path):
-    library = Library(app_paths)
-    library.corpus = make_corpus(tmp_path)
-    library.sync([library.corpus])
-    yield library
-    library.close()
-
-
-def keys(library, query):
-    return {hit.key for hit in library.search(query, limit=50).hits}
+from tests.core.archive_fixtures import KEYS
+from tests.core.conftest import keys
 
 
 def rewrite(path, text):

@@ -8,28 +8,15 @@ import os
 import pytest
 
 from archive_app.core.citation import format_citation
-from archive_app.core.library import Library
-from tests.core.archive_fixtures import KEYS, make_corpus
-
-
-@pytest.fixture
-def library(app_paths, tmp_path):
-    library = Library(app_paths)
-    library.corpus = make_corpus(tmp_path)
-    library.sync([library.corpus])
-    yield library
-    library.close()
-
-
-def source_hits(library, query):
-    return {hit.key for hit in library.search(query, limit=50).hits}
+from tests.core.archive_fixtures import KEYS
+from tests.core.conftest import keys
 
 
 def test_edit_applies_to_search_facets_and_citation_at_once(library):
     key = KEYS["accents"]
     library.edit_metadata(key, {"author": "Jane Doe", "source": "Zurich Gazette",
                                 "date": "2011-02-03"})
-    assert source_hits(library, 'source:"Zurich Gazette"') == {key}
+    assert keys(library, 'source:"Zurich Gazette"') == {key}
     assert ("Zurich Gazette", 1) in library.search("cafe").facets["source"]
     assert library.citation(key) == 'Jane Doe. "Café society." Zurich Gazette, 2011-02-03.'
     assert library.search("date:2011").total == 1
@@ -40,8 +27,8 @@ def test_clearing_an_edit_restores_what_the_file_said(library):
     library.edit_metadata(key, {"source": "Somebody else"})
     library.edit_metadata(key, {"source": ""})
     assert library.document(key).source == "UNAMI"
-    assert source_hits(library, "source:UNAMI") == {key}
-    assert source_hits(library, "source:somebody") == set()
+    assert keys(library, "source:UNAMI") == {key}
+    assert keys(library, "source:somebody") == set()
 
 
 def test_edits_survive_reindexing_a_changed_file(library):
@@ -51,9 +38,9 @@ def test_edits_survive_reindexing_a_changed_file(library):
     path.write_text("Café society\n\nThe society now meets in Basel.", encoding="utf-8")
     os.utime(path, ns=(0, path.stat().st_mtime_ns + 5_000_000_000))
     assert library.sync().updated == 1
-    assert source_hits(library, "basel") == {key}
+    assert keys(library, "basel") == {key}
     assert library.document(key).source == "Zurich Gazette"
-    assert source_hits(library, 'source:"Zurich Gazette"') == {key}
+    assert keys(library, 'source:"Zurich Gazette"') == {key}
 
 
 def test_edits_follow_a_moved_file(library):
@@ -62,13 +49,13 @@ def test_edits_follow_a_moved_file(library):
     (library.corpus / "accents.txt").rename(library.corpus / "moved" / "accents.txt")
     library.sync()
     assert library.document("corpus/moved/accents.txt").author == "Jane Doe"
-    assert source_hits(library, "author:jane") == {"corpus/moved/accents.txt"}
+    assert keys(library, "author:jane") == {"corpus/moved/accents.txt"}
 
 
 def test_edits_survive_a_rebuild(library):
     library.edit_metadata(KEYS["accents"], {"author": "Jane Doe"})
     library.sync(rebuild=True)
-    assert source_hits(library, "author:jane") == {KEYS["accents"]}
+    assert keys(library, "author:jane") == {KEYS["accents"]}
 
 
 def test_save_as_sidecar_writes_the_effective_metadata(library):
