@@ -211,14 +211,19 @@ class Annotations:
                      text[end:end + 32], doc_sha256, placement.state, placement.similarity,
                      annotation_id))
             else:
-                self.db.execute("UPDATE annotations SET state = 'orphaned', similarity = ? "
-                                "WHERE id = ?", (placement.similarity, annotation_id))
+                # remember which text it was sought in: retried only when that changes
+                self.db.execute("UPDATE annotations SET state = 'orphaned', similarity = ?, "
+                                "doc_sha256 = ? WHERE id = ?",
+                                (placement.similarity, doc_sha256, annotation_id))
 
     def mark_orphaned(self, doc: str) -> int:
-        """The document is gone: its annotations stay, flagged, until the user decides."""
+        """The document is gone: its annotations stay, flagged, until the user decides.
+
+        The text they knew is forgotten, so if the file comes back they are sought again.
+        """
         with self.store.transaction():
-            return self.db.execute("UPDATE annotations SET state = 'orphaned' WHERE doc = ?",
-                                   (doc,)).rowcount
+            return self.db.execute("UPDATE annotations SET state = 'orphaned', "
+                                   "doc_sha256 = '' WHERE doc = ?", (doc,)).rowcount
 
     def _set_tags(self, annotation_id: int, tags: list[str]) -> None:
         names = list(dict.fromkeys(clean_tag(tag) for tag in tags))

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from archive_app.core import citation
-from archive_app.core.anchoring import ORPHANED, find_occurrence, make_anchor, reanchor
+from archive_app.core.anchoring import find_occurrence, make_anchor, reanchor
 from archive_app.core.annotations import Annotation, AnnotationError, Annotations, TagInfo
 from archive_app.core.catalog import Root
 from archive_app.core.documents import METADATA_FIELDS
@@ -113,26 +113,32 @@ class Library:
             for key in summary.removed_keys:
                 if key not in moved_from:
                     self.annotations.mark_orphaned(key)
-        self._reanchor(summary.changed_keys)
+        self._reanchor()
         if summary.moved:
             self.index.refresh_documents([new for _, new in summary.moved])
         return summary
 
-    def _reanchor(self, keys: list[str]) -> None:
-        """Find each annotation of changed documents again in their new text."""
-        annotated = set(self.annotations.documents_with_annotations())
-        for key in keys:
-            if key not in annotated:
-                continue
+    def _reanchor(self) -> None:
+        """Find annotations again wherever their document's text is not the one they know.
+
+        Every annotated document is checked, not only those this sync changed, so a crash
+        between the index commit and this step is made good by the next sync.
+        """
+        for key in self.annotations.documents_with_annotations():
             record = self.index.catalog.record(key)
+            if record is None or record.sha256 is None:
+                continue
+            with self._store_lock:
+                stale = [a for a in self.annotations.for_document(key)
+                         if a.doc_sha256 != record.sha256]
+            if not stale:
+                continue
             stored = self.index.catalog.text(key)
-            if record is None or stored is None:
+            if stored is None:
                 continue
             text = stored[0]
             with self._store_lock:
-                for annotation in self.annotations.for_document(key):
-                    if annotation.doc_sha256 == record.sha256 and annotation.state != ORPHANED:
-                        continue
+                for annotation in stale:
                     placement = reanchor(annotation.anchor, text)
                     self.annotations.place(annotation.id, placement, text, record.sha256)
 

@@ -163,3 +163,27 @@ def test_annotations_view_filters_by_text_tag_and_state(library):
     assert [a.exact for a in library.all_annotations(text="busztin")] == ["massacre"]
     assert [a.exact for a in library.all_annotations(tag="weapons")] == ["Mortar attacks"]
     assert library.all_annotations(state="orphaned") == []
+
+
+def test_a_deleted_file_that_comes_back_is_anchored_again(library):
+    library.annotate_quote(KEYS["ashraf"], "massacre", ["event"])
+    path = library.corpus / "ashraf.txt"
+    content = path.read_bytes()
+    path.unlink()
+    library.sync()
+    assert [a.state for a in library.annotations_for(KEYS["ashraf"])] == ["orphaned"]
+    path.write_bytes(content)
+    library.sync()
+    assert [a.state for a in library.annotations_for(KEYS["ashraf"])] == ["anchored"]
+
+
+def test_a_crash_before_reanchoring_is_made_good_by_the_next_sync(library):
+    annotation = library.annotate_quote(KEYS["ashraf"], "52 residents", ["count"])
+    path = library.corpus / "ashraf.txt"
+    rewrite(path, path.read_text(encoding="utf-8").replace("On 1 September",
+                                                           "UPDATED.\n\nOn 1 September"))
+    library.index.sync()  # the index moved on, but the re-anchoring step never ran
+    library.sync()        # nothing changed on disk since: it still re-anchors
+    after = library.annotations_for(KEYS["ashraf"])[0]
+    assert after.start == annotation.start + len("UPDATED.\n\n")
+    assert library.document(KEYS["ashraf"]).text[after.start:after.end] == "52 residents"
