@@ -183,7 +183,3 @@ class Catalog:
             "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
             "FROM files WHERE skip_code IS NOT NULL ORDER BY path")
         return [FileRecord(*row) for row in rows]
-
-    def indexed_count(self) -> int:
-        return self.connection.execute(
-            "SELECT count(*) FROM files WHERE skip_code IS NULL").fetchone()[0]
