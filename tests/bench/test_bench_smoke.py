@@ -13,18 +13,18 @@ from bench.queries import CATEGORIES
 
 @pytest.mark.skipif(not corpus.DEFAULT_SOURCES.is_file(), reason="shared bench sources absent")
 def test_bench_smoke(tmp_path):
-    report = main(["--docs", "300", "--out", str(tmp_path / "out"),
+    report = main(["--docs", "1000", "--out", str(tmp_path / "out"),
                    "--results", str(tmp_path / "results")])
-    saved = json.loads((tmp_path / "results" / "bench-300.json").read_text())
-    assert saved["docs"] == 300
-    assert (tmp_path / "results" / "bench-300.md").read_text().startswith("# Benchmark")
+    saved = json.loads((tmp_path / "results" / "bench-1000.json").read_text())
+    assert saved["docs"] == 1000
+    assert (tmp_path / "results" / "bench-1000.md").read_text().startswith("# Benchmark")
     for engine in ("ours", "naive_whoosh", "sqlite_fts5"):
-        assert report["index"][engine]["docs"] == 300
+        assert report["index"][engine]["docs"] == 1000
         assert report["index"][engine]["docs_per_s"] > 0
         assert report["search"][engine]["overall"]["n"] > 0
         assert report["memory_after_queries"][engine]["rss_mb"] > 0
     assert report["index"]["ours"]["peak_rss_mb"] > 0
-    assert report["resync"]["unchanged_files"] == 300
+    assert report["resync"]["unchanged_files"] == 1000
     assert report["resync"]["one_changed_updated"] == 1
     assert report["open_ms"]["ours"] > 0
     assert len(report["queries"]) == 10 * 20
