@@ -13,6 +13,7 @@ import sys
 from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from archive_app.commands.annotating import cmd_annotate, cmd_annotations, cmd_tags
 from archive_app.commands.exporting import add_export_parser, cmd_export
+from archive_app.commands.importing import add_import_parser, cmd_import
 from archive_app.commands.indexing import cmd_check, cmd_index
 from archive_app.commands.searching import cmd_search
 from archive_app.core.errors import ArchiveError, QueryError
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     tags.add_argument("--json", action="store_true")
 
     add_export_parser(verbs)
+    add_import_parser(verbs)
 
     gui = verbs.add_parser("gui", help="open the desktop window (the default)")
     gui.add_argument("--query", help="search for this when the window opens")
@@ -90,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         args.verb, args.query, args.screenshot = "gui", None, None
     handlers = {"index": cmd_index, "search": cmd_search, "check": cmd_check, "gui": cmd_gui,
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
-                "export": cmd_export}
+                "export": cmd_export, "import-annotations": cmd_import}
     try:
         return handlers[args.verb](args)
     except QueryError as error:

@@ -7,7 +7,7 @@ The documents' index entries learn their tags and notes from `index_fields`.
 
 from __future__ import annotations
 
-import uuid
+import uuid as uuid_module
 from dataclasses import dataclass, field
 
 from archive_app.core.anchoring import ORPHANED, Anchor, Placement
@@ -149,15 +149,15 @@ class Annotations:
 
     # -- writing -------------------------------------------------------------------------
     def create(self, doc: str, doc_sha256: str, anchor: Anchor, tags: list[str],
-               note: str = "") -> Annotation:
+               note: str = "", uuid: str | None = None) -> Annotation:
         """One new annotation with its tags (new tag names are created with a colour)."""
         stamp = now()
         with self.store.transaction():
             cursor = self.db.execute(
                 "INSERT INTO annotations(uuid, doc, doc_sha256, start, end, exact, prefix, "
                 "suffix, note, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (str(uuid.uuid4()), doc, doc_sha256, anchor.start, anchor.end, anchor.exact,
-                 anchor.prefix, anchor.suffix, note.strip(), stamp, stamp))
+                (uuid or str(uuid_module.uuid4()), doc, doc_sha256, anchor.start, anchor.end,
+                 anchor.exact, anchor.prefix, anchor.suffix, note.strip(), stamp, stamp))
             self._set_tags(cursor.lastrowid, tags)
         return self.get(cursor.lastrowid)
 

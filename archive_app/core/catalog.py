@@ -171,6 +171,12 @@ class Catalog:
             self.connection.execute("DELETE FROM files")
             self.connection.execute("DELETE FROM texts")
 
+    def key_for_path(self, path: str) -> str | None:
+        """The key of an indexed file at this absolute path, if any."""
+        row = self.connection.execute(
+            "SELECT key FROM files WHERE path = ? AND skip_code IS NULL", (path,)).fetchone()
+        return row[0] if row else None
+
     def text(self, key: str) -> tuple[str, list[int]] | None:
         row = self.connection.execute(
             "SELECT text, page_starts FROM texts WHERE key = ?", (key,)).fetchone()

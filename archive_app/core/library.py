@@ -166,7 +166,7 @@ class Library:
 
     # -- annotations ---------------------------------------------------------------------
     def annotate(self, key: str, start: int, end: int, tags: list[str],
-                 note: str = "") -> Annotation:
+                 note: str = "", uuid: str | None = None) -> Annotation:
         """Tag the passage text[start:end] of a document; search knows it at once."""
         view = self.index.document(key)
         record = self.index.catalog.record(key)
@@ -176,7 +176,8 @@ class Library:
             raise AnnotationError("give the passage at least one tag or a note")
         anchor = make_anchor(view.text, start, end)
         with self._store_lock:
-            annotation = self.annotations.create(key, record.sha256 or "", anchor, tags, note)
+            annotation = self.annotations.create(key, record.sha256 or "", anchor, tags, note,
+                                                 uuid=uuid)
         self._remember(f"add annotation {annotation.id}",
                        lambda: self._delete_quietly(annotation.id))
         self.index.refresh_documents([key])
