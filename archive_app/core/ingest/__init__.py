@@ -22,7 +22,7 @@ from archive_app.core.documents import (
     normalise_text,
 )
 from archive_app.core.errors import RejectedFile
-from archive_app.core.ingest import limits
+from archive_app.core.ingest import isolation, limits
 from archive_app.core.ingest.sidecars import (
     CATALOG_NAME,
     SIDECAR_SUFFIX,
@@ -56,6 +56,8 @@ _IMPORTERS: dict[str, tuple[str, str]] = {
 """suffix -> (format name, importer module); modules load lazily to keep start-up fast."""
 
 MAX_TITLE_LINE = 120
+ISOLATED_FORMATS = frozenset({"pdf"})
+"""Read in a child process with a time limit (ingest/isolation.py): pdfminer can hang."""
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
@@ -81,6 +83,8 @@ def _extract(path: Path, fmt: str, module: str) -> Extracted:
     """Run the importer, turning any library failure into a RejectedFile a user can read."""
     label = fmt.upper()
     try:
+        if fmt in ISOLATED_FORMATS:
+            return isolation.extract_isolated(f"{__name__}.{module}", path, label)
         return importlib.import_module(f"{__name__}.{module}").extract(path)
     except RejectedFile:
         raise

@@ -1,0 +1,72 @@
+"""Run a risky importer in a child process with a time limit and a memory cap.
+
+pdfminer can loop for minutes or swallow gigabytes on a hostile PDF, and a Python thread
+cannot be stopped from outside; a child process can. Children come from a forkserver
+(a clean single-threaded parent, safe beside Qt's threads) that has the importer loaded,
+so each file costs a fork, not an interpreter start. The child's result comes back
+through a pipe; a child still running at the deadline is killed and the file skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import multiprocessing
+import resource
+from pathlib import Path
+
+from archive_app.core.errors import RejectedFile
+
+TIME_LIMIT_SECONDS = 60.0
+MEMORY_LIMIT_BYTES = 2 * 1024 ** 3
+
+_context = None
+
+
+def _get_context():
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(["archive_app.core.ingest.pdf"])
+    return _context
+
+
+def _child(module: str, path: str, connection) -> None:
+    with contextlib.suppress(ValueError, OSError):  # a lower limit may already be set
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    try:
+        result = ("ok", importlib.import_module(module).extract(Path(path)))
+    except BaseException as error:  # sent back and judged by the parent
+        result = ("error", error)
+    try:
+        connection.send(result)
+    except Exception as error:  # an unpicklable library exception
+        connection.send(("error", RuntimeError(str(error))))
+    connection.close()
+
+
+def extract_isolated(module: str, path: Path, label: str,
+                     time_limit: float = TIME_LIMIT_SECONDS):
+    """`module.extract(path)` in a child; re-raises its exception, or RejectedFile("timeout")."""
+    context = _get_context()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(module, str(path), sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(time_limit):
+            raise RejectedFile("timeout", f"reading this {label} took longer than "
+                                          f"{time_limit:.0f} s; it was stopped")
+        try:
+            status, value = receiver.recv()
+        except EOFError:  # the child died: out of memory, or a crash inside a library
+            raise RejectedFile("too-large", f"reading this {label} needed more memory than "
+                                            "allowed") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if status == "error":
+        raise value
+    return value
