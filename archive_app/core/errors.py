@@ -15,6 +15,9 @@ class QueryError(ArchiveError):
         self.message = message
         self.position = position
 
+    def __reduce__(self):
+        return (QueryError, (self.message, self.position))
+
 
 class RejectedFile(ArchiveError):
     """A file the importers will not index, with the reason a user should read.
@@ -27,6 +30,9 @@ class RejectedFile(ArchiveError):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+
+    def __reduce__(self):  # travels back from the importer's child process (isolation.py)
+        return (RejectedFile, (self.code, self.reason))
 
 
 class IndexProblem(ArchiveError):

@@ -43,3 +43,14 @@ def test_a_garbage_pdf_is_still_skipped_with_a_reason(tmp_path):
     with pytest.raises(RejectedFile) as rejected:
         load_document(path, "k/garbage.pdf")
     assert rejected.value.code == "corrupt"
+
+
+def test_typed_errors_survive_the_trip_between_processes():
+    import pickle
+
+    from archive_app.core.errors import QueryError
+
+    rejected = pickle.loads(pickle.dumps(RejectedFile("too-large", "a 6,000-page PDF")))
+    assert (rejected.code, rejected.reason) == ("too-large", "a 6,000-page PDF")
+    query = pickle.loads(pickle.dumps(QueryError("unclosed quote", 4)))
+    assert (query.message, query.position) == ("unclosed quote", 4)
