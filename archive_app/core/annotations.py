@@ -128,8 +128,12 @@ class Annotations:
             query += " WHERE " + " AND ".join(conditions)
         return self._load(self.db.execute(query + " ORDER BY doc, start", params).fetchall())
 
-    def documents_with_annotations(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT DISTINCT doc FROM annotations")]
+    def document_hashes(self) -> dict[str, set[str]]:
+        """Each annotated document with the text hashes its annotations were placed in."""
+        hashes: dict[str, set[str]] = {}
+        for doc, sha in self.db.execute("SELECT DISTINCT doc, doc_sha256 FROM annotations"):
+            hashes.setdefault(doc, set()).add(sha)
+        return hashes
 
     def index_fields(self, doc: str) -> dict[str, str]:
         """Tags (with their ancestors) and notes of a document, for its index entry."""

@@ -171,6 +171,11 @@ class Catalog:
             self.connection.execute("DELETE FROM files")
             self.connection.execute("DELETE FROM texts")
 
+    def hashes(self) -> dict[str, str]:
+        """Every indexed document's current text hash, in one query."""
+        return dict(self.connection.execute(
+            "SELECT key, sha256 FROM files WHERE skip_code IS NULL AND sha256 IS NOT NULL"))
+
     def key_for_path(self, path: str) -> str | None:
         """The key of an indexed file at this absolute path, if any."""
         row = self.connection.execute(

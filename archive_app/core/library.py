@@ -122,25 +122,25 @@ class Library:
         """Find annotations again wherever their document's text is not the one they know.
 
         Every annotated document is checked, not only those this sync changed, so a crash
-        between the index commit and this step is made good by the next sync.
+        between the index commit and this step is made good by the next sync. Two queries
+        find the documents whose text moved on; only those are read.
         """
-        for key in self.annotations.documents_with_annotations():
-            record = self.index.catalog.record(key)
-            if record is None or record.sha256 is None:
-                continue
-            with self._store_lock:
-                stale = [a for a in self.annotations.for_document(key)
-                         if a.doc_sha256 != record.sha256]
-            if not stale:
+        current = self.index.catalog.hashes()
+        with self._store_lock:
+            placed = self.annotations.document_hashes()
+        for key, hashes in placed.items():
+            sha = current.get(key)
+            if sha is None or hashes == {sha}:
                 continue
             stored = self.index.catalog.text(key)
             if stored is None:
                 continue
             text = stored[0]
             with self._store_lock:
-                for annotation in stale:
-                    placement = reanchor(annotation.anchor, text)
-                    self.annotations.place(annotation.id, placement, text, record.sha256)
+                for annotation in self.annotations.for_document(key):
+                    if annotation.doc_sha256 != sha:
+                        placement = reanchor(annotation.anchor, text)
+                        self.annotations.place(annotation.id, placement, text, sha)
 
     # -- the user's metadata -------------------------------------------------------------
     def edit_metadata(self, key: str, fields: dict[str, str]) -> DocumentView | None:
