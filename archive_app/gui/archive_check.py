@@ -40,11 +40,18 @@ class ArchiveChecker(QObject):
         self.checked.emit(report)
         box = QMessageBox(self.window)
         box.setWindowTitle("Check archive")
-        box.setText(report.describe().splitlines()[0])
+        box.setText(headline(report))
         box.setDetailedText(report.describe())
         repairable = report.index_damaged or report.out_of_date or report.anchors_to_fix
-        repair = box.addButton("Repair", QMessageBox.ButtonRole.AcceptRole) if (
-            repairable and not report.store_damaged) else None
+        repair = None
+        if repairable and not report.store_damaged:
+            box.setInformativeText("Repair brings the index up to date with your folders "
+                                   "(rebuilding it if it is damaged) and re-anchors "
+                                   "annotations. Nothing of yours is deleted.")
+            repair = box.addButton("Repair", QMessageBox.ButtonRole.AcceptRole)
+        elif report.store_damaged:
+            box.setInformativeText("The annotation database is damaged and is left as it "
+                                   f"is; copies are in {self.library.paths.backups_dir}.")
         box.addButton(QMessageBox.StandardButton.Close)
         box.exec()
         if repair is not None and box.clickedButton() is repair:
@@ -57,6 +64,14 @@ class ArchiveChecker(QObject):
         if report.anchors_to_fix:
             run_in_pool(reanchor_all, self.library.paths, on_result=self.reanchored.emit,
                         on_error=self._failed)
+
+
+def headline(report: HealthReport) -> str:
+    """One sentence for the window (the CLI's report, with its commands, is the detail)."""
+    if report.healthy:
+        return f"The archive is healthy: {report.documents} documents in the index."
+    count = len(report.problems)
+    return f"{count} problem{'s' if count != 1 else ''} found in the archive."
 
 
 def offer_rebuild(paths: AppPaths, problem: Exception, parent: QWidget | None = None) -> bool:

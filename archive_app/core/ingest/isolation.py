@@ -5,6 +5,9 @@ cannot be stopped from outside; a child process can. Children come from a forkse
 (a clean single-threaded parent, safe beside Qt's threads) that has the importer loaded,
 so each file costs a fork, not an interpreter start. The child's result comes back
 through a pipe; a child still running at the deadline is killed and the file skipped.
+As with any multiprocessing child, a *script* that indexes must keep its work under
+`if __name__ == "__main__":` (the console script and `python -m archive_app` do), or the
+child would run it again.
 """
 
 from __future__ import annotations
