@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from archive_app.core.index import IndexSummary
+from archive_app.core.index_model import IndexSummary
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from archive_app.core.anchoring import ORPHANED, reanchor
 from archive_app.core.catalog import open_read_only
 from archive_app.core.errors import IndexProblem
-from archive_app.core.index import ArchiveIndex, SkippedFile, iter_keys, remove_index, scan_root
+from archive_app.core.index import ArchiveIndex, SkippedFile, iter_keys, remove_index
 from archive_app.core.jobs import JobControl
 from archive_app.core.paths import AppPaths
+from archive_app.core.scanning import scan_root
 
 MAX_LISTED = 20
 

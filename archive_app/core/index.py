@@ -12,7 +12,6 @@ so a crash at any moment costs at most a re-read of the files of the last batch.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import shutil
 import sqlite3
@@ -20,7 +19,6 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
 
@@ -37,8 +35,13 @@ from archive_app.core.analysis import fold_words, iter_words
 from archive_app.core.catalog import Catalog, FileRecord, Root
 from archive_app.core.documents import Document
 from archive_app.core.errors import IndexProblem, RejectedFile
+from archive_app.core.index_model import DocumentView, IndexSummary, SkippedFile, index_fields
 from archive_app.core.jobs import JobControl
 from archive_app.core.paths import AppPaths
+from archive_app.core.scanning import Scan, scan_root
+
+__all__ = ["INDEX_NAME", "ArchiveIndex", "DocumentView", "IndexSummary", "SkippedFile",
+           "index_fields", "iter_keys", "remove_index", "scan_root"]
 
 INDEX_NAME = "archive-v2"
 """Bumped when tokenisation changes (v2: script folding, CJK bigrams): a new name means a
@@ -167,161 +170,6 @@ def build_schema() -> Schema:
         format=ID(stored=True, sortable=True),
         lang=ID(stored=True, sortable=True),
     )
-
-
-@dataclass
-class SkippedFile:
-    path: str
-    code: str
-    reason: str
-
-
-@dataclass
-class IndexSummary:
-    """What one `index` run did; printed by the CLI and shown by the GUI."""
-
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    skipped: list[SkippedFile] = field(default_factory=list)
-    still_skipped: int = 0
-    """Files skipped on an earlier run and unchanged since; `check` lists their reasons."""
-    moved: list[tuple[str, str]] = field(default_factory=list)
-    changed_keys: list[str] = field(default_factory=list)
-    removed_keys: list[str] = field(default_factory=list)
-    missing_roots: list[str] = field(default_factory=list)
-    """Corpus folders that are gone or empty (an unplugged drive): their documents stay."""
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class DocumentView:
-    """A document as the reader shows it: metadata plus the normalised text."""
-
-    key: str
-    path: str
-    title: str
-    author: str
-    source: str
-    date: str
-    url: str
-    lang: str
-    format: str
-    text: str
-    page_starts: list[int]
-
-
-def index_fields(document: Document, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The Whoosh field values of a document.
-
-    `extra` comes from the annotation store: "tags" (comma-separated), "notes", and any
-    metadata field the user edited, which wins over what the file said.
-    """
-    extra = extra or {}
-    for name in ("title", "author", "source", "date", "url", "lang"):
-        if extra.get(name):
-            document = replace(document, **{name: extra[name]})
-    tags, notes = extra.get("tags", ""), extra.get("notes", "")
-    fields = {
-        "key": document.key,
-        "path": document.path,
-        "url": document.url,
-        "sha256": document.sha256,
-        "title": document.title,
-        "author": document.author,
-        "source": document.source,
-        "body": document.text,
-        "date": document.date,
-        "date_newest": document.date or "0000",
-        "date_oldest": document.date or "9999",
-        "format": document.format,
-    }
-    if document.source:
-        fields["source_facet"] = document.source
-    if document.year:
-        fields["year"] = document.year
-    if document.lang:
-        fields["lang"] = document.lang.lower()
-    if tags:
-        fields["tags"] = tags
-    if notes:
-        fields["notes"] = notes
-    return fields
-
-
-@dataclass
-class _Scan:
-    """One root's files as found on disk: key -> (path, signature)."""
-
-    root: Root
-    found: dict[str, tuple[Path, str]] = field(default_factory=dict)
-    unreadable: dict[str, tuple[Path, str]] = field(default_factory=dict)
-
-
-def _signature(stat: os.stat_result, *extra: str) -> str:
-    return ":".join([str(stat.st_mtime_ns), str(stat.st_size), *extra])
-
-
-def _stat_signature(path: Path) -> str:
-    try:
-        return _signature(os.stat(path))
-    except OSError:
-        return "-"
-
-
-IGNORE_FILE = ".archiveignore"
-
-
-def read_ignore_patterns(folder: Path) -> list[str]:
-    """Glob patterns from FOLDER/.archiveignore (one a line, '#' comments), like .gitignore.
-
-    A pattern without '/' matches a file name anywhere; one with '/' matches the
-    corpus-relative path. Lets a corpus keep its README or provenance notes unindexed.
-    """
-    try:
-        lines = (folder / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def is_ignored(relative: str, patterns: list[str]) -> bool:
-    name = relative.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatchcase(relative if "/" in p else name, p.lstrip("/"))
-               for p in patterns)
-
-
-def scan_root(root: Root) -> _Scan:
-    """Walk a corpus folder with stat only: no file is opened."""
-    scan = _Scan(root)
-    ignored = read_ignore_patterns(root.path)
-    catalog_sig = _stat_signature(root.path / "catalog.csv")
-    for dirpath, dirnames, filenames in os.walk(root.path, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        names = set(filenames)
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            if not ingest.is_document_file(path):
-                continue
-            relative = path.relative_to(root.path).as_posix()
-            if ignored and is_ignored(relative, ignored):
-                continue
-            key = f"{root.name}/{relative}"
-            sidecar = ingest.sidecar_path(path)
-            stem_sidecar = path.with_name(path.stem + ".meta.json")
-            sidecar_sig = "-"
-            for candidate in (sidecar, stem_sidecar):
-                if candidate.name in names:
-                    sidecar_sig = _stat_signature(candidate)
-                    break
-            try:
-                stat = os.stat(path)
-            except OSError as error:
-                scan.unreadable[key] = (path, f"cannot read the file: {error.strerror or error}")
-                continue
-            scan.found[key] = (path, _signature(stat, sidecar_sig, catalog_sig))
-    return scan
 
 
 class ArchiveIndex:
@@ -510,7 +358,7 @@ class ArchiveIndex:
         summary.removed_keys += gone
         batch.commit()
 
-    def _record_unreadable(self, root: Root, scan: _Scan, summary: IndexSummary) -> None:
+    def _record_unreadable(self, root: Root, scan: Scan, summary: IndexSummary) -> None:
         records = []
         for key, (path, reason) in scan.unreadable.items():
             summary.skipped.append(SkippedFile(str(path), "unreadable", reason))

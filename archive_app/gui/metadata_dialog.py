@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.dates import normalise_date
 from archive_app.core.documents import METADATA_FIELDS
-from archive_app.core.index import DocumentView
+from archive_app.core.index_model import DocumentView
 from archive_app.gui.sizing import fix_minimum_size
 
 LABELS = {"title": "Title", "author": "Author", "source": "Source / publication",

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.anchoring import ORPHANED
 from archive_app.core.annotations import Annotation
-from archive_app.core.index import DocumentView
+from archive_app.core.index_model import DocumentView
 from archive_app.core.refine import find_all
 from archive_app.core.utf16 import Utf16Offsets
 from archive_app.gui.highlight import annotation_format, find_format, hit_format

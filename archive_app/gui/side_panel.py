@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.index import DocumentView
+from archive_app.core.index_model import DocumentView
 from archive_app.gui.annotations_panel import AnnotationsTab
 
 ROWS = (("title", "Title"), ("author", "Author"), ("source", "Source"), ("date", "Date"),

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from archive_app.core.annotations import Annotation
 from archive_app.core.citation import format_citation
 from archive_app.core.export.model import Excerpt
-from archive_app.core.index import DocumentView
+from archive_app.core.index_model import DocumentView
 from archive_app.core.library import Library, citation_of
 
 QUOTE_CONTEXT = 32

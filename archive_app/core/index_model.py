@@ -1,0 +1,92 @@
+"""What indexing reports and what the reader gets: plain records, free of Whoosh.
+
+Kept apart from index.py so the faces (CLI, window, export) can use them without the
+index module's Whoosh internals, and so index.py holds only what must touch Whoosh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from archive_app.core.documents import Document
+
+
+@dataclass
+class SkippedFile:
+    path: str
+    code: str
+    reason: str
+
+
+@dataclass
+class IndexSummary:
+    """What one `index` run did; printed by the CLI and shown by the GUI."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    still_skipped: int = 0
+    """Files skipped on an earlier run and unchanged since; `check` lists their reasons."""
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    changed_keys: list[str] = field(default_factory=list)
+    removed_keys: list[str] = field(default_factory=list)
+    missing_roots: list[str] = field(default_factory=list)
+    """Corpus folders that are gone or empty (an unplugged drive): their documents stay."""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A document as the reader shows it: metadata plus the normalised text."""
+
+    key: str
+    path: str
+    title: str
+    author: str
+    source: str
+    date: str
+    url: str
+    lang: str
+    format: str
+    text: str
+    page_starts: list[int]
+
+
+def index_fields(document: Document, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The Whoosh field values of a document.
+
+    `extra` comes from the annotation store: "tags" (comma-separated), "notes", and any
+    metadata field the user edited, which wins over what the file said.
+    """
+    extra = extra or {}
+    for name in ("title", "author", "source", "date", "url", "lang"):
+        if extra.get(name):
+            document = replace(document, **{name: extra[name]})
+    tags, notes = extra.get("tags", ""), extra.get("notes", "")
+    fields = {
+        "key": document.key,
+        "path": document.path,
+        "url": document.url,
+        "sha256": document.sha256,
+        "title": document.title,
+        "author": document.author,
+        "source": document.source,
+        "body": document.text,
+        "date": document.date,
+        "date_newest": document.date or "0000",
+        "date_oldest": document.date or "9999",
+        "format": document.format,
+    }
+    if document.source:
+        fields["source_facet"] = document.source
+    if document.year:
+        fields["year"] = document.year
+    if document.lang:
+        fields["lang"] = document.lang.lower()
+    if tags:
+        fields["tags"] = tags
+    if notes:
+        fields["notes"] = notes
+    return fields
