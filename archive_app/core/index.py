@@ -12,52 +12,61 @@ so a crash at any moment costs at most a re-read of the files of the last batch.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import threading
 import time
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterator
-from itertools import accumulate
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Positions
-from whoosh.index import LockError
-from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
-from whoosh.writing import CLEAR
+from whoosh.index import TOC, LockError, clean_files
+from whoosh.system import _INT_SIZE, pack_uint, pack_ushort, unpack_uint
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import CLEAR, SegmentWriter
 
 from archive_app.core import ingest
 from archive_app.core.analysis import fold_words, iter_words
 from archive_app.core.catalog import Catalog, FileRecord, Root
 from archive_app.core.documents import Document
 from archive_app.core.errors import IndexProblem, RejectedFile
-from archive_app.core.index_model import DocumentView, IndexSummary, SkippedFile, index_fields
+from archive_app.core.index_model import (
+    DocumentView,
+    FileJob,
+    IndexSummary,
+    SkippedFile,
+    index_fields,
+)
 from archive_app.core.jobs import JobControl
+from archive_app.core.parallel_indexing import read_in_children
 from archive_app.core.paths import AppPaths
 from archive_app.core.scanning import Scan, scan_root
 
 __all__ = ["INDEX_NAME", "ArchiveIndex", "DocumentView", "IndexSummary", "SkippedFile",
            "index_fields", "iter_keys", "remove_index", "scan_root"]
 
-INDEX_NAME = "archive-v2"
-"""Bumped when tokenisation changes (v2: script folding, CJK bigrams): a new name means a
+INDEX_NAME = "archive-v3"
+"""Bumped when tokenisation or encoding changes (v2: script folding, CJK bigrams; v3:
+absolute positions, rare terms inline): a new name means a
 fresh index, and the catalog is cleared with it so the next sync re-reads every file."""
 COMMIT_EVERY_DOCS = 10_000
 """Documents per crash-safe batch (texts -> Whoosh commit -> signatures). Larger batches
 mean fewer segments and less commit overhead; a crash costs at most one batch re-read."""
 WRITER_LIMIT_MB = 128
-"""Whoosh's in-memory posting pool per writer process before it spills a sorted run."""
-PARALLEL_MIN_DOCS: int | None = None
-"""Batches at least this large would be indexed by two processes (whoosh MpWriter,
-multisegment). Off: measured on 2 cores it was slower (98 vs 117 docs/s on 2k docs,
-106 on 10k) because the parent (reading files, building fields, pickling them for the
-children) is itself one busy core; and a SIGKILLed parent leaves its children blocked
-on their queue for ever. Kept for machines with more cores; set an int to enable."""
-WRITER_PROCS = min(2, os.cpu_count() or 1)
+"""Passed on to Whoosh's writer (our _TermPool keeps a batch in memory instead)."""
+PARALLEL_MIN_DOCS = 200
+"""Batches at least this large are read and indexed by child processes, one segment
+each (parallel_indexing.py); smaller ones, such as one changed file, stay in this
+process with no process to start."""
+INDEXING_PROCESSES = min(2, os.cpu_count() or 1)
 
 
 class WordTokenizer(Tokenizer):
@@ -98,45 +107,317 @@ class WordPositions(Positions):
     Whoosh's Positions.word_values runs the analyzer (one Token object per word) and
     pickles each posting's position list; profiling put ~40% of indexing time there.
     This format tokenises with one `findall` (the same words as `iter_words`, so the
-    highlighter and the phrase check agree with the index) and encodes the position
-    deltas as a packed array ('B', 'H' or 'I' by the largest delta, native byte order:
-    the index is local derived data). The field's analyzer (WordTokenizer) is still what
-    queries use. Indexes created before this format keep Whoosh's own Positions (the
-    schema is stored in the index), so both read correctly.
+    highlighter and the phrase check agree with the index) and encodes the positions as
+    a packed array ('B', 'H' or 'I' by the last position, native byte order: the index
+    is local derived data; absolute, not deltas, so encoding is one C call). The field's
+    analyzer (WordTokenizer) is still what queries use.
     """
 
     def word_values(self, value, analyzer, **kwargs):
-        poses: dict[str, list[int]] = {}
-        for position, word in enumerate(fold_words(value)):
-            found = poses.get(word)
-            if found is None:
-                poses[word] = [position]
-            else:
-                found.append(position)
         boost = self.field_boost
         encode = self.encode
-        for word, positions in poses.items():
+        for word, positions in word_positions(value).items():
             yield word, len(positions), len(positions) * boost, encode(positions)
 
     def encode(self, poslist):
         if len(poslist) == 1 and poslist[0] < len(_SINGLE_POSITION):
             return _SINGLE_POSITION[poslist[0]]  # most postings: one occurrence
-        deltas = [poslist[0]]
-        deltas += [b - a for a, b in zip(poslist, poslist[1:], strict=False)]
-        top = max(deltas)
-        code = "B" if top < 0x100 else "H" if top < 0x10000 else "I"
-        return pack_uint(len(poslist)) + code.encode() + array(code, deltas).tobytes()
+        last = poslist[-1]
+        code = "B" if last < 0x100 else "H" if last < 0x10000 else "I"
+        return pack_uint(len(poslist)) + code.encode() + array(code, poslist).tobytes()
 
     def decode_positions(self, valuestring):
         code = chr(valuestring[_INT_SIZE])
-        return list(accumulate(array(code, valuestring[_INT_SIZE + 1:])))
+        return array(code, valuestring[_INT_SIZE + 1:]).tolist()
 
     def decode_frequency(self, valuestring):
         return unpack_uint(valuestring[:_INT_SIZE])[0]
 
 
+def word_positions(value: str) -> dict[str, list[int]]:
+    """Each distinct word of a field value with its positions (the words of iter_words)."""
+    poses: defaultdict[str, list[int]] = defaultdict(list)
+    for position, word in enumerate(fold_words(value)):
+        poses[word].append(position)
+    return poses
+
+
 _SINGLE_POSITION = [pack_uint(1) + (b"B" + bytes([p]) if p < 0x100 else
                     b"H" + array("H", [p]).tobytes()) for p in range(8192)]
+
+
+INLINE_POSTINGS = 8
+"""Terms in fewer documents than this keep their postings inside the term table (no
+block of their own in the postings file: no pickle, zlib or seek per rare term).
+Whoosh 2.7.4 has this option but its own writer calls a misspelt method for it, so
+only _ArchiveWriter's flush writes inline postings; every reader handles them."""
+POSTINGS_PER_BLOCK = 128
+
+
+class _TermPool:
+    """A segment's postings grouped by field and term as documents arrive.
+
+    Replaces Whoosh's PostingPool, which keeps one tuple per posting in one list and
+    sorts them all at commit (a third of indexing time here). Documents arrive in
+    docnum order, so each term's list is already sorted; only the distinct terms are
+    sorted, once. Memory is bounded by the batch size (COMMIT_EVERY_DOCS), not by
+    spilling sorted runs to disk.
+    """
+
+    def __init__(self):
+        self.fields: dict[str, dict[str, list[tuple[int, float, bytes | None]]]] = {}
+        """field -> term -> [(docnum, weight, encoded value)], in docnum order."""
+        self.fieldnames: set[str] = set()
+        self._unsorted: set[str] = set()
+
+    def _terms(self, fieldname: str) -> dict[str, list]:
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
+
+    def add(self, item) -> None:
+        """Whoosh's pool interface: one (field, term, docnum, weight, value) posting;
+        used for the non-text fields and for segments merged into this one."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        terms = self._terms(fieldname)
+        term = tbytes.decode("utf-8")  # our fields' terms are text; UTF-8 keeps the order
+        postings = terms.get(term)
+        if postings is None:
+            terms[term] = [(docnum, weight, vbytes)]
+            return
+        if postings[-1][0] > docnum:
+            self._unsorted.add(fieldname)
+        postings.append((docnum, weight, vbytes))
+
+    def add_words(self, fieldname: str, docnum: int, text_format: WordPositions,
+                  value: str) -> int:
+        """All postings of one text field of one document; returns the field length.
+
+        The per-word loop of indexing: kept to a lookup and one append per distinct
+        word (the common one-occurrence value comes pre-encoded from a table)."""
+        terms = self._terms(fieldname)
+        boost = text_format.field_boost
+        encode = text_format.encode
+        single = _SINGLE_POSITION
+        singles = len(single)
+        length = 0
+        for word, positions in word_positions(value).items():
+            count = len(positions)
+            length += count
+            if count == 1 and positions[0] < singles:
+                posting = (docnum, boost, single[positions[0]])
+            else:
+                posting = (docnum, count * boost, encode(positions))
+            postings = terms.get(word)
+            if postings is None:
+                terms[word] = [posting]
+            else:
+                postings.append(posting)
+        return length
+
+    def cleanup(self) -> None:
+        """Nothing to delete (no temporary files); the memory goes with the writer, or
+        with a child process's exit, where freeing a million postings one by one
+        would only cost time."""
+
+    def write(self, fieldwriter, schema, lengths_of: Callable[[str], list[int] | None]):
+        """Write every term's posting list through the W3 field writer's own blocks."""
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            fieldobj = schema[fieldname]
+            has_values = isinstance(fieldobj.format, WordPositions)
+            unsorted = fieldname in self._unsorted
+            fieldwriter.start_field(fieldname, fieldobj)
+            lengths = lengths_of(fieldname)
+            for term in sorted(terms):  # str order is UTF-8 byte order
+                postings = terms[term]
+                if unsorted:
+                    postings.sort(key=_docnum)
+                ids, weights, values = zip(*postings, strict=True)
+                if not has_values:  # Whoosh keeps no values for formats without them
+                    values = [value for value in values if value]
+                _write_term(fieldwriter, term.encode("utf-8"), ids, weights, values, lengths)
+            fieldwriter.finish_field()
+
+
+def _docnum(posting: tuple) -> int:
+    return posting[0]
+
+
+def _write_term(fieldwriter, tbytes: bytes, ids: tuple, weights: tuple, values: list,
+                lengths: list[int] | None) -> None:
+    """One term: blocks of POSTINGS_PER_BLOCK like W3PostingsWriter.add_posting makes,
+    or inline in the term table when the term is rare."""
+    fieldwriter.start_term(tbytes)
+    postwriter = fieldwriter._postwriter
+    total = len(ids)
+    for start in range(0, total, POSTINGS_PER_BLOCK):
+        if start:
+            postwriter._write_block()
+        end = start + POSTINGS_PER_BLOCK
+        block_ids = array("I", ids[start:end])
+        block_weights = array("f", weights[start:end])
+        postwriter._ids = block_ids
+        postwriter._weights = block_weights
+        postwriter._values = values[start:end]
+        postwriter._maxweight = max(block_weights)
+        if lengths is not None:
+            block_lengths = [length for length in map(lengths.__getitem__, block_ids)
+                             if length]
+            postwriter._minlength = min(block_lengths) if block_lengths else None
+            postwriter._maxlength = max(block_lengths) if block_lengths else 0
+    if total < INLINE_POSTINGS:
+        terminfo = postwriter._terminfo
+        terminfo.add_block(postwriter)
+        terminfo.set_inlined(postwriter._ids, postwriter._weights, postwriter._values)
+        postwriter._terminfo = None
+        fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes,
+                                terminfo.to_bytes())
+    else:
+        fieldwriter.finish_term()
+
+
+class _ArchiveWriter(SegmentWriter):
+    """Whoosh's segment writer with the indexing hot path replaced (see _TermPool).
+
+    add_document is Whoosh's own minus what our schema never uses (per-document and
+    per-field boosts, spelling fields, term vectors, custom stored values), with text
+    fields tokenised straight into the pool; the flush writes the grouped postings.
+    Everything on disk is Whoosh's W3 format: any Whoosh reader opens it.
+    """
+
+    def __init__(self, ix, **options):
+        super().__init__(ix, codec=W3Codec(compression=1, inlinelimit=INLINE_POSTINGS),
+                         **options)
+        unsupported = [name for name, fieldobj in self.schema.items()
+                       if fieldobj.vector or fieldobj.separate_spelling()]
+        if unsupported:
+            raise IndexProblem(f"fields the index writer cannot write: {unsupported}")
+        self.pool = _TermPool()
+
+    def add_document(self, **fields) -> None:
+        self._check_state()
+        schema = self.schema
+        docnum = self.docnum
+        pool = self.pool
+        perdocwriter = self.perdocwriter
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdocwriter.start_doc(docnum)
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            fieldobj = schema[name]
+            length = 0
+            if isinstance(fieldobj.format, WordPositions):
+                length = pool.add_words(name, docnum, fieldobj.format, value)
+            elif fieldobj.indexed:
+                for tbytes, freq, weight, vbytes in fieldobj.index(value):
+                    if fieldobj.scorable:
+                        length += freq
+                    pool.add((name, tbytes, docnum, weight, vbytes))
+            perdocwriter.add_field(name, fieldobj, value if fieldobj.stored else None,
+                                   length)
+            if fieldobj.column_type:
+                perdocwriter.add_column_value(name, fieldobj.column_type,
+                                              fieldobj.to_column_value(value))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths_reader = self.per_document_reader()
+        doccount = self.docnum
+
+        def lengths_of(fieldname: str) -> list[int] | None:
+            column = f"_{fieldname}_len"
+            if not lengths_reader.has_column(column):
+                return None
+            reader = lengths_reader.column_reader(column, LENGTHS_COLUMN)
+            return [byte_to_length(reader[docnum]) for docnum in range(doccount)]
+
+        try:
+            self.pool.write(self.fieldwriter, self.schema, lengths_of)
+        finally:
+            lengths_reader.close()
+        self.fieldwriter.close()
+
+    def _finish(self) -> None:
+        """Whoosh's _finish also deletes the index's shared temporary folder, which the
+        column writers of child processes' writers are using at the same moment; our
+        pool never spills there, so only the lock is released."""
+        if self.writelock:
+            self.writelock.release()
+        self.is_closed = True
+
+    def abandon(self, segments: list | tuple = ()) -> None:
+        """Cancel, and delete the files no commit refers to: this writer's new segment,
+        `segments` and, when this writer holds the lock, whatever killed child
+        processes left half-written. Whoosh's cancel leaves such files on disk until
+        some later commit, which a full disk may never allow."""
+        with contextlib.suppress(Exception):  # closing half-written files may fail too
+            self._close_segment()
+        try:
+            if self.writelock is not None and not self.is_closed:
+                toc = TOC.read(self.storage, self.indexname)
+                clean_files(self.storage, self.indexname, toc.generation, toc.segments)
+            else:
+                for segment in [self.newsegment, *segments]:
+                    for name in segment.list_files(self.storage):
+                        with contextlib.suppress(OSError):
+                            self.storage.delete_file(name)
+        finally:
+            if not self.is_closed:
+                self._finish()
+
+    def commit_with(self, segments: list, merge: bool = True) -> None:
+        """Commit this writer's own documents and deletions together with complete
+        segments that child processes wrote while this writer held the lock (Whoosh's
+        MpWriter does the same with multisegment=True)."""
+        self._check_state()
+        final = self._merge_segments(None, False, merge)
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(final + segments)
+        self._finish()
+
+
+def write_segment(index_dir: str, jobs: list[FileJob], extras: dict[str, dict[str, str]],
+                  report: Callable[[int, str], None],
+                  ) -> tuple[object | None, list[Document | RejectedFile]]:
+    """In a child process: read `jobs` and write their documents as one new segment.
+
+    The segment is not in the index until the parent (which holds the write lock)
+    commits it; returns it (None when every file was skipped) and one outcome per job.
+    """
+    ix = whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
+    writer = _ArchiveWriter(ix, _lk=False)
+    outcomes: list[Document | RejectedFile] = []
+    try:
+        for done, job in enumerate(jobs, 1):
+            try:
+                document = ingest.load_document(Path(job.path), job.key, job.override)
+            except RejectedFile as rejection:
+                outcomes.append(rejection)
+            else:
+                writer.add_document(**index_fields(document, extras.get(job.key)))
+                outcomes.append(document)
+            report(done, job.path)
+        if not writer.docnum:
+            writer.cancel()
+            return None, outcomes
+        segment = writer._finalize_segment()
+        writer._finish()
+        return segment, outcomes
+    except BaseException:
+        writer.abandon()
+        raise
 
 
 def _text(**options) -> TEXT:
@@ -194,6 +475,8 @@ class ArchiveIndex:
             raise
         self.extra_fields: Callable[[str], dict[str, str]] | None = None
         """Set by the annotation store: a key's tags, notes and the user's metadata edits."""
+        self.keys_with_extras: Callable[[], set[str]] | None = None
+        """Set by the annotation store: every key that has tags, notes or edits."""
 
     def fields_for(self, document: Document) -> dict[str, str]:
         """Index fields of a document with the user's own tags, notes and edits applied."""
@@ -206,8 +489,11 @@ class ArchiveIndex:
         if not any(self.paths.index_dir.glob(f"_{INDEX_NAME}_*.toc")):
             if not self.catalog.read_only:
                 self.catalog.clear()  # signatures would claim files the new index lacks
-                for old in self.paths.index_dir.glob("*archive-v1*"):
-                    old.unlink()
+                for old in self.paths.index_dir.glob("*archive-v*"):
+                    if old.is_dir():
+                        shutil.rmtree(old, ignore_errors=True)  # a writer's temporary folder
+                    elif f"{INDEX_NAME}_" not in old.name:
+                        old.unlink()  # an earlier format's files
             self.needs_sync = bool(self.catalog.roots())
             return whoosh_index.create_in(directory, build_schema(), indexname=INDEX_NAME)
         try:
@@ -272,14 +558,10 @@ class ArchiveIndex:
                 for r in self.catalog.skipped()]
 
     # -- writing -----------------------------------------------------------------------
-    def _writer(self, parallel: bool = False):
-        """A writer; `parallel` gives a whoosh MpWriter whose sub-processes each write
-        their own segment (multisegment: no single-process merge of their postings)."""
-        options = {"limitmb": WRITER_LIMIT_MB, "timeout": 30.0, "delay": 0.25}
-        if parallel and WRITER_PROCS > 1:
-            options.update(procs=WRITER_PROCS, multisegment=True, batchsize=250)
+    def _writer(self) -> _ArchiveWriter:
+        """The one writer of this index (Whoosh's write lock; waits up to 30 s)."""
         try:
-            return self.ix.writer(**options)
+            return _ArchiveWriter(self.ix, limitmb=WRITER_LIMIT_MB, timeout=30.0, delay=0.25)
         except LockError as error:
             raise IndexProblem("another Archive App process is writing the index; "
                                "try again when it has finished") from error
@@ -329,34 +611,71 @@ class ArchiveIndex:
         overrides = ingest.read_catalog(root.path) if todo else {}
         removed_hashes = {known[key].sha256: key for key in removed if known[key].sha256}
         batch = _Batch(self, root)
-        for done, key in enumerate(todo, 1):
-            control.check_cancelled()
-            path, signature = scan.found[key]
-            relative = key.split("/", 1)[1]
-            try:
-                document = ingest.load_document(path, key, overrides.get(relative))
-            except RejectedFile as rejection:
-                batch.skip(key, path, signature, rejection)
-                summary.skipped.append(SkippedFile(str(path), rejection.code, rejection.reason))
-            else:
-                is_new = key not in known or known[key].skip_code is not None
-                batch.add(document, signature)
-                if is_new:
+        jobs = [FileJob(key, str(scan.found[key][0]), scan.found[key][1],
+                        overrides.get(key.split("/", 1)[1])) for key in todo]
+        for start in range(0, len(jobs), COMMIT_EVERY_DOCS):
+            part = jobs[start:start + COMMIT_EVERY_DOCS]
+            for job, outcome in self._read(part, batch, control, start, len(jobs)):
+                if isinstance(outcome, RejectedFile):
+                    batch.skip(job.key, Path(job.path), job.signature, outcome)
+                    summary.skipped.append(SkippedFile(job.path, outcome.code, outcome.reason))
+                    continue
+                batch.add(outcome, job.signature)
+                if job.key not in known or known[job.key].skip_code is not None:
                     summary.added += 1
-                    old_key = removed_hashes.get(document.sha256)
+                    old_key = removed_hashes.get(outcome.sha256)
                     if old_key:
-                        summary.moved.append((old_key, key))
+                        summary.moved.append((old_key, job.key))
                 else:
                     summary.updated += 1
-                summary.changed_keys.append(key)
-            if batch.size >= COMMIT_EVERY_DOCS:
+                summary.changed_keys.append(job.key)
+            if start + COMMIT_EVERY_DOCS < len(jobs):
                 batch.commit(final=False)
-            control.progress(done, len(todo), str(path))
         batch.remove(removed)
         gone = [key for key in removed if known[key].skip_code is None]
         summary.removed += len(gone)
         summary.removed_keys += gone
         batch.commit()
+
+    def _read(self, jobs: list[FileJob], batch: _Batch, control: JobControl,
+              done_before: int, total: int) -> Iterator[tuple[FileJob, Document | RejectedFile]]:
+        """Each file of a batch as a Document or the reason it was skipped.
+
+        A large batch is read and indexed by child processes (parallel_indexing), whose
+        segments the batch commits; a small one (a few changed files) here, with no
+        process to start."""
+        if len(jobs) >= PARALLEL_MIN_DOCS and INDEXING_PROCESSES > 1:
+            batch.writer = self._writer()  # held until the batch commits the segments
+            try:
+                extras = self.extras_for([job.key for job in jobs])
+                segments, outcomes = read_in_children(
+                    self.paths.index_dir, jobs, extras, control, done_before, total,
+                    INDEXING_PROCESSES)
+            except BaseException:
+                batch.writer.abandon()
+                batch.writer = None
+                raise
+            batch.segments += segments
+            yield from zip(jobs, outcomes, strict=True)
+            return
+        for done, job in enumerate(jobs, done_before + 1):
+            control.check_cancelled()
+            try:
+                document = ingest.load_document(Path(job.path), job.key, job.override)
+            except RejectedFile as rejection:
+                yield job, rejection
+            else:
+                batch.pending.append(document)
+                yield job, document
+            control.progress(done, total, job.path)
+
+    def extras_for(self, keys: list[str]) -> dict[str, dict[str, str]]:
+        """The user's tags, notes and edits of those keys that have any (one store query
+        for the set of such keys, not two per document)."""
+        if self.extra_fields is None:
+            return {}
+        wanted = self.keys_with_extras() if self.keys_with_extras else set(keys)
+        return {key: self.extra_fields(key) for key in keys if key in wanted}
 
     def _record_unreadable(self, root: Root, scan: Scan, summary: IndexSummary) -> None:
         records = []
@@ -379,7 +698,7 @@ class ArchiveIndex:
                         writer.update_document(**self.fields_for(document))
                 writer.commit()
             except BaseException:
-                writer.cancel()
+                writer.abandon()
                 raise
 
     def _stored_document(self, key: str) -> Document | None:
@@ -405,6 +724,13 @@ class _Batch:
         self.index = index
         self.root = root
         self.documents: list[tuple[Document, str]] = []
+        """Every document of the batch with its file signature."""
+        self.pending: list[Document] = []
+        """Documents still to be added to the index by this process."""
+        self.segments: list[object] = []
+        """Segments child processes wrote (their documents are in `documents` too)."""
+        self.writer: _ArchiveWriter | None = None
+        """The writer held while child processes write, so no one else cleans up."""
         self.records: list[FileRecord] = []
         self.removed: list[str] = []
 
@@ -427,36 +753,31 @@ class _Batch:
         """Texts -> Whoosh commit -> signatures. Intermediate batches commit without
         merging segments (Whoosh's MERGE_SMALL would rewrite postings in this process);
         the last one lets Whoosh merge the small segments."""
+        writer, self.writer = self.writer, None
         if not self.size:
+            if writer is not None:
+                writer.abandon(self.segments)
             return
         catalog = self.index.catalog
-        catalog.store_texts((d.key, d.text, d.page_starts, d.metadata())
-                            for d, _ in self.documents)
-        parallel = (PARALLEL_MIN_DOCS is not None
-                    and len(self.documents) >= PARALLEL_MIN_DOCS)
-        writer = self.index._writer(parallel=parallel)
         try:
+            catalog.store_texts((d.key, d.text, d.page_starts, d.metadata())
+                                for d, _ in self.documents)
+            writer = writer or self.index._writer()
             self._delete_old(writer)
-            remaining = sum(segment.doc_count() for segment in writer.segments)
-            for document, _ in self.documents:
+            for document in self.pending:
                 writer.add_document(**self.index.fields_for(document))
-            writer.commit(merge=final)
+            writer.commit_with(self.segments, merge=final)
         except BaseException:
-            writer.cancel()
+            if writer is not None:
+                writer.abandon(self.segments)
+            self.segments = []
             raise
-        if parallel:
-            # MpWriter gives up silently on a sub-process that died: never record the
-            # signatures (which would make the loss permanent) of a short commit.
-            expected = remaining + len(self.documents)
-            found = self.index.ix.doc_count()
-            if found != expected:
-                raise IndexProblem(f"the index writer lost documents ({found} indexed, "
-                                   f"{expected} expected); run the indexing again")
         catalog.forget(self.removed)
         catalog.store_files(
             [FileRecord(d.key, self.root.name, d.path, signature, d.sha256, None, None)
              for d, signature in self.documents] + self.records)
-        self.documents, self.records, self.removed = [], [], []
+        self.documents, self.pending, self.segments = [], [], []
+        self.records, self.removed = [], []
 
     def _delete_old(self, writer) -> None:
         """Delete the index entries of every key of the batch, with one shared searcher

@@ -90,3 +90,14 @@ def index_fields(document: Document, extra: dict[str, str] | None = None) -> dic
     if notes:
         fields["notes"] = notes
     return fields
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One file to (re-)read during a sync, as handed to a child process."""
+
+    key: str
+    path: str
+    signature: str
+    override: dict[str, str] | None = None
+    """The root's catalog.csv row for this file, if any."""

@@ -39,6 +39,7 @@ class Library:
         self.index = ArchiveIndex(paths)
         self.annotations = Annotations(self.store)
         self.index.extra_fields = self._extra_fields
+        self.index.keys_with_extras = self._keys_with_extras
         self._local = threading.local()
         self._undo: list[tuple[str, Callable[[], list[str]]]] = []
         self.store.daily_backup()
@@ -56,6 +57,10 @@ class Library:
         """What the index adds to a document from the user's store: edits, tags, notes."""
         with self._store_lock:
             return {**self.store.metadata_edits(key), **self.annotations.index_fields(key)}
+
+    def _keys_with_extras(self) -> set[str]:
+        with self._store_lock:
+            return set(self.store.all_metadata_edits()) | set(self.annotations.document_hashes())
 
     def _edits(self, key: str) -> dict[str, str]:
         with self._store_lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 
 ARABIC_LETTER_FOLDS = {
@@ -91,6 +92,8 @@ _SCRIPT_PATTERNS = {
     "cyrillic": re.compile(r"[\u0400-\u04ff]"),
     "latin": re.compile(r"[A-Za-z\u00c0-\u024f]"),
 }
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
 _PERSIAN_LETTERS = re.compile("[پچژگکی]")
 _ARABIC_LETTERS = re.compile("[ةيكىأإ]")
 
@@ -101,7 +104,12 @@ def detect_language(text: str, sample: int = 2000) -> str:
     Regex counts over a sample keep this cheap enough to run on every indexed document.
     """
     text = text[:sample]
-    counts = {name: len(pattern.findall(text)) for name, pattern in _SCRIPT_PATTERNS.items()}
+    # Only Latin letters are ASCII: count the other scripts in what is left without ASCII
+    # (usually a few quotes and dashes), so a long sample is scanned twice, not six times.
+    beyond_ascii = _ASCII_RUN.sub("", text)
+    counts = {name: len(pattern.findall(beyond_ascii))
+              for name, pattern in _SCRIPT_PATTERNS.items()}
+    counts["latin"] += len(text) - len(_ASCII_LETTERS.sub("", text))
     script = max(counts, key=counts.get)
     if counts[script] < 20:
         return ""
@@ -118,9 +126,10 @@ def detect_language(text: str, sample: int = 2000) -> str:
 
 
 def _latin_language(text: str) -> str:
-    words = [w.lower() for w in _LATIN_WORD.findall(text)[:3000]]
+    words = _LATIN_WORD.findall(text.lower())[:3000]
     if not words:
         return ""
-    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORD_SETS.items()}
+    counts = Counter(words)
+    scores = {lang: sum(counts[w] for w in stop) for lang, stop in _STOPWORD_SETS.items()}
     best = max(scores, key=scores.get)
     return best if scores[best] >= max(3, len(words) // 50) else ""

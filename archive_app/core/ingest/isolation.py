@@ -1,38 +1,24 @@
 """Run a risky importer in a child process with a time limit and a memory cap.
 
 pdfminer can loop for minutes or swallow gigabytes on a hostile PDF, and a Python thread
-cannot be stopped from outside; a child process can. Children come from a forkserver
-(a clean single-threaded parent, safe beside Qt's threads) that has the importer loaded,
-so each file costs a fork, not an interpreter start. The child's result comes back
-through a pipe; a child still running at the deadline is killed and the file skipped.
-As with any multiprocessing child, a *script* that indexes must keep its work under
-`if __name__ == "__main__":` (the console script and `python -m archive_app` do), or the
-child would run it again.
+cannot be stopped from outside; a child process can. Children come from the core's
+forkserver (processes.py), so each file costs a fork, not an interpreter start. The
+child's result comes back through a pipe; a child still running at the deadline is
+killed and the file skipped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-import multiprocessing
 import resource
 from pathlib import Path
 
 from archive_app.core.errors import RejectedFile
+from archive_app.core.processes import forkserver_context
 
 TIME_LIMIT_SECONDS = 60.0
 MEMORY_LIMIT_BYTES = 2 * 1024 ** 3
-
-_context = None
-
-
-def _get_context():
-    global _context
-    if _context is None:
-        _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["archive_app.core.ingest.pdf"])
-    return _context
-
 
 def _child(module: str, path: str, connection) -> None:
     with contextlib.suppress(ValueError, OSError):  # a lower limit may already be set
@@ -51,7 +37,7 @@ def _child(module: str, path: str, connection) -> None:
 def extract_isolated(module: str, path: Path, label: str,
                      time_limit: float = TIME_LIMIT_SECONDS):
     """`module.extract(path)` in a child; re-raises its exception, or RejectedFile("timeout")."""
-    context = _get_context()
+    context = forkserver_context()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(module, str(path), sender), daemon=True)
     child.start()

@@ -1,0 +1,109 @@
+"""Our segment writer (grouped postings, inline rare terms) writes what Whoosh's writes.
+
+The same documents go through Whoosh's own SegmentWriter and through ours, into two
+real indexes on disk; every term's postings (documents, weights, positions), every
+field length and every stored field must agree, including after deletions and a merge
+of small segments, and for terms common enough to fill several posting blocks.
+"""
+
+from __future__ import annotations
+
+import random
+
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from archive_app.core import index as archive_index
+from archive_app.core.index import build_schema
+
+VOCABULARY = ["the", "of", "and", "karaj", "ashraf"] + [f"w{n}" for n in range(400)]
+
+
+def documents(count: int, seed: int) -> list[dict[str, str]]:
+    rng = random.Random(seed)
+    docs = []
+    for number in range(count):
+        # a Zipf-like mix: a few words in almost every document (several posting
+        # blocks), most in a handful (inline in the term table)
+        words = [rng.choice(VOCABULARY[:5]) if rng.random() < 0.3
+                 else rng.choice(VOCABULARY) for _ in range(rng.randint(5, 120))]
+        docs.append({"key": f"root/doc{number:04d}.txt", "path": f"/c/doc{number}.txt",
+                     "title": f"Report {number} on {rng.choice(VOCABULARY)}",
+                     "body": " ".join(words) + f" unique{number}",
+                     "source": rng.choice(["UN", "Amnesty International", ""]) or "none",
+                     "source_facet": "UN", "year": str(1990 + number % 30),
+                     "tags": "camp,camp/ashraf" if number % 7 == 0 else "other",
+                     "format": "txt", "lang": "en"})
+    return docs
+
+
+def build(tmp_path, name: str, writer_class, batches: list[list[dict]], deleted: list[str]):
+    folder = tmp_path / name
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema(), indexname="t")
+    for number, batch in enumerate(batches):
+        writer = writer_class(ix)
+        if number == len(batches) - 1:
+            for key in deleted:
+                writer.delete_by_term("key", key)
+        for fields in batch:
+            writer.add_document(**fields)
+        writer.commit(merge=number == len(batches) - 1)
+    return ix
+
+
+def contents(ix) -> dict:
+    """Everything a search can see, keyed by document key instead of docnum."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        key_of = {docnum: fields["key"] for docnum, fields in reader.iter_docs()}
+        postings = {}
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            found = []
+            while matcher.is_active():
+                value = (matcher.value_as("positions") if matcher.supports("positions")
+                         else None)
+                found.append((key_of[matcher.id()], round(matcher.weight(), 3), value))
+                matcher.next()
+            postings[(fieldname, text)] = sorted(found)
+        lengths = {(key_of[docnum], name): reader.doc_field_length(docnum, name)
+                   for docnum in key_of for name in ("title", "body", "source")}
+        stored = sorted(sorted(fields.items()) for _, fields in reader.iter_docs())
+        return {"postings": postings, "lengths": lengths, "stored": stored,
+                "count": reader.doc_count(), "total_length": reader.field_length("body")}
+
+
+def test_one_segment_is_identical_to_whooshs(tmp_path):
+    docs = documents(600, seed=1)
+    ours = contents(build(tmp_path, "ours", archive_index._ArchiveWriter, [docs], []))
+    theirs = contents(build(tmp_path, "theirs", SegmentWriter, [docs], []))
+    assert ours == theirs
+    the_postings = ours["postings"][("body", b"the")]
+    assert len(the_postings) > 3 * archive_index.POSTINGS_PER_BLOCK
+    rare = [term for term, found in ours["postings"].items()
+            if len(found) < archive_index.INLINE_POSTINGS]
+    assert len(rare) > 600  # every unique<n> term is stored inline
+
+
+def test_deletions_and_a_merge_of_small_segments_agree_with_whooshs(tmp_path):
+    docs = documents(300, seed=2)
+    cuts = [0, 40, 45, 47, 50, 54, 55, 300]
+    batches = [docs[start:end] for start, end in zip(cuts, cuts[1:], strict=False)]
+    deleted = [docs[3]["key"], docs[41]["key"], docs[46]["key"]]
+    ours_ix = build(tmp_path, "ours", archive_index._ArchiveWriter, batches, deleted)
+    ours = contents(ours_ix)
+    assert ours == contents(build(tmp_path, "theirs", SegmentWriter, batches, deleted))
+    assert ours["count"] == 297
+    assert len(ours_ix._segments()) < len(batches)  # the small segments were merged
+
+
+def test_phrases_and_positions_survive_the_inline_term_table(tmp_path):
+    docs = [{"key": "a", "body": "karaj camp unique1 unique2 unique1"},
+            {"key": "b", "body": "unique2 karaj camp"}]
+    ix = build(tmp_path, "ours", archive_index._ArchiveWriter, [docs], [])
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        matcher = reader.postings("body", "unique1")
+        assert matcher.value_as("positions") == [2, 4]
+        assert [d for d in reader.postings("body", "camp").all_ids()] == [0, 1]
