@@ -81,7 +81,6 @@ _STOPWORDS = {
     "es": "el la los las de y que en un una es por con para del se",
 }
 _STOPWORD_SETS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
-_LATIN_WORD = re.compile(r"[a-zA-ZÀ-ÿ]+")
 
 
 _SCRIPT_PATTERNS = {
@@ -92,8 +91,8 @@ _SCRIPT_PATTERNS = {
     "cyrillic": re.compile(r"[\u0400-\u04ff]"),
     "latin": re.compile(r"[A-Za-z\u00c0-\u024f]"),
 }
-_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
-_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
+_ASCII_BYTES = bytes(range(0x80))
+_ASCII_LETTER_BYTES = bytes(range(ord("A"), ord("Z") + 1)) + bytes(range(ord("a"), ord("z") + 1))
 _PERSIAN_LETTERS = re.compile("[پچژگکی]")
 _ARABIC_LETTERS = re.compile("[ةيكىأإ]")
 
@@ -106,10 +105,13 @@ def detect_language(text: str, sample: int = 2000) -> str:
     text = text[:sample]
     # Only Latin letters are ASCII: count the other scripts in what is left without ASCII
     # (usually a few quotes and dashes), so a long sample is scanned twice, not six times.
-    beyond_ascii = _ASCII_RUN.sub("", text)
+    # Byte-level deletes run at memory speed; UTF-8 keeps every non-ASCII character's
+    # bytes >= 0x80, so deleting the ASCII bytes leaves valid UTF-8.
+    encoded = text.encode("utf-8", "replace")
+    beyond_ascii = encoded.translate(None, _ASCII_BYTES).decode("utf-8", "replace")
     counts = {name: len(pattern.findall(beyond_ascii))
               for name, pattern in _SCRIPT_PATTERNS.items()}
-    counts["latin"] += len(text) - len(_ASCII_LETTERS.sub("", text))
+    counts["latin"] += len(encoded) - len(encoded.translate(None, _ASCII_LETTER_BYTES))
     script = max(counts, key=counts.get)
     if counts[script] < 20:
         return ""
@@ -126,7 +128,7 @@ def detect_language(text: str, sample: int = 2000) -> str:
 
 
 def _latin_language(text: str) -> str:
-    words = _LATIN_WORD.findall(text.lower())[:3000]
+    words = text.lower().split()[:3000]  # a stop word rarely carries punctuation
     if not words:
         return ""
     counts = Counter(words)
