@@ -22,9 +22,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from whoosh import collectors, sorting
+from whoosh import collectors, matching, sorting
 from whoosh import query as wq
 from whoosh.lang.porter import stem
+from whoosh.query.spans import Span, SpanNear2
+from whoosh.support.levenshtein import distance
 
 from archive_app.core import query as q
 from archive_app.core.analysis import fold, iter_words, words
@@ -146,6 +148,42 @@ class _ExpansionOr(wq.Or):
     matcher_type = wq.Or.ARRAY_MATCHER
 
 
+class _ExactPhrase(wq.Phrase):
+    """Whoosh's Phrase with a cheaper position check (same documents, same scores).
+
+    Whoosh checks each candidate document by building a Span object per position of
+    every word and walking them pairwise; phrases of common words ("on the") have
+    thousands of candidates. Here each word's positions are shifted by its place in
+    the phrase and intersected as sets, in C.
+    """
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        field = searcher.schema[self.fieldname]
+        terms = []
+        for word in self.words:
+            raw = field.to_bytes(word)
+            if (self.fieldname, raw) not in reader:
+                return matching.NullMatcher()  # a word that is nowhere: no phrase
+            terms.append(wq.Term(self.fieldname, raw))
+        return _PhraseMatcher([term.matcher(searcher, context) for term in terms])
+
+
+class _PhraseMatcher(SpanNear2.SpanNear2Matcher):
+    """Matches the documents of an intersection where the words are consecutive."""
+
+    def _get_spans(self):
+        matchers = self.ms
+        starts = set(matchers[0].value_as("positions"))
+        for offset in range(1, len(matchers)):
+            if not starts:
+                return []
+            starts.intersection_update(
+                [position - offset for position in matchers[offset].value_as("positions")])
+        last = len(matchers) - 1
+        return [Span(start, start + last) for start in sorted(starts)]
+
+
 class _DocRecorder(collectors.WrappingCollector):
     """Passes every match to the ranking collector and remembers its global docnum."""
 
@@ -236,13 +274,13 @@ class _Compiler:
             return wq.Wildcard(name, pattern)
         if isinstance(node, q.Fuzzy):
             text = fold(node.text.lower())
-            fuzzy = wq.FuzzyTerm(name, text, maxdist=node.distance, prefixlength=1)
+            forms = self.fuzzy_forms(name, text, node.distance)
             if highlight:
-                self.matcher.terms.update(
-                    t.decode("utf-8") if isinstance(t, bytes) else t
-                    for _, t in fuzzy.expanded_terms(self.reader))
+                self.matcher.terms.update(forms)
                 self.matcher.terms.add(text)
-            return fuzzy
+            if len(forms) == 1:
+                return wq.Term(name, forms[0])
+            return _ExpansionOr([wq.Term(name, form) for form in forms])
         raise QueryError(f"unsupported query part {node!r}")
 
     def date_range(self, node: q.DateRange) -> wq.Query:
@@ -286,7 +324,25 @@ class _Compiler:
                 self.matcher.phrases.add(tuple(tokens))
         if len(tokens) == 1:
             return wq.Term(name, tokens[0])
-        return wq.Phrase(name, tokens)
+        return _ExactPhrase(name, tokens)
+
+    def fuzzy_forms(self, name: str, text: str, maxdist: int) -> list[str]:
+        """Indexed words within `maxdist` edits of `text` that share its first letter.
+
+        Whoosh's FuzzyTerm computes an edit distance for every word with that first
+        letter, once for the search and again for highlighting; words whose length
+        alone rules them out are skipped here, and the list is computed once.
+        """
+        key = ("~", name, text, maxdist)
+        if key not in self.cache:
+            forms = [text]
+            for raw in self.reader.expand_prefix(name, text[:1]):
+                candidate = raw.decode("utf-8")
+                if (abs(len(candidate) - len(text)) <= maxdist and candidate != text
+                        and distance(candidate, text, limit=maxdist + 1) <= maxdist):
+                    forms.append(candidate)
+            self.cache[key] = forms
+        return self.cache[key]
 
     def word_forms(self, name: str, word: str) -> list[str]:
         """Indexed words sharing `word`'s Porter stem (the word itself always included)."""

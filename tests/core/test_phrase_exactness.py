@@ -95,3 +95,24 @@ def test_phrase_is_case_and_accent_insensitive(indexed):
     upper = searcher.search('"THE LÓRD SAÏD"', limit=1000, facets=False, snippets=False)
     assert lower.total > 0
     assert {h.key for h in lower.hits} == {h.key for h in upper.hits}
+
+
+def test_fuzzy_finds_the_documents_whooshs_fuzzy_term_finds(indexed):
+    from whoosh import query as wq
+
+    index, texts = indexed
+    searcher = Searcher(index)
+    whoosh_searcher = index.searcher()
+    rng = random.Random(11)
+    vocabulary = sorted({w for text in texts[:40] for w in words(text)
+                         if w.isalpha() and len(w) > 4})
+    for word in rng.sample(vocabulary, 25):
+        typo = word[:2] + word[3:]  # one letter dropped
+        for distance in (1, 2):
+            got = {hit.key for hit in searcher.search(f"body:{typo}~{distance}", limit=10_000,
+                                                      snippets=False, facets=False).hits}
+            fuzzy = wq.FuzzyTerm("body", typo, maxdist=distance, prefixlength=1)
+            expected = {whoosh_searcher.stored_fields(docnum)["key"]
+                        for docnum in fuzzy.docs(whoosh_searcher)}
+            assert got == expected, (typo, distance)
+            assert word in {w for key in got for w in words(index.document(key).text)}
