@@ -22,7 +22,9 @@ from archive_app.core.scripts import fold_script, has_cjk, split_cjk
 # decomposed, Hebrew and Arabic points); ZWNJ and tatweel stay inside a word and are
 # dropped by folding.
 _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
-WORD_PATTERN = re.compile(rf"[\w{_MARKS}\u200c\u200d\u0640]+")
+WORD_CHARS = rf"\w{_MARKS}\u200c\u200d\u0640"
+"""The characters of a word, as the inside of a regex character class."""
+WORD_PATTERN = re.compile(rf"[{WORD_CHARS}]+")
 
 
 def fold(word: str) -> str:
@@ -60,8 +62,7 @@ def fold_words(text: str) -> list[str]:
     `tests/core/test_analysis_fast.py` checks it equals `words`.
     """
     found = WORD_PATTERN.findall(text)
-    cache = _FOLD_CACHE
-    folded_words = list(map(cache.get, found))
+    folded_words = list(map(_FOLD_CACHE.get, found))
     if None not in folded_words:
         return folded_words
     result = []
@@ -70,14 +71,37 @@ def fold_words(text: str) -> list[str]:
             if has_cjk(word):
                 result.extend(w for w, _, _ in iter_words(word))
                 continue
-            folded = word.lower() if word.isascii() else fold_script(word)
+            folded = _fold_new(word)
             if not folded:
-                continue  # only marks or joiners: not a word, and never cached
-            if len(cache) >= _FOLD_CACHE_LIMIT:
-                cache.clear()
-            cache[word] = folded
+                continue  # only marks or joiners: not a word
         result.append(folded)
     return result
+
+
+def surface_words(text: str) -> tuple[list[str], list[str]] | None:
+    """Every word of `text` as written and as indexed, one to one (highlighting's fast
+    path); None when a CJK run (several bigrams) or a word that folds to nothing breaks
+    the correspondence."""
+    found = WORD_PATTERN.findall(text)
+    folded_words = list(map(_FOLD_CACHE.get, found))
+    if None in folded_words:
+        for number, word in enumerate(found):
+            if folded_words[number] is None:
+                folded = None if has_cjk(word) else _fold_new(word)
+                if not folded:
+                    return None
+                folded_words[number] = folded
+    return found, folded_words
+
+
+def _fold_new(word: str) -> str:
+    """Fold a word (not a CJK run) and remember it; '' (never cached) for no word."""
+    folded = word.lower() if word.isascii() else fold_script(word)
+    if folded:
+        if len(_FOLD_CACHE) >= _FOLD_CACHE_LIMIT:
+            _FOLD_CACHE.clear()
+        _FOLD_CACHE[word] = folded
+    return folded
 
 
 def words(text: str) -> list[str]:

@@ -29,8 +29,9 @@ from whoosh.query.spans import Span, SpanNear2
 from whoosh.support.levenshtein import distance
 
 from archive_app.core import query as q
-from archive_app.core.analysis import fold, iter_words, words
+from archive_app.core.analysis import fold, words
 from archive_app.core.errors import QueryError
+from archive_app.core.hit_spans import HitMatcher
 from archive_app.core.index import ArchiveIndex
 
 SORTS = ("relevance", "newest", "oldest")
@@ -80,36 +81,6 @@ class SearchResults:
     offset: int = 0
 
 
-@dataclass
-class HitMatcher:
-    """What to highlight in a text: exact words, word prefixes, regexes and phrases."""
-
-    terms: set[str] = field(default_factory=set)
-    prefixes: set[str] = field(default_factory=set)
-    patterns: list[re.Pattern[str]] = field(default_factory=list)
-    phrases: set[tuple[str, ...]] = field(default_factory=set)
-
-    def word_matches(self, word: str) -> bool:
-        return (word in self.terms or any(word.startswith(p) for p in self.prefixes)
-                or any(p.fullmatch(word) for p in self.patterns))
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """Every hit in `text` as (start, end), sorted, phrases as one span each."""
-        tokens = list(iter_words(text))
-        terms = self.terms
-        if self.prefixes or self.patterns:
-            spans = [(start, end) for word, start, end in tokens if self.word_matches(word)]
-        else:  # the common case: a set lookup per word, no method call
-            spans = [(start, end) for word, start, end in tokens if word in terms]
-        for phrase in self.phrases:
-            size = len(phrase)
-            for i in range(len(tokens) - size + 1):
-                if tokens[i][0] == phrase[0] and all(
-                        tokens[i + j][0] == phrase[j] for j in range(1, size)):
-                    spans.append((tokens[i][1], tokens[i + size - 1][2]))
-        return _merge(spans)
-
-
 SNIPPET_SCAN_CHARS = 4000
 
 
@@ -126,16 +97,6 @@ def _leading_spans(matcher: HitMatcher, text: str) -> list[tuple[int, int]]:
             if len(spans) >= SNIPPETS_PER_HIT * 2:
                 return spans
     return matcher.spans(text)
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 class _ExpansionOr(wq.Or):

@@ -1,0 +1,66 @@
+"""The regex fast path of highlighting finds exactly the spans token-by-token finds."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive_app.core.analysis import surface_words, words
+from archive_app.core.hit_spans import HitMatcher
+
+WORDS = ["camp", "Camp", "CAMP", "café", "Cafe\u0301", "the", "a", "an", "Ashraf", "زندگی",
+         "زندگي", "ال\u0640كرامة", "42", "x_y", "naïve", "über", "Überweisung", "中文",
+         "人权宣言", "ok\u200cok", "re-run"]
+GAPS = [" ", "  ", ", ", ".\n\n", " — ", "\t", "(", ") ", "'", "«", "» ", "/"]
+
+ALPHABETIC = [word for word in WORDS if word not in ("中文", "人权宣言")]
+
+
+def texts(vocabulary):
+    return st.lists(st.tuples(st.sampled_from(vocabulary), st.sampled_from(GAPS)),
+                    max_size=60).map(lambda parts: "".join(word + gap for word, gap in parts))
+
+
+@st.composite
+def text_and_matcher(draw, vocabulary):
+    text = draw(texts(vocabulary))
+    indexed = words(text) or ["camp"]
+    matcher = HitMatcher()
+    matcher.terms = set(draw(st.lists(st.sampled_from(indexed), max_size=3)))
+    if draw(st.booleans()):
+        matcher.prefixes = {draw(st.sampled_from(indexed))[:2]}
+    if draw(st.booleans()):
+        matcher.patterns = [re.compile(re.escape(draw(st.sampled_from(indexed))[:1]) + ".*")]
+    for _ in range(draw(st.integers(0, 2))):
+        start = draw(st.integers(0, len(indexed) - 1))
+        size = draw(st.integers(1, 3))
+        matcher.phrases.add(tuple(indexed[start:start + size]))
+    return text, matcher
+
+
+@settings(max_examples=400, deadline=None)
+@given(text_and_matcher(ALPHABETIC))
+def test_fast_spans_equal_token_spans(case):
+    text, matcher = case
+    assert surface_words(text) is not None  # the regex path is the one under test
+    assert matcher.spans(text) == matcher.spans_by_tokens(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(text_and_matcher(WORDS))
+def test_text_with_cjk_bigrams_gets_the_same_spans(case):
+    text, matcher = case
+    assert matcher.spans(text) == matcher.spans_by_tokens(text)
+
+
+def test_overlapping_phrase_occurrences_are_all_highlighted():
+    matcher = HitMatcher(phrases={("a", "a")})
+    assert matcher.spans("a a a, b") == [(0, 5)]
+
+
+def test_a_written_form_is_found_only_as_a_whole_word():
+    matcher = HitMatcher(terms={"camp"})
+    text = "Camp camps encampment CAMP camp_x camp."
+    assert [text[s:e] for s, e in matcher.spans(text)] == ["Camp", "CAMP", "camp"]
