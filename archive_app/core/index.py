@@ -389,32 +389,30 @@ class _ArchiveWriter(SegmentWriter):
 
 
 def write_segment(index_dir: str, jobs: list[FileJob], extras: dict[str, dict[str, str]],
-                  report: Callable[[int, str], None],
-                  ) -> tuple[object | None, list[Document | RejectedFile]]:
+                  report: Callable[[int, str, Document | RejectedFile], None]) -> object | None:
     """In a child process: read `jobs` and write their documents as one new segment.
 
-    The segment is not in the index until the parent (which holds the write lock)
-    commits it; returns it (None when every file was skipped) and one outcome per job.
+    Each job's outcome (the document, or why the file was skipped) goes to `report` as
+    soon as it is known. The segment is not in the index until the parent (which holds
+    the write lock) commits it; returns it, or None when every file was skipped.
     """
     ix = whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
     writer = _ArchiveWriter(ix, _lk=False)
-    outcomes: list[Document | RejectedFile] = []
     try:
         for done, job in enumerate(jobs, 1):
             try:
                 document = ingest.load_document(Path(job.path), job.key, job.override)
             except RejectedFile as rejection:
-                outcomes.append(rejection)
+                report(done, job.path, rejection)
             else:
                 writer.add_document(**index_fields(document, extras.get(job.key)))
-                outcomes.append(document)
-            report(done, job.path)
+                report(done, job.path, document)
         if not writer.docnum:
             writer.cancel()
-            return None, outcomes
+            return None
         segment = writer._finalize_segment()
         writer._finish()
-        return segment, outcomes
+        return segment
     except BaseException:
         writer.abandon()
         raise

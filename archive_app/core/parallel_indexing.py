@@ -29,7 +29,8 @@ from archive_app.core.jobs import JobControl
 from archive_app.core.processes import forkserver_context
 
 PROGRESS_INTERVAL_SECONDS = 0.1
-"""How often a child reports how far it got (the parent shows one progress figure)."""
+"""How often a child reports how far it got and sends the documents read since: small
+messages, so unpickling them never holds the parent's GIL (and the window) for long."""
 
 
 def read_in_children(index_dir: Path, jobs: list[FileJob], extras: dict[str, dict[str, str]],
@@ -65,6 +66,9 @@ def read_in_children(index_dir: Path, jobs: list[FileJob], extras: dict[str, dic
             receiver.close()
     segments = [segment for segment, _ in results if segment is not None]
     outcomes = [outcome for _, part_outcomes in results for outcome in part_outcomes]
+    if len(outcomes) != len(jobs):
+        raise IndexProblem(f"the indexing processes answered for {len(outcomes)} of "
+                           f"{len(jobs)} files; nothing of this batch was saved")
     return segments, outcomes
 
 
@@ -72,7 +76,8 @@ def _collect(receivers: list[Connection], control: JobControl, done_before: int,
              total: int) -> list[tuple[object, list]]:
     """Wait for every child's result, reporting their summed progress meanwhile."""
     done = [0] * len(receivers)
-    results: list = [None] * len(receivers)
+    outcomes: list[list] = [[] for _ in receivers]
+    segments: list = [None] * len(receivers)
     pending = {receiver: number for number, receiver in enumerate(receivers)}
     while pending:
         control.check_cancelled()
@@ -86,13 +91,14 @@ def _collect(receivers: list[Connection], control: JobControl, done_before: int,
                                    "indexing again") from None
             if message[0] == "progress":
                 done[number] = message[1]
+                outcomes[number] += message[3]
                 control.progress(done_before + sum(done), total, message[2])
             elif message[0] == "done":
-                results[number] = (message[1], message[2])
+                segments[number] = message[1]
                 del pending[receiver]
             else:
                 raise message[1]
-    return results
+    return list(zip(segments, outcomes, strict=True))
 
 
 def _child(index_dir: str, jobs: list[FileJob], extras: dict[str, dict[str, str]],
@@ -101,17 +107,19 @@ def _child(index_dir: str, jobs: list[FileJob], extras: dict[str, dict[str, str]
 
     gc.disable()  # a short-lived process building millions of acyclic postings
     last_report = 0.0
+    unsent: list[Document | RejectedFile] = []
 
-    def report(done: int, path: str) -> None:
-        nonlocal last_report
+    def report(done: int, path: str, outcome: Document | RejectedFile) -> None:
+        nonlocal last_report, unsent
+        unsent.append(outcome)
         now = time.monotonic()
         if now - last_report >= PROGRESS_INTERVAL_SECONDS or done == len(jobs):
-            connection.send(("progress", done, path))
+            connection.send(("progress", done, path, unsent))
+            unsent = []
             last_report = now
 
     try:
-        segment, outcomes = write_segment(index_dir, jobs, extras, report)
-        connection.send(("done", segment, outcomes))
+        connection.send(("done", write_segment(index_dir, jobs, extras, report)))
     except BaseException as error:  # sent back and raised by the parent
         try:
             connection.send(("error", error))
