@@ -10,6 +10,7 @@ import os
 import resource
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +19,60 @@ def _peak_mb() -> dict:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"peak_rss_mb": round(own, 1), "peak_child_rss_mb": round(children, 1)}
+
+
+class TreeMemory:
+    """Samples the resident memory of this process and all its descendants every 50 ms.
+
+    Indexing children come from a forkserver, so they are grandchildren that
+    RUSAGE_CHILDREN never counts; the sum over the process tree is what the machine
+    must hold at once.
+    """
+
+    def __init__(self):
+        self.peak_total = 0.0
+        self.peak_child = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.wait(0.05):
+            sizes = _tree_rss_mb(os.getpid())
+            self.peak_total = max(self.peak_total, sum(sizes.values()))
+            children = [mb for pid, mb in sizes.items() if pid != os.getpid()]
+            self.peak_child = max([self.peak_child, *children])
+
+    def figures(self) -> dict:
+        return {"peak_tree_rss_mb": round(self.peak_total, 1),
+                "peak_tree_child_rss_mb": round(self.peak_child, 1)}
+
+
+def _tree_rss_mb(root: int) -> dict[int, float]:
+    parents, rss = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line)
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields["PPid"])
+        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+    tree, grown = {root}, True
+    while grown:
+        before = len(tree)
+        tree |= {pid for pid, parent in parents.items() if parent in tree}
+        grown = len(tree) != before
+    return {pid: rss[pid] for pid in tree}
 
 
 def _memory_now() -> dict:
@@ -44,14 +99,15 @@ def _library(home: str):
 
 def step_index(home: str, files: str) -> dict:
     library = _library(home)
-    started = time.perf_counter()
-    summary = library.sync([Path(files)])
-    seconds = time.perf_counter() - started
+    with TreeMemory() as memory:
+        started = time.perf_counter()
+        summary = library.sync([Path(files)])
+        seconds = time.perf_counter() - started
     count = library.doc_count()
     library.close()
     return {"docs": count, "added": summary.added, "skipped": len(summary.skipped),
             "seconds": round(seconds, 3), "docs_per_s": round(summary.added / seconds, 1),
-            **_peak_mb()}
+            **_peak_mb(), **memory.figures()}
 
 
 def step_rescan(home: str, files: str) -> dict:
