@@ -7,6 +7,7 @@ library exception escapes, so one bad file never stops an indexing run.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,7 +35,9 @@ from archive_app.core.scripts import detect_language
 
 __all__ = [
     "format_of",
+    "SIDECAR_SUFFIX",
     "is_document_file",
+    "is_document_name",
     "load_document",
     "read_catalog",
     "read_sidecar",
@@ -73,10 +76,15 @@ def format_of(path: Path) -> str:
 
 def is_document_file(path: Path) -> bool:
     """A file to index: supported suffix, not hidden, not a sidecar, catalog or Word lock file."""
-    name = Path(path).name
-    if name.startswith((".", "~$")) or name.lower().endswith(SIDECAR_SUFFIX):
+    return is_document_name(Path(path).name)
+
+
+def is_document_name(name: str) -> bool:
+    """is_document_file for a bare file name (the folder scan's fast path)."""
+    lowered = name.lower()
+    if name.startswith((".", "~$")) or lowered.endswith(SIDECAR_SUFFIX):
         return False
-    return name.lower() != CATALOG_NAME and Path(name).suffix.lower() in _IMPORTERS
+    return lowered != CATALOG_NAME and os.path.splitext(lowered)[1] in _IMPORTERS
 
 
 def _extract(path: Path, fmt: str, module: str) -> Extracted:
