@@ -100,13 +100,45 @@ def _leading_spans(matcher: HitMatcher, text: str) -> list[tuple[int, int]]:
 
 
 class _ExpansionOr(wq.Or):
-    """An OR of many terms (word forms, years): pre-loads their postings into arrays.
+    """An OR of many terms (word forms, fuzzy neighbours, years), read into one list.
 
-    Whoosh's default builds a binary tree of union matchers, which costs Python calls per
-    posting per level; loading the docnums and scores once is cheaper for these.
+    Whoosh's default builds a binary tree of union matchers (Python calls per posting
+    per level), and its ARRAY_MATCHER clears and scans a 2,048-slot array in Python for
+    every stretch of documents, which dominated rare-word queries on a many-segment
+    index. Here every sub-matcher's postings are read once into a sparse docnum -> score
+    map, and the union is a plain list matcher with the summed scores.
     """
 
-    matcher_type = wq.Or.ARRAY_MATCHER
+    def matcher(self, searcher, context=None):
+        scores: dict[int, float] = {}
+        for query in self.subqueries:
+            sub = query.matcher(searcher, context)
+            while sub.is_active():
+                docnum = sub.id()
+                scores[docnum] = scores.get(docnum, 0.0) + sub.score()
+                sub.next()
+        if not scores:
+            return matching.NullMatcher()
+        docnums = sorted(scores)
+        return _ScoredList(docnums, [scores[d] * self.boost for d in docnums])
+
+
+class _ScoredList(matching.ListMatcher):
+    """A list of documents with final scores. Whoosh's ListMatcher recomputes max() of
+    the whole list each time the collector asks for its best possible score."""
+
+    def __init__(self, docnums: list[int], scores: list[float]):
+        super().__init__(docnums, scores)
+        self._best = max(scores)
+
+    def block_max_weight(self) -> float:
+        return self._best
+
+    def max_quality(self) -> float:
+        return self._best
+
+    def copy(self):
+        return _ScoredList(self._ids, self._weights)
 
 
 class _ExactPhrase(wq.Phrase):

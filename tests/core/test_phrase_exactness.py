@@ -116,3 +116,18 @@ def test_fuzzy_finds_the_documents_whooshs_fuzzy_term_finds(indexed):
                         for docnum in fuzzy.docs(whoosh_searcher)}
             assert got == expected, (typo, distance)
             assert word in {w for key in got for w in words(index.document(key).text)}
+
+
+def test_word_form_expansion_scores_like_whooshs_own_or(indexed):
+    from whoosh import query as wq
+
+    from archive_app.core.search import _ExpansionOr
+
+    index, _ = indexed
+    searcher = index.searcher()
+    for forms in (["said", "say", "saying", "says"], ["lord", "lords"], ["king", "kings"]):
+        ours = searcher.search(_ExpansionOr([wq.Term("body", f) for f in forms]), limit=None)
+        theirs = searcher.search(wq.Or([wq.Term("body", f) for f in forms]), limit=None)
+        assert len(ours) == len(theirs) > 0
+        assert {hit.docnum: round(hit.score, 6) for hit in ours} == {
+            hit.docnum: round(hit.score, 6) for hit in theirs}
