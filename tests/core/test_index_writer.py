@@ -48,7 +48,10 @@ def build(tmp_path, name: str, writer_class, batches: list[list[dict]], deleted:
                 writer.delete_by_term("key", key)
         for fields in batch:
             writer.add_document(**fields)
-        writer.commit(merge=number == len(batches) - 1)
+        if number == len(batches) - 1:  # the same merge policy for both writers
+            writer.commit(mergetype=archive_index._merge_small_segments)
+        else:
+            writer.commit(merge=False)
     return ix
 
 
@@ -107,3 +110,21 @@ def test_phrases_and_positions_survive_the_inline_term_table(tmp_path):
         matcher = reader.postings("body", "unique1")
         assert matcher.value_as("positions") == [2, 4]
         assert [d for d in reader.postings("body", "camp").all_ids()] == [0, 1]
+
+
+def test_a_small_commit_never_merges_the_big_segments(tmp_path, monkeypatch):
+    """Whoosh's MERGE_SMALL merged a whole 100k-document index on the third one-file
+    commit; ours merges only the smallest segments, within a budget of documents."""
+    monkeypatch.setattr(archive_index, "MERGE_BUDGET_DOCS", 15)
+    docs = documents(130, seed=3)
+    big = [docs[start:start + 20] for start in range(0, 100, 20)]  # five of 20 documents
+    ix = build(tmp_path, "ours", archive_index._ArchiveWriter, big, [])
+    big_ids = {segment.segment_id() for segment in ix._segments()}
+    for number in range(100, 106):  # six one-document commits, merging allowed
+        writer = archive_index._ArchiveWriter(ix)
+        writer.add_document(**docs[number])
+        writer.commit()
+        ids = {segment.segment_id() for segment in ix._segments()}
+        assert big_ids <= ids  # no big segment was rewritten
+        assert len(ids - big_ids) < archive_index.MERGE_MIN_SEGMENTS + 1
+    assert ix.doc_count() == 106
