@@ -126,8 +126,9 @@ def markdown(r: dict) -> str:
              "|---|---|---|---|---|"]
     for name in ("ours", "naive_whoosh", "sqlite_fts5"):
         row = idx[name]
-        total = max(row.get("peak_tree_rss_mb") or 0, row["peak_rss_mb"])
-        child = row.get("peak_tree_child_rss_mb") or row["peak_child_rss_mb"]
+        # sampled over the process tree; ru_maxrss can carry the bench parent's peak
+        total = row.get("peak_tree_rss_mb", "not sampled")
+        child = row.get("peak_tree_child_rss_mb", "-")
         lines.append(f"| {name} | {row['docs_per_s']} | {row['seconds']} | "
                      f"{total} ({child}) | "
                      f"{_ratio(row['docs_per_s'], idx['naive_whoosh']['docs_per_s'])} |")

@@ -16,6 +16,8 @@ from pathlib import Path
 
 
 def _peak_mb() -> dict:
+    """ru_maxrss figures; note Linux carries a parent's high-water mark into a forked
+    child, so these can overstate (TreeMemory's sampled figures do not)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"peak_rss_mb": round(own, 1), "peak_child_rss_mb": round(children, 1)}
@@ -163,19 +165,21 @@ def step_naive_index(home: str, docs: str) -> dict:
     from whoosh import index
     os.makedirs(home, exist_ok=True)
     ix = index.create_in(home, _naive_schema())
-    started = time.perf_counter()
-    writer = ix.writer()
-    count = 0
-    with open(docs, encoding="utf-8") as handle:
-        for line in handle:
-            doc = json.loads(line)
-            writer.add_document(path=doc["path"], title=doc["title"], body=doc["body"],
-                                date=doc["date"], source=doc["source"], author=doc["author"])
-            count += 1
-    writer.commit()
-    seconds = time.perf_counter() - started
+    with TreeMemory() as memory:
+        started = time.perf_counter()
+        writer = ix.writer()
+        count = 0
+        with open(docs, encoding="utf-8") as handle:
+            for line in handle:
+                doc = json.loads(line)
+                writer.add_document(path=doc["path"], title=doc["title"], body=doc["body"],
+                                    date=doc["date"], source=doc["source"],
+                                    author=doc["author"])
+                count += 1
+        writer.commit()
+        seconds = time.perf_counter() - started
     return {"docs": count, "seconds": round(seconds, 3),
-            "docs_per_s": round(count / seconds, 1), **_peak_mb()}
+            "docs_per_s": round(count / seconds, 1), **_peak_mb(), **memory.figures()}
 
 
 def step_naive_search(home: str, queries: str) -> dict:
@@ -214,20 +218,21 @@ def step_fts_index(home: str, docs: str) -> dict:
     connection = sqlite3.connect(db)
     connection.execute("CREATE VIRTUAL TABLE docs USING fts5(path UNINDEXED, title, body, "
                        "date UNINDEXED, source, author, tokenize='porter unicode61')")
-    started = time.perf_counter()
     count = 0
-    with connection, open(docs, encoding="utf-8") as handle:
-        rows = []
-        for line in handle:
-            doc = json.loads(line)
-            rows.append((doc["path"], doc["title"], doc["body"], doc["date"], doc["source"],
-                         doc["author"]))
-            count += 1
-        connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", rows)
-    seconds = time.perf_counter() - started
+    with TreeMemory() as memory:
+        started = time.perf_counter()
+        with connection, open(docs, encoding="utf-8") as handle:
+            rows = []
+            for line in handle:
+                doc = json.loads(line)
+                rows.append((doc["path"], doc["title"], doc["body"], doc["date"],
+                             doc["source"], doc["author"]))
+                count += 1
+            connection.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", rows)
+        seconds = time.perf_counter() - started
     connection.close()
     return {"docs": count, "seconds": round(seconds, 3),
-            "docs_per_s": round(count / seconds, 1), **_peak_mb()}
+            "docs_per_s": round(count / seconds, 1), **_peak_mb(), **memory.figures()}
 
 
 def step_fts_search(home: str, queries: str) -> dict:

@@ -716,7 +716,7 @@ class ArchiveIndex:
         overrides = ingest.read_catalog(root.path) if todo else {}
         removed_hashes = {known[key].sha256: key for key in removed if known[key].sha256}
         batch = _Batch(self, root)
-        jobs = [FileJob(key, str(scan.found[key][0]), scan.found[key][1],
+        jobs = [FileJob(key, scan.found[key][0], scan.found[key][1],
                         overrides.get(key.split("/", 1)[1])) for key in todo]
         for start in range(0, len(jobs), COMMIT_EVERY_DOCS):
             part = jobs[start:start + COMMIT_EVERY_DOCS]

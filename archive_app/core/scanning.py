@@ -21,15 +21,15 @@ class Scan:
     """One root's files as found on disk: key -> (path, signature)."""
 
     root: Root
-    found: dict[str, tuple[Path, str]] = field(default_factory=dict)
-    unreadable: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    found: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unreadable: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _signature(stat: os.stat_result, *extra: str) -> str:
     return ":".join([str(stat.st_mtime_ns), str(stat.st_size), *extra])
 
 
-def _stat_signature(path: Path) -> str:
+def _stat_signature(path: str | Path) -> str:
     try:
         return _signature(os.stat(path))
     except OSError:
@@ -61,8 +61,8 @@ def is_ignored(relative: str, patterns: list[str]) -> bool:
 def scan_root(root: Root) -> Scan:
     """Walk a corpus folder with stat only: no file is opened.
 
-    Plain string operations per file (no pathlib objects but the one kept): a re-scan of
-    100,000 unchanged files is this loop and one stat each.
+    Plain string operations per file, no pathlib objects (building 100,000 Paths was a
+    third of a re-scan): a re-scan of unchanged files is this loop and one stat each.
     """
     scan = Scan(root)
     ignored = read_ignore_patterns(root.path)
@@ -84,14 +84,13 @@ def scan_root(root: Root) -> Scan:
             for sidecar in (name + ingest.SIDECAR_SUFFIX,
                             os.path.splitext(name)[0] + ingest.SIDECAR_SUFFIX):
                 if sidecar in names:
-                    sidecar_sig = _stat_signature(Path(dirpath, sidecar))
+                    sidecar_sig = _stat_signature(os.path.join(dirpath, sidecar))
                     break
             path = os.path.join(dirpath, name)
             try:
                 stat = os.stat(path)
             except OSError as error:
-                scan.unreadable[key] = (Path(path),
-                                        f"cannot read the file: {error.strerror or error}")
+                scan.unreadable[key] = (path, f"cannot read the file: {error.strerror or error}")
                 continue
-            scan.found[key] = (Path(path), _signature(stat, sidecar_sig, catalog_sig))
+            scan.found[key] = (path, _signature(stat, sidecar_sig, catalog_sig))
     return scan
