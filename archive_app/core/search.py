@@ -5,13 +5,12 @@ is expanded at query time to every indexed word with the same Porter stem, found
 prefix walk of the lexicon. Highlights are computed by re-tokenising the stored text with
 the same tokenizer the index used, so a span always covers the characters that matched.
 
-Performance (bench/, 10k docs, 2 cores): the cost per query is Whoosh's collector
-(scoring every match and categorising every match for the four facets: per-segment
-column readers are rebuilt per query), phrase position checks on common words, and
-snippets (one catalog read + one tokenisation of the whole text per hit; a set lookup
-per word). Next steps measured as worthwhile: facet counts from per-generation cached
-docnum->value arrays instead of Whoosh's groupedby, and snippets that stop tokenising
-after the last window.
+Performance (bench/, 2 cores): the cost per query is Whoosh's Python matching, every
+matching posting scored by Python calls, plus facet counts over all matches and the
+highlights of the shown hits. Phrases (_ExactPhrase) and expansions (_ExpansionOr) have
+cheaper matchers than Whoosh's own; facet values come from arrays cached per index
+generation (FacetArrays); highlight spans from hit_spans.py. README's Performance
+section has the figures and what limits the rest.
 """
 
 from __future__ import annotations
