@@ -63,8 +63,6 @@ fresh index, and the catalog is cleared with it so the next sync re-reads every 
 COMMIT_EVERY_DOCS = 10_000
 """Documents per crash-safe batch (texts -> Whoosh commit -> signatures). Larger batches
 mean fewer segments and less commit overhead; a crash costs at most one batch re-read."""
-WRITER_LIMIT_MB = 128
-"""Passed on to Whoosh's writer (our _TermPool keeps a batch in memory instead)."""
 MERGE_BUDGET_DOCS = 500
 """A commit merges small segments only while they hold at most this many documents
 together (about a second of Python); bigger segments are never merged again."""
@@ -242,14 +240,12 @@ class _TermPool:
     def __init__(self):
         self.fields: dict[str, dict[str, list]] = {}
         """field -> term -> [docnum, weight, encoded value, docnum, ...] in docnum order."""
-        self.fieldnames: set[str] = set()
         self._unsorted: set[str] = set()
 
     def _terms(self, fieldname: str) -> dict[str, list]:
         terms = self.fields.get(fieldname)
         if terms is None:
             terms = self.fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
         return terms
 
     def add(self, item) -> None:
@@ -666,7 +662,7 @@ class ArchiveIndex:
     def _writer(self) -> _ArchiveWriter:
         """The one writer of this index (Whoosh's write lock; waits up to 30 s)."""
         try:
-            return _ArchiveWriter(self.ix, limitmb=WRITER_LIMIT_MB, timeout=30.0, delay=0.25)
+            return _ArchiveWriter(self.ix, timeout=30.0, delay=0.25)
         except LockError as error:
             raise IndexProblem("another Archive App process is writing the index; "
                                "try again when it has finished") from error

@@ -56,7 +56,8 @@ def read_in_children(index_dir: Path, jobs: list[FileJob], extras: dict[str, dic
             child.start()
             sender.close()
             children.append((child, receiver))
-        results = _collect([receiver for _, receiver in children], control, done_before, total)
+        segments, outcomes = _collect([receiver for _, receiver in children], control,
+                                      done_before, total)
         finished = True
     finally:
         for child, receiver in children:
@@ -64,8 +65,6 @@ def read_in_children(index_dir: Path, jobs: list[FileJob], extras: dict[str, dic
                 child.kill()
             child.join()
             receiver.close()
-    segments = [segment for segment, _ in results if segment is not None]
-    outcomes = [outcome for _, part_outcomes in results for outcome in part_outcomes]
     if len(outcomes) != len(jobs):
         raise IndexProblem(f"the indexing processes answered for {len(outcomes)} of "
                            f"{len(jobs)} files; nothing of this batch was saved")
@@ -73,8 +72,9 @@ def read_in_children(index_dir: Path, jobs: list[FileJob], extras: dict[str, dic
 
 
 def _collect(receivers: list[Connection], control: JobControl, done_before: int,
-             total: int) -> list[tuple[object, list]]:
-    """Wait for every child's result, reporting their summed progress meanwhile."""
+             total: int) -> tuple[list[object], list[Document | RejectedFile]]:
+    """Wait for every child's result, reporting their summed progress meanwhile; the
+    segments written and the outcomes in the children's (that is, the jobs') order."""
     done = [0] * len(receivers)
     outcomes: list[list] = [[] for _ in receivers]
     segments: list = [None] * len(receivers)
@@ -98,7 +98,8 @@ def _collect(receivers: list[Connection], control: JobControl, done_before: int,
                 del pending[receiver]
             else:
                 raise message[1]
-    return list(zip(segments, outcomes, strict=True))
+    return ([segment for segment in segments if segment is not None],
+            [outcome for part in outcomes for outcome in part])
 
 
 def _child(index_dir: str, jobs: list[FileJob], extras: dict[str, dict[str, str]],
