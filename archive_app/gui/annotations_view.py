@@ -117,6 +117,8 @@ class AnnotationTableModel(QAbstractTableModel):
                 return (row.title.casefold(), annotation.start)
             if column == TAGS:
                 return ", ".join(annotation.tags).casefold()
+            if column == MODIFIED:  # the cell shows minutes; the order needs the seconds
+                return (annotation.modified, annotation.id)
             return self._text(row, column).casefold()
         if role == ANNOTATION_ROLE:
             return annotation

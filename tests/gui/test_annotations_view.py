@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -90,6 +92,24 @@ def test_sorting_by_modified_and_by_document(qtbot, library):
     view.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
     stamps = [a.modified for a in view.shown_annotations()]
     assert stamps == sorted(stamps)
+    drain()
+
+
+def test_modified_sorts_by_the_second_within_one_minute(qtbot, library):
+    """The cell shows the minute; two edits in one minute still sort in the order made."""
+    window = annotated_window(qtbot, library)
+    view = open_view(qtbot, window)
+    rows = load_rows(library)
+    stamps = ["2026-11-27T02:13:59+00:00", "2026-11-27T02:13:03+00:00",
+              "2026-11-27T02:13:30+00:00"]
+    view.model.set_rows([replace(row, annotation=replace(row.annotation, modified=stamp))
+                         for row, stamp in zip(rows, stamps, strict=True)])
+    view.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    view.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
+    assert [a.modified for a in view.shown_annotations()] == sorted(stamps)
+    assert {view.proxy.index(r, 5).data() for r in range(3)} == {"2026-11-27 02:13"}
+    view.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)
+    assert [a.modified for a in view.shown_annotations()] == sorted(stamps, reverse=True)
     drain()
 
 
