@@ -32,6 +32,7 @@ from archive_app.core.analysis import fold, words
 from archive_app.core.errors import QueryError
 from archive_app.core.hit_spans import HitMatcher
 from archive_app.core.index import ArchiveIndex
+from archive_app.core.snippets import Snippet, leading_spans, make_snippets
 
 SORTS = ("relevance", "newest", "oldest")
 DEFAULT_FIELDS = ("title", "body")
@@ -39,16 +40,6 @@ STEMMED_FIELDS = ("title", "body", "notes", "author", "source")
 KEYWORD_FIELDS = ("tags", "lang", "format")
 FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "tags"}
 MAX_EXPANSION = 256
-SNIPPET_CHARS = 220
-SNIPPETS_PER_HIT = 2
-
-
-@dataclass
-class Snippet:
-    """A stretch of a document's text; `highlights` are spans into `text`."""
-
-    text: str
-    highlights: list[tuple[int, int]]
 
 
 @dataclass
@@ -78,24 +69,6 @@ class SearchResults:
     elapsed_ms: float
     sort: str = "relevance"
     offset: int = 0
-
-
-SNIPPET_SCAN_CHARS = 4000
-
-
-def _leading_spans(matcher: HitMatcher, text: str) -> list[tuple[int, int]]:
-    """Hit spans enough for the snippets: the start of the text first, all of it if needed.
-
-    Snippets show the first hits, so tokenising a whole long document per result is
-    wasted work; the cut is at a space so no word is split.
-    """
-    if len(text) > SNIPPET_SCAN_CHARS * 2:
-        cut = text.rfind(" ", 0, SNIPPET_SCAN_CHARS)
-        if cut > 0:
-            spans = matcher.spans(text[:cut])
-            if len(spans) >= SNIPPETS_PER_HIT * 2:
-                return spans
-    return matcher.spans(text)
 
 
 class _ExpansionOr(wq.Or):
@@ -414,7 +387,7 @@ class Searcher:
         if with_snippets:
             text = self.index.reader_catalog().text(hit.key)
             if text is not None:
-                hit.snippets = make_snippets(text[0], _leading_spans(matcher, text[0]))
+                hit.snippets = make_snippets(text[0], leading_spans(matcher, text[0]))
         return hit
 
     def _facet_arrays(self) -> FacetArrays:
@@ -449,38 +422,3 @@ def _positive_words(node: q.Node) -> list[q.Word]:
     if isinstance(node, q.And | q.Or):
         return [w for item in node.items for w in _positive_words(item)]
     return []
-
-
-def make_snippets(text: str, spans: list[tuple[int, int]],
-                  count: int = SNIPPETS_PER_HIT, width: int = SNIPPET_CHARS) -> list[Snippet]:
-    """Up to `count` windows of about `width` characters around the densest hits."""
-    if not spans:
-        return [Snippet(_clip(text, 0, width)[0], [])] if text else []
-    windows: list[tuple[int, int]] = []
-    for start, _ in spans:
-        if len(windows) >= count:
-            break
-        if windows and start < windows[-1][1]:
-            continue
-        begin = max(0, start - width // 3)
-        windows.append((begin, begin + width))
-    snippets = []
-    for begin, end in windows:
-        snippet_text, shift = _clip(text, begin, end - begin)
-        stop = shift + len(snippet_text)
-        highlights = [(max(s, shift) - shift, min(e, stop) - shift) for s, e in spans
-                      if s < stop and e > shift]
-        snippets.append(Snippet(snippet_text, [(a, b) for a, b in highlights if a < b]))
-    return snippets
-
-
-def _clip(text: str, begin: int, width: int) -> tuple[str, int]:
-    """A window of text moved to word boundaries, newlines flattened to spaces."""
-    end = min(len(text), begin + width)
-    if begin > 0:
-        space = text.rfind(" ", max(0, begin - 20), begin)
-        begin = space + 1 if space >= 0 else begin
-    if end < len(text):
-        space = text.find(" ", end, end + 20)
-        end = space if space >= 0 else end
-    return text[begin:end].replace("\n", " "), begin
