@@ -15,17 +15,22 @@ section has the figures and what limits the rest.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import os
 import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
 from whoosh import collectors, matching, sorting
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.lang.porter import stem
 from whoosh.query.spans import Span, SpanNear2
 from whoosh.support.levenshtein import distance
+from whoosh.util.numeric import byte_to_length
 
 from archive_app.core import query as q
 from archive_app.core.analysis import fold, words
@@ -161,34 +166,311 @@ class _DocRecorder(collectors.WrappingCollector):
         return self.child.collect(sub_docnum)
 
 
-class FacetArrays:
-    """docnum -> facet values, built once per index generation from the lexicon.
+class SegmentData:
+    """What the evaluator keeps about one segment: field lengths, sort keys, facet values.
 
-    Whoosh's `groupedby` re-reads the facet columns of every segment on every query;
-    counting over these cached arrays costs one dictionary step per matched document.
+    Kept per segment id, so a commit that adds a small segment leaves the big ones'
+    data in place (building it for 100,000 documents takes about a second).
     """
 
-    def __init__(self, searcher):
-        self.values: dict[str, dict[int, tuple[str, ...]]] = {}
-        reader = searcher.reader()
-        for name, column in FACETS.items():
-            by_doc: dict[int, tuple[str, ...]] = {}
-            for raw in reader.lexicon(column):
-                value = raw.decode("utf-8")
-                for docnum in reader.postings(column, raw).all_ids():
-                    by_doc[docnum] = by_doc.get(docnum, ()) + (value,)
-            self.values[name] = by_doc
+    def __init__(self, reader):
+        self.reader = reader
+        self._lengths: dict[str, list[int]] = {}
+        self._norms: dict[str, tuple[tuple, list[float]]] = {}
+        self._sort_keys: dict[str, list] = {}
+        self._facets: dict[str, list[tuple[str, frozenset[int]]]] | None = None
 
-    def count(self, docnums: list[int]) -> dict[str, list[tuple[str, int]]]:
-        counts = {}
-        for name, by_doc in self.values.items():
-            counter: Counter[str] = Counter()
-            for docnum in docnums:
-                values = by_doc.get(docnum)
-                if values:
-                    counter.update(values)
-            counts[name] = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-        return counts
+    def lengths(self, fieldname: str) -> list[int]:
+        """docnum -> the field's length as Whoosh's BM25F sees it (a one-byte estimate)."""
+        if fieldname not in self._lengths:
+            self._lengths[fieldname] = _field_lengths(self.reader, fieldname)
+        return self._lengths[fieldname]
+
+    def norms(self, fieldname: str, parameters: tuple[float, float, float]) -> list[float]:
+        """docnum -> BM25F's length term `k1 * ((1 - b) + b * length / average)`, the part
+        of a posting's score that depends on the document; the average changes with
+        every commit, so the list is kept for the parameters it was made with."""
+        key = (fieldname, parameters)
+        if self._norms.get(fieldname, (None, None))[0] != key:
+            k1, b, average = parameters
+            self._norms[fieldname] = (key, [k1 * ((1 - b) + b * length / average)
+                                            for length in self.lengths(fieldname)])
+        return self._norms[fieldname][1]
+
+    def sort_keys(self, searcher, offset: int, column: str) -> list:
+        """docnum -> the key Whoosh's SortingCollector sorts this column's documents by."""
+        if column not in self._sort_keys:
+            categorizer = sorting.FieldFacet(column).categorizer(searcher)
+            for sub, sub_offset in searcher.leaf_searchers():
+                if sub_offset == offset:
+                    categorizer.set_searcher(sub, offset)
+            self._sort_keys[column] = [categorizer.key_for(None, docnum)
+                                       for docnum in range(self.reader.doc_count_all())]
+        return self._sort_keys[column]
+
+    def facets(self) -> dict[str, list[tuple[str, frozenset[int]]]]:
+        """Facet name -> (value, the documents with it) pairs, read from the lexicon once.
+
+        Whoosh's `groupedby` re-reads the facet columns of every segment on every query;
+        a count here is the size of a set intersection, computed in C.
+        """
+        if self._facets is None:
+            self._facets = {
+                name: [(raw.decode("utf-8"),
+                        frozenset(self.reader.postings(column, raw).all_ids()))
+                       for raw in self.reader.lexicon(column)]
+                for name, column in FACETS.items()}
+        return self._facets
+
+
+_LENGTH_OF_BYTE = [byte_to_length(value) for value in range(256)]
+
+
+def _field_lengths(reader, fieldname: str) -> list[int]:
+    """Every document's length byte of a field, decoded in one pass over the column.
+
+    Whoosh's scorer asks `doc_field_length` per posting (four Python calls each); the
+    column is one byte per document in the segment file. Other readers ask per document.
+    """
+    count = reader.doc_count_all()
+    try:
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    except AttributeError:
+        return [reader.doc_field_length(docnum, fieldname, 1) for docnum in range(count)]
+    if column is None:  # no document has the field: Whoosh's default length
+        return [1] * count
+    raw = column._dbfile.get(column._basepos, column._count)
+    lengths = [_LENGTH_OF_BYTE[value] for value in raw]
+    return lengths + [0] * (count - len(lengths))
+
+
+def _postings(reader, fieldname: str, raw: bytes, values: bool = False,
+              within: list[int] | None = None):
+    """A term's postings in one segment as (docnums, weights, values or None) lists.
+
+    Whoosh's W3 blocks are read a block at a time, not a posting at a time. With
+    `within` (sorted docnums) only those documents are kept, and blocks holding none of
+    them are skipped unread, as Whoosh's skip_to does. Deleted documents are included;
+    the caller drops them once per query.
+    """
+    matcher = reader.postings(fieldname, raw)
+    if isinstance(matcher, matching.FilterMatcher):
+        matcher = matcher.child  # the deletion filter
+    docnums: list[int] = []
+    weights: list[float] = []
+    found: list | None = [] if values else None
+    if isinstance(matcher, W3LeafMatcher):
+        last = -1  # the highest docnum of the blocks before this one
+        while matcher.is_active():
+            highest = matcher._maxid
+            if within is not None:
+                following = bisect.bisect_right(within, last)
+                last = highest
+                if following == len(within):
+                    break
+                if within[following] > highest:
+                    matcher._next_block()
+                    continue
+            matcher._read_ids()
+            matcher._read_weights()
+            docnums += matcher._ids
+            weights += matcher._weights
+            if found is not None:
+                matcher._read_values()
+                found += matcher._values
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            docnums.append(matcher.id())
+            weights.append(matcher.weight())
+            if found is not None:
+                found.append(matcher.value())
+            matcher.next()
+    if within is not None:
+        wanted = set(within)
+        kept = [n for n, docnum in enumerate(docnums) if docnum in wanted]
+        docnums = [docnums[n] for n in kept]
+        weights = [weights[n] for n in kept]
+        if found is not None:
+            found = [found[n] for n in kept]
+    return docnums, weights, found
+
+
+class _SegmentEvaluator:
+    """One segment's answer to a compiled query, as {docnum: score}, by set operations.
+
+    Whoosh's collector walks a tree of matchers with several Python calls per posting
+    and per level of the tree, and scores each posting through four more. Here a term's
+    postings are read a block at a time and scored with BM25F in one comprehension over
+    cached length norms; And, Or, Not and exact phrases are dictionary and set
+    operations in C. An And evaluates its smallest part first and reads the others only
+    where that part matched (`within`), skipping blocks as Whoosh's skip_to does.
+    Scores are Whoosh's (BM25F, sums of the parts, 1.0 for each Not inside an And) up to
+    the order of floating-point additions; tests compare both. Query types without a
+    rule here are answered by draining Whoosh's own matcher.
+    """
+
+    def __init__(self, searcher, sub, data: SegmentData):
+        self.searcher = searcher
+        self.sub = sub
+        self.reader = sub.reader()
+        self.data = data
+        self.weighting = searcher.weighting
+
+    def scores(self, query, within: list[int] | None = None) -> dict[int, float]:
+        """{docnum: score} of the documents matching `query` (among `within`, if given)."""
+        kind = type(query)
+        if kind is wq.Term:
+            return self.term(query, within)
+        if kind is wq.Or or kind is _ExpansionOr:
+            return self.union(query, within)
+        if kind is wq.And:
+            return self.intersection(query, within)
+        if kind is _ExactPhrase:
+            return self.phrase(query, within)
+        if query is wq.NullQuery:
+            return {}
+        return self.drain(query, within)
+
+    def drain(self, query, within: list[int] | None) -> dict[int, float]:
+        matcher = query.matcher(self.sub, self.searcher.context())
+        found = {}
+        while matcher.is_active():
+            found[matcher.id()] = matcher.score()
+            matcher.next()
+        return _among(found, within)
+
+    def term(self, query: wq.Term, within: list[int] | None) -> dict[int, float]:
+        schema = self.searcher.schema
+        if query.fieldname not in schema:
+            return {}
+        field = schema[query.fieldname]
+        try:
+            raw = field.to_bytes(query.text)
+        except ValueError:
+            return {}
+        if (query.fieldname, raw) not in self.reader:
+            return {}
+        if not field.scorable or query.boost != 1.0 or query.minquality:
+            return self.drain(query, within)
+        docnums, weights, _ = _postings(self.reader, query.fieldname, raw, within=within)
+        return dict(zip(docnums, self.bm25(query.fieldname, raw, docnums, weights),
+                        strict=True))
+
+    def bm25(self, fieldname: str, raw: bytes, docnums: list[int],
+             weights: list[float]) -> list[float]:
+        """Whoosh's BM25F score of each posting (scoring.bm25, the same operations)."""
+        idf = self.searcher.idf(fieldname, raw)
+        k1 = self.weighting.K1
+        norms = self.data.norms(fieldname, self.length_norm(fieldname))
+        return [idf * ((tf * (k1 + 1)) / (tf + norms[docnum]))
+                for docnum, tf in zip(docnums, weights, strict=True)]
+
+    def length_norm(self, fieldname: str) -> tuple[float, float, float]:
+        """BM25F's (k1, b, average length) of a field, as Whoosh's scorer takes them."""
+        average = self.searcher.avg_field_length(fieldname) or 1
+        b = self.weighting._field_B.get(fieldname, self.weighting.B)
+        return self.weighting.K1, b, average
+
+    def union(self, query, within: list[int] | None) -> dict[int, float]:
+        parts = query.subqueries
+        if len(parts) < 2:
+            return self.scores(parts[0], within) if parts else {}
+        maps = sorted((self.scores(part, within) for part in parts), key=len, reverse=True)
+        result = dict(maps[0])
+        for other in maps[1:]:
+            get = result.get
+            result.update({docnum: get(docnum, 0.0) + score for docnum, score in other.items()})
+        return _boosted(result, query.boost)
+
+    def intersection(self, query: wq.And, within: list[int] | None) -> dict[int, float]:
+        parts = query.subqueries
+        if len(parts) < 2:
+            return self.scores(parts[0], within) if parts else {}
+        positive = [part for part in parts if not isinstance(part, wq.Not)]
+        negative = [part.query for part in parts if isinstance(part, wq.Not)]
+        if not positive:
+            return self.drain(query, within)
+        positive.sort(key=self.size)
+        result = self.scores(positive[0], within)
+        for part in positive[1:]:
+            if not result:
+                return {}
+            other = self.scores(part, sorted(result))
+            result = {docnum: score + other[docnum] for docnum, score in result.items()
+                      if docnum in other}
+        if negative and result:
+            candidates = sorted(result)
+            excluded: set[int] = set()
+            for part in negative:
+                excluded.update(self.scores(part, candidates))
+            inverse = float(len(negative))  # Whoosh's InverseMatcher scores 1.0
+            result = {docnum: score + inverse for docnum, score in result.items()
+                      if docnum not in excluded}
+        return _boosted(result, query.boost)
+
+    def size(self, query) -> int:
+        """Whoosh's estimate of how many documents a part matches (its smallest first)."""
+        try:
+            return query.estimate_size(self.reader)
+        except (NotImplementedError, AttributeError):
+            return self.reader.doc_count_all()
+
+    def phrase(self, query: _ExactPhrase, within: list[int] | None) -> dict[int, float]:
+        """Documents holding the words at consecutive positions; the words' scores summed.
+
+        The rarest word is read first; the others only in the documents it is in.
+        """
+        field = self.searcher.schema[query.fieldname]
+        raws = [field.to_bytes(word) for word in query.words]
+        if not raws or any((query.fieldname, raw) not in self.reader for raw in raws):
+            return {}
+        order = sorted(range(len(raws)),
+                       key=lambda n: self.reader.doc_frequency(query.fieldname, raws[n]))
+        postings: dict[int, tuple] = {}
+        candidates = within
+        for n in order:
+            postings[n] = _postings(self.reader, query.fieldname, raws[n], values=True,
+                                    within=candidates)
+            candidates = sorted(set(postings[n][0]).intersection(
+                candidates if candidates is not None else postings[n][0]))
+            if not candidates:
+                return {}
+        decode = field.format.decoder("positions")
+        places = [dict(zip(postings[n][0], postings[n][2], strict=True))
+                  for n in range(len(raws))]
+        first, rest = places[0], list(enumerate(places[1:], start=1))
+        found = []
+        for docnum in candidates:
+            starts = set(decode(first[docnum]))
+            for offset, place in rest:
+                starts.intersection_update(
+                    [position - offset for position in decode(place[docnum])])
+                if not starts:
+                    break
+            if starts:
+                found.append(docnum)
+        result = dict.fromkeys(found, 0.0)
+        for n, raw in enumerate(raws):
+            docnums, weights, _ = postings[n]
+            weight_of = dict(zip(docnums, weights, strict=True))
+            scores = self.bm25(query.fieldname, raw, found, [weight_of[d] for d in found])
+            for docnum, score in zip(found, scores, strict=True):
+                result[docnum] += score
+        return _boosted(result, query.boost)
+
+
+def _among(scores: dict[int, float], within: list[int] | None) -> dict[int, float]:
+    if within is None:
+        return scores
+    wanted = set(within)
+    return {docnum: score for docnum, score in scores.items() if docnum in wanted}
+
+
+def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
+    if boost == 1.0:
+        return scores
+    return {docnum: score * boost for docnum, score in scores.items()}
 
 
 class _Compiler:
@@ -330,11 +612,13 @@ class _Compiler:
 class Searcher:
     """Searches one ArchiveIndex; keep one per thread (it holds a Whoosh searcher)."""
 
-    def __init__(self, index: ArchiveIndex):
+    def __init__(self, index: ArchiveIndex, set_evaluation: bool = True):
         self.index = index
+        self.set_evaluation = set_evaluation
+        """False: Whoosh's own collectors rank (the reference the tests compare with)."""
         self._cache: dict = {}
         self._generation = None
-        self._arrays: tuple[object, FacetArrays] | None = None
+        self._segments: dict[str, SegmentData] = {}
 
     def _whoosh_searcher(self):
         searcher = self.index.searcher()
@@ -342,7 +626,15 @@ class Searcher:
         if generation is not self._generation:
             self._cache.clear()
             self._generation = generation
+            self._segments = {key: data for key, data in self._segments.items()
+                              if key in _segment_keys(searcher)}
         return searcher
+
+    def _segment_data(self, sub) -> SegmentData:
+        key = _segment_key(sub.reader())
+        if key not in self._segments:
+            self._segments[key] = SegmentData(sub.reader())
+        return self._segments[key]
 
     def compile(self, text: str) -> tuple[wq.Query, HitMatcher, q.Node]:
         node = q.parse_query(text)
@@ -358,8 +650,50 @@ class Searcher:
         compiled, matcher, node = self.compile(text)
         searcher = self._whoosh_searcher()
         wanted = max(1, offset + limit)
+        if self.set_evaluation:
+            total, ranked, matched = self._evaluate(compiled, searcher, sort, wanted)
+        else:
+            total, ranked, matched = self._collect(compiled, searcher, sort, wanted, facets)
+        hits = [self._hit(searcher, docnum, score, matcher, snippets, sort == "relevance")
+                for docnum, score in ranked[offset:offset + limit]]
+        facet_counts = self._count_facets(searcher, matched) if facets else {}
+        suggestion = self._suggest(text, node) if total < 3 else None
+        elapsed = (time.perf_counter() - started) * 1000
+        return SearchResults(text, total, hits, facet_counts, suggestion, elapsed, sort, offset)
+
+    def _evaluate(self, compiled, searcher, sort: str, wanted: int):
+        """Rank by set evaluation per segment (_SegmentEvaluator): (total, top
+        (docnum, score) pairs, {segment offset: matched docnums in the segment})."""
+        matched: dict[int, dict[int, float]] = {}
+        for sub, offset in searcher.leaf_searchers():
+            found = _SegmentEvaluator(searcher, sub, self._segment_data(sub)).scores(compiled)
+            reader = sub.reader()
+            if found and reader.has_deletions():
+                found = {docnum: score for docnum, score in found.items()
+                         if not reader.is_deleted(docnum)}
+            if found:
+                matched[offset] = found
+        total = sum(map(len, matched.values()))
         if sort == "relevance":
-            collector = collectors.TopCollector(wanted, usequality=not facets)
+            ranked = _top_scores(matched, wanted)
+        else:  # Whoosh's SortingCollector: (key, docnum), reversed for newest
+            column = "date_newest" if sort == "newest" else "date_oldest"
+            keyed = []
+            for sub, offset in searcher.leaf_searchers():
+                if offset in matched:
+                    keys = self._segment_data(sub).sort_keys(searcher, offset, column)
+                    keyed += [(keys[docnum], offset + docnum) for docnum in matched[offset]]
+            pick = heapq.nlargest if sort == "newest" else heapq.nsmallest
+            ranked = [(docnum, 0.0) for _, docnum in pick(wanted, keyed)]
+        return total, ranked, {offset: found.keys() for offset, found in matched.items()}
+
+    def _collect(self, compiled, searcher, sort: str, wanted: int, facets: bool):
+        """Rank with Whoosh's collectors; the same answer as `_evaluate`, slower."""
+        if sort == "relevance":
+            # replace=0: Whoosh otherwise prunes union branches that cannot reach the
+            # top `wanted` any more, and the documents only they match go uncounted
+            collector = collectors.TopCollector(wanted, usequality=not facets,
+                                                replace=0 if facets else 10)
         else:
             column = "date_newest" if sort == "newest" else "date_oldest"
             collector = collectors.SortingCollector(sorting.FieldFacet(column), limit=wanted,
@@ -367,33 +701,47 @@ class Searcher:
         recorder = _DocRecorder(collector) if facets else collector
         searcher.search_with_collector(compiled, recorder)
         results = recorder.results()
-        total = len(results)
-        hits = [self._hit(hit, matcher, snippets, sort == "relevance")
-                for hit in results[offset:offset + limit]]
-        facet_counts = self._facet_arrays().count(recorder.docnums) if facets else {}
-        suggestion = self._suggest(text, node) if total < 3 else None
-        elapsed = (time.perf_counter() - started) * 1000
-        return SearchResults(text, total, hits, facet_counts, suggestion, elapsed, sort, offset)
+        ranked = [(results.docnum(n), results.score(n) or 0.0)
+                  for n in range(min(wanted, results.scored_length()))]
+        matched: dict[int, list[int]] = {}
+        if facets:
+            offsets = [offset for _, offset in searcher.leaf_searchers()]
+            for docnum in recorder.docnums:
+                offset = offsets[bisect.bisect_right(offsets, docnum) - 1]
+                matched.setdefault(offset, []).append(docnum - offset)
+        return len(results), ranked, matched
 
-    def _hit(self, result, matcher: HitMatcher, with_snippets: bool, scored: bool) -> Hit:
-        stored = result.fields()
+    def _count_facets(self, searcher, matched) -> dict[str, list[tuple[str, int]]]:
+        """Facet values over every matched document, most frequent first."""
+        counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for sub, offset in searcher.leaf_searchers():
+            if offset not in matched:
+                continue
+            documents = set(matched[offset])
+            for name, values in self._segment_data(sub).facets().items():
+                counter = counters[name]
+                for value, holders in values:
+                    count = len(holders & documents)
+                    if count:
+                        counter[value] += count
+        return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+                for name, counter in counters.items()}
+
+    def _hit(self, searcher, docnum: int, score: float, matcher: HitMatcher,
+             with_snippets: bool, scored: bool) -> Hit:
+        stored = searcher.stored_fields(docnum)
         hit = Hit(key=stored["key"], path=stored.get("path", ""),
                   title=stored.get("title", ""), author=stored.get("author", ""),
                   source=stored.get("source", ""), date=stored.get("date", ""),
                   url=stored.get("url", ""), format=stored.get("format", ""),
                   lang=stored.get("lang", ""),
-                  score=round(float(result.score), 4) if scored else 0.0)
+                  score=round(float(score), 4) if scored else 0.0)
         hit.available = os.path.exists(hit.path)
         if with_snippets:
             text = self.index.reader_catalog().text(hit.key)
             if text is not None:
                 hit.snippets = make_snippets(text[0], leading_spans(matcher, text[0]))
         return hit
-
-    def _facet_arrays(self) -> FacetArrays:
-        if self._arrays is None or self._arrays[0] != self._generation:
-            self._arrays = (self._generation, FacetArrays(self._whoosh_searcher()))
-        return self._arrays[1]
 
     def _suggest(self, text: str, node: q.Node) -> str | None:
         """'Did you mean': replace each unknown plain word by the closest indexed word."""
@@ -414,6 +762,29 @@ class Searcher:
         _, matcher, _ = self.compile(text)
         stored = self.index.reader_catalog().text(key)
         return matcher.spans(stored[0]) if stored else []
+
+
+def _top_scores(matched: dict[int, dict[int, float]], wanted: int) -> list[tuple[int, float]]:
+    """The `wanted` best (docnum, score) pairs in Whoosh's order: higher score first, then
+    lower docnum. The cut-off score comes from the bare floats (compared in C); only the
+    documents at or above it are paired and sorted."""
+    every_score = chain.from_iterable(found.values() for found in matched.values())
+    best = heapq.nlargest(wanted, every_score)
+    if not best:
+        return []
+    cutoff = best[-1]
+    pairs = [(offset + docnum, score) for offset, found in matched.items()
+             for docnum, score in found.items() if score >= cutoff]
+    pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+    return pairs[:wanted]
+
+
+def _segment_key(reader) -> str:
+    return reader.segment().segment_id() if hasattr(reader, "segment") else str(id(reader))
+
+
+def _segment_keys(searcher) -> set[str]:
+    return {_segment_key(sub.reader()) for sub, _ in searcher.leaf_searchers()}
 
 
 def _positive_words(node: q.Node) -> list[q.Word]:
