@@ -62,9 +62,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--results", type=Path, default=HERE / "results")
     parser.add_argument("--sources", type=Path, default=corpus.DEFAULT_SOURCES,
                         help="sources.jsonl.gz of ../shared/bench")
+    parser.add_argument("--search-only", action="store_true",
+                        help="re-run the searches, re-scan and memory figures on the "
+                             "corpus and indexes of the last run of this size; its "
+                             "indexing figures are kept")
     args = parser.parse_args(argv)
     n = 1000 if args.quick else args.docs
     work = args.out
+    if args.search_only:
+        return _search_again(n, work, args.results, argv)
     corpus_dir = work / f"corpus-{n}"
     started = time.perf_counter()
     manifest = corpus.build(corpus_dir, n, args.sources)
@@ -91,6 +97,23 @@ def main(argv: list[str] | None = None) -> dict:
                                                corpus_dir / "docs.jsonl")}
     report["index"]["ratio_vs_naive"] = _ratio(report["index"]["ours"]["docs_per_s"],
                                                report["index"]["naive_whoosh"]["docs_per_s"])
+    _search(report, homes, queries_file, files, mix)
+    return _write(report, args.results, n)
+
+
+def _search_again(n: int, work: Path, results: Path, argv: list[str] | None) -> dict:
+    """The search half of a run, on what the last full run of `n` documents left."""
+    report = json.loads((results / f"bench-{n}.json").read_text())
+    queries_file = work / f"queries-{n}.json"
+    mix = json.loads(queries_file.read_text())
+    homes = {name: work / f"{name}-{n}" for name in ("ours", "naive", "fts")}
+    report["searched_again"] = {"command": "python -m bench " + " ".join(argv or sys.argv[1:]),
+                                "date": time.strftime("%Y-%m-%d")}
+    _search(report, homes, queries_file, work / f"corpus-{n}" / "files", mix)
+    return _write(report, results, n)
+
+
+def _search(report: dict, homes: dict, queries_file: Path, files: Path, mix: list) -> None:
     report["search_ours"] = run_step("search", homes["ours"], queries_file)
     report["search_naive"] = run_step("naive_search", homes["naive"], queries_file)
     report["search_fts5"] = run_step("fts_search", homes["fts"], queries_file)
@@ -109,9 +132,12 @@ def main(argv: list[str] | None = None) -> dict:
     report["queries"] = [{"category": q["category"], "query": q["query"], "sort": q["sort"],
                           "total": t}
                          for q, t in zip(mix, report["search_ours"]["totals"], strict=True)]
-    args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / f"bench-{n}.json").write_text(json.dumps(report, indent=1))
-    (args.results / f"bench-{n}.md").write_text(markdown(report))
+
+
+def _write(report: dict, results: Path, n: int) -> dict:
+    results.mkdir(parents=True, exist_ok=True)
+    (results / f"bench-{n}.json").write_text(json.dumps(report, indent=1))
+    (results / f"bench-{n}.md").write_text(markdown(report))
     print(markdown(report))
     return report
 
@@ -120,10 +146,15 @@ def markdown(r: dict) -> str:
     idx = r["index"]
     lines = [f"# Benchmark: {r['docs']} documents ({r['corpus_bytes'] / 1e6:.0f} MB of text)",
              "", f"`{r['command']}` on {r['machine']['cpus']} CPUs, "
-             f"Python {r['machine']['python']}", "",
-             "| indexing | docs/s | seconds | peak RSS MB, all processes (largest child) "
-             "| vs naive |",
-             "|---|---|---|---|---|"]
+             f"Python {r['machine']['python']}", ""]
+    if "searched_again" in r:
+        again = r["searched_again"]
+        lines += [f"Searches, re-scan and memory re-run on {again['date']} with "
+                  f"`{again['command']}` on the same corpus and indexes; the indexing "
+                  "figures are from the full run.", ""]
+    lines += ["| indexing | docs/s | seconds | peak RSS MB, all processes (largest child) "
+              "| vs naive |",
+              "|---|---|---|---|---|"]
     for name in ("ours", "naive_whoosh", "sqlite_fts5"):
         row = idx[name]
         # sampled over the process tree; ru_maxrss can carry the bench parent's peak

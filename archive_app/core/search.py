@@ -217,7 +217,7 @@ class SegmentData:
         if self._facets is None:
             self._facets = {
                 name: [(raw.decode("utf-8"),
-                        frozenset(self.reader.postings(column, raw).all_ids()))
+                        frozenset(_postings(self.reader, column, raw, weights=False)[0]))
                        for raw in self.reader.lexicon(column)]
                 for name, column in FACETS.items()}
         return self._facets
@@ -245,8 +245,8 @@ def _field_lengths(reader, fieldname: str) -> list[int]:
 
 
 def _postings(reader, fieldname: str, raw: bytes, values: bool = False,
-              within: list[int] | None = None):
-    """A term's postings in one segment as (docnums, weights, values or None) lists.
+              within: list[int] | None = None, weights: bool = True):
+    """A term's postings in one segment as (docnums, weights or [], values or None) lists.
 
     Whoosh's W3 blocks are read a block at a time, not a posting at a time. With
     `within` (sorted docnums) only those documents are kept, and blocks holding none of
@@ -257,7 +257,7 @@ def _postings(reader, fieldname: str, raw: bytes, values: bool = False,
     if isinstance(matcher, matching.FilterMatcher):
         matcher = matcher.child  # the deletion filter
     docnums: list[int] = []
-    weights: list[float] = []
+    weighed: list[float] = []
     found: list | None = [] if values else None
     if isinstance(matcher, W3LeafMatcher):
         last = -1  # the highest docnum of the blocks before this one
@@ -272,9 +272,10 @@ def _postings(reader, fieldname: str, raw: bytes, values: bool = False,
                     matcher._next_block()
                     continue
             matcher._read_ids()
-            matcher._read_weights()
             docnums += matcher._ids
-            weights += matcher._weights
+            if weights:
+                matcher._read_weights()
+                weighed += matcher._weights
             if found is not None:
                 matcher._read_values()
                 found += matcher._values
@@ -282,7 +283,8 @@ def _postings(reader, fieldname: str, raw: bytes, values: bool = False,
     else:
         while matcher.is_active():
             docnums.append(matcher.id())
-            weights.append(matcher.weight())
+            if weights:
+                weighed.append(matcher.weight())
             if found is not None:
                 found.append(matcher.value())
             matcher.next()
@@ -290,10 +292,10 @@ def _postings(reader, fieldname: str, raw: bytes, values: bool = False,
         wanted = set(within)
         kept = [n for n, docnum in enumerate(docnums) if docnum in wanted]
         docnums = [docnums[n] for n in kept]
-        weights = [weights[n] for n in kept]
+        weighed = [weighed[n] for n in kept] if weights else weighed
         if found is not None:
             found = [found[n] for n in kept]
-    return docnums, weights, found
+    return docnums, weighed, found
 
 
 class _SegmentEvaluator:

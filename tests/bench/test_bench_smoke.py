@@ -33,3 +33,9 @@ def test_bench_smoke(tmp_path):
         assert report["search"]["ours"][category]["p95_ms"] >= 0
     assert sum(q["total"] for q in report["queries"]) > 0
     assert report["search_ours"]["hits_with_highlights"] > 0
+    again = main(["--docs", "1000", "--out", str(tmp_path / "out"),
+                  "--results", str(tmp_path / "results"), "--search-only"])
+    assert again["index"] == report["index"]  # kept from the full run
+    assert again["searched_again"]["command"].endswith("--search-only")
+    assert [q["total"] for q in again["queries"]] == [q["total"] for q in report["queries"]]
+    assert "re-run on" in (tmp_path / "results" / "bench-1000.md").read_text()
