@@ -633,10 +633,13 @@ class Searcher:
         return searcher
 
     def _segment_data(self, sub) -> SegmentData:
-        key = _segment_key(sub.reader())
+        reader = sub.reader()
+        key = _segment_key(reader)
         if key not in self._segments:
-            self._segments[key] = SegmentData(sub.reader())
-        return self._segments[key]
+            self._segments[key] = SegmentData(reader)
+        data = self._segments[key]
+        data.reader = reader  # a commit that deletes documents gives the segment a new reader
+        return data
 
     def compile(self, text: str) -> tuple[wq.Query, HitMatcher, q.Node]:
         node = q.parse_query(text)
@@ -782,7 +785,9 @@ def _top_scores(matched: dict[int, dict[int, float]], wanted: int) -> list[tuple
 
 
 def _segment_key(reader) -> str:
-    return reader.segment().segment_id() if hasattr(reader, "segment") else str(id(reader))
+    """A segment's id: its content never changes, only which documents are deleted."""
+    segment = reader.segment()
+    return segment.segment_id() if segment is not None else f"reader-{id(reader)}"
 
 
 def _segment_keys(searcher) -> set[str]:

@@ -93,3 +93,26 @@ def test_the_total_and_facets_count_every_match_however_few_are_shown(index, eng
         assert one.total == everything.total == len(everything.hits) > 1, query
         assert one.facets == everything.facets
         assert sum(count for _, count in one.facets["source"]) == one.total
+
+
+def test_one_searcher_stays_right_across_commits(tmp_path):
+    """Per-segment data is kept by segment id across commits: deletions and new segments
+    must still show in totals and facets, as the reference engine shows them."""
+    texts = load_texts()[:40]
+    corpus = write_files(tmp_path / "c", {f"d{i:02d}.txt": text for i, text in enumerate(texts)})
+    index = ArchiveIndex(AppPaths(tmp_path / "home"))
+    try:
+        index.sync([corpus])
+        sets = Searcher(index)
+        before = answer(sets, "the", limit=50)
+        for i in range(5):
+            (corpus / f"d{i:02d}.txt").unlink()
+        (corpus / "new.txt").write_text("the lord of the new segment", encoding="utf-8")
+        index.sync([corpus])
+        after = answer(sets, "the", limit=50)
+        assert after == answer(Searcher(index, set_evaluation=False), "the", limit=50)
+        assert after[0] != before[0]
+        assert "c/new.txt" in [key for key, _ in after[2]]
+        assert not {f"c/d{i:02d}.txt" for i in range(5)} & {key for key, _ in after[2]}
+    finally:
+        index.close()
