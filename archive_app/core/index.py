@@ -199,8 +199,12 @@ class WordPositions(Positions):
         return pack_uint(len(poslist)) + code.encode() + array(code, poslist).tobytes()
 
     def decode_positions(self, valuestring):
-        code = chr(valuestring[_INT_SIZE])
-        return array(code, valuestring[_INT_SIZE + 1:]).tolist()
+        return self.position_array(valuestring).tolist()
+
+    @staticmethod
+    def position_array(valuestring) -> array:
+        """The positions as a packed array: iterating it (set(), map()) stays in C."""
+        return array(chr(valuestring[_INT_SIZE]), valuestring[_INT_SIZE + 1:])
 
     def decode_frequency(self, valuestring):
         return unpack_uint(valuestring[:_INT_SIZE])[0]

@@ -438,16 +438,17 @@ class _SegmentEvaluator:
                 candidates if candidates is not None else postings[n][0]))
             if not candidates:
                 return {}
-        decode = field.format.decoder("positions")
+        decode = getattr(field.format, "position_array", None) or field.format.decoder(
+            "positions")
         places = [dict(zip(postings[n][0], postings[n][2], strict=True))
                   for n in range(len(raws))]
-        first, rest = places[0], list(enumerate(places[1:], start=1))
+        first = places[0]
+        rest = [((-offset).__add__, place) for offset, place in enumerate(places[1:], start=1)]
         found = []
-        for docnum in candidates:
+        for docnum in candidates:  # the loop runs per candidate; the sets work in C
             starts = set(decode(first[docnum]))
-            for offset, place in rest:
-                starts.intersection_update(
-                    [position - offset for position in decode(place[docnum])])
+            for shift, place in rest:
+                starts.intersection_update(map(shift, decode(place[docnum])))
                 if not starts:
                     break
             if starts:
