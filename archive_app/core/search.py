@@ -1,16 +1,18 @@
-"""Query -> results: compile our query tree to Whoosh, rank, sort, facets, snippets, hit spans.
+"""Query -> results: compile our query tree to Whoosh, rank, sort, facets, hit spans.
 
 Word forms: the index keeps words unstemmed (so exact phrases stay exact); a plain word
 is expanded at query time to every indexed word with the same Porter stem, found by a
 prefix walk of the lexicon. Highlights are computed by re-tokenising the stored text with
 the same tokenizer the index used, so a span always covers the characters that matched.
 
-Performance (bench/, 2 cores): the cost per query is Whoosh's Python matching, every
-matching posting scored by Python calls, plus facet counts over all matches and the
-highlights of the shown hits. Phrases (_ExactPhrase) and expansions (_ExpansionOr) have
-cheaper matchers than Whoosh's own; facet values come from arrays cached per index
-generation (FacetArrays); highlight spans from hit_spans.py. README's Performance
-section has the figures and what limits the rest.
+Ranking: the compiled query is evaluated segment by segment into {docnum: score} maps
+(_SegmentEvaluator): postings read a block at a time, BM25F over cached length norms,
+And/Or/Not/phrases as set operations, the smallest part of an And first. Every match
+is counted (exact totals and facets), then the top of the list is taken. Whoosh's own
+collectors (`Searcher(set_evaluation=False)`) give the same answer, 1.5-2.5x slower at
+100k documents; tests hold both equal. Per-segment data (length norms, date sort keys,
+facet sets) is kept by segment id, so a commit only adds the new segment's.
+README's Performance section has the figures and what limits the rest.
 """
 
 from __future__ import annotations
