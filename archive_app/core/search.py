@@ -427,7 +427,9 @@ class _SegmentEvaluator:
         """
         field = self.searcher.schema[query.fieldname]
         raws = [field.to_bytes(word) for word in query.words]
-        if not raws or any((query.fieldname, raw) not in self.reader for raw in raws):
+        if len(raws) < 2:
+            return self.drain(query, within)
+        if any((query.fieldname, raw) not in self.reader for raw in raws):
             return {}
         order = sorted(range(len(raws)),
                        key=lambda n: self.reader.doc_frequency(query.fieldname, raws[n]))
@@ -445,15 +447,15 @@ class _SegmentEvaluator:
         places = [dict(zip(postings[n][0], postings[n][2], strict=True))
                   for n in range(len(raws))]
         first = places[0]
-        rest = [((-offset).__add__, place) for offset, place in enumerate(places[1:], start=1)]
+        shifted = [((-offset).__add__, place) for offset, place in enumerate(places[1:], start=1)]
+        middle, (last_shift, last) = shifted[:-1], shifted[-1]
         found = []
         for docnum in candidates:  # the loop runs per candidate; the sets work in C
             starts = set(decode(first[docnum]))
-            for shift, place in rest:
+            for shift, place in middle:
                 starts.intersection_update(map(shift, decode(place[docnum])))
-                if not starts:
-                    break
-            if starts:
+            # the last word only has to meet one start: isdisjoint stops at the first
+            if not starts.isdisjoint(map(last_shift, decode(last[docnum]))):
                 found.append(docnum)
         result = dict.fromkeys(found, 0.0)
         for n, raw in enumerate(raws):
