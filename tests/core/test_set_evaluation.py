@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,5 +115,30 @@ def test_one_searcher_stays_right_across_commits(tmp_path):
         assert after[0] != before[0]
         assert "c/new.txt" in [key for key, _ in after[2]]
         assert not {f"c/d{i:02d}.txt" for i in range(5)} & {key for key, _ in after[2]}
+    finally:
+        index.close()
+
+
+def test_a_new_thread_finds_the_segment_data_built(tmp_path):
+    """Worker threads come and go (Qt's pool retires idle ones); each has its own Whoosh
+    searcher, but the per-segment norms, sort keys and facet sets are built once."""
+    corpus = write_files(tmp_path / "c", {f"d{i:02d}.txt": text
+                                          for i, text in enumerate(load_texts()[:40])})
+    index = ArchiveIndex(AppPaths(tmp_path / "home"))
+    answers = {}
+
+    def search_in_a_thread():
+        answers["thread"] = answer(Searcher(index), "lord", limit=20, sort="newest")
+
+    try:
+        index.sync([corpus])
+        assert not Searcher(index)._segments  # nothing built yet
+        worker = threading.Thread(target=search_in_a_thread)
+        worker.start()
+        worker.join()
+        built = Searcher(index)._segments
+        assert built and all(data._facets is not None and "date_newest" in data._sort_keys
+                             for data in built.values())
+        assert answer(Searcher(index), "lord", limit=20, sort="newest") == answers["thread"]
     finally:
         index.close()
