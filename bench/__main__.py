@@ -123,7 +123,7 @@ def _search(report: dict, homes: dict, queries_file: Path, files: Path, mix: lis
                                           ("naive_whoosh", "search_naive"),
                                           ("sqlite_fts5", "search_fts5"))}
     report["memory_after_queries"] = {
-        name: {k: report[key].get(k) for k in ("uss_mb", "rss_mb")}
+        name: {k: report[key].get(k) for k in ("private_mb", "uss_mb", "rss_mb")}
         for name, key in (("ours", "search_ours"), ("naive_whoosh", "search_naive"),
                           ("sqlite_fts5", "search_fts5"))}
     report["open_ms"] = {name: report[key]["open_ms"] for name, key in
@@ -177,9 +177,11 @@ def markdown(r: dict) -> str:
                      f"{w['p95_ms']} | {f['p50_ms']} / {f['p95_ms']} | "
                      f"{_ratio(w['p50_ms'], o['p50_ms'])} |")
     mem = r["memory_after_queries"]
-    lines += ["", "| memory after the query mix | USS MB | RSS MB |", "|---|---|---|"]
+    lines += ["", "| memory after the query mix | private MB (anonymous) | USS MB (+ mapped "
+              "index pages) | RSS MB |", "|---|---|---|---|"]
     for name in ("ours", "naive_whoosh", "sqlite_fts5"):
-        lines.append(f"| {name} | {mem[name]['uss_mb']} | {mem[name]['rss_mb']} |")
+        lines.append(f"| {name} | {mem[name].get('private_mb', 'not sampled')} | "
+                     f"{mem[name]['uss_mb']} | {mem[name]['rss_mb']} |")
     lines += ["", "Naive Whoosh and FTS5 skip what they cannot express (FTS5: fuzzy) and "
               "compute no facets; naive snippets are one highlight per hit.", ""]
     return "\n".join(lines)

@@ -78,19 +78,27 @@ def _tree_rss_mb(root: int) -> dict[int, float]:
 
 
 def _memory_now() -> dict:
-    """USS (private pages: Private_Clean + Private_Dirty) and RSS, in MB."""
+    """Private memory, USS and RSS, in MB.
+
+    USS (Private_Clean + Private_Dirty) also counts the pages of the index files this
+    process has mapped in and read (file-backed, clean, dropped by the OS under
+    pressure). The issue's memory target excludes them, so `private_mb` is the
+    process's anonymous memory (heap, Python objects, caches): smaps' Anonymous.
+    """
     values = {}
     try:
         with open("/proc/self/smaps_rollup") as handle:
             for line in handle:
                 name, _, rest = line.partition(":")
-                if name in ("Rss", "Private_Clean", "Private_Dirty", "Private_Hugetlb"):
+                if name in ("Rss", "Private_Clean", "Private_Dirty", "Private_Hugetlb",
+                            "Anonymous"):
                     values[name] = int(rest.split()[0]) / 1024
     except OSError:
-        return {"uss_mb": None, "rss_mb": None}
+        return {"private_mb": None, "uss_mb": None, "rss_mb": None}
     uss = values.get("Private_Clean", 0) + values.get("Private_Dirty", 0) + \
         values.get("Private_Hugetlb", 0)
-    return {"uss_mb": round(uss, 1), "rss_mb": round(values.get("Rss", 0), 1)}
+    return {"private_mb": round(values.get("Anonymous", 0), 1), "uss_mb": round(uss, 1),
+            "rss_mb": round(values.get("Rss", 0), 1)}
 
 
 def _library(home: str):

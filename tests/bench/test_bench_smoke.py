@@ -23,6 +23,8 @@ def test_bench_smoke(tmp_path):
         assert report["index"][engine]["docs_per_s"] > 0
         assert report["search"][engine]["overall"]["n"] > 0
         assert report["memory_after_queries"][engine]["rss_mb"] > 0
+        assert 0 < report["memory_after_queries"][engine]["private_mb"] \
+            <= report["memory_after_queries"][engine]["rss_mb"]
     assert report["index"]["ours"]["peak_rss_mb"] > 0
     assert report["resync"]["unchanged_files"] == 1000
     assert report["resync"]["one_changed_updated"] == 1
