@@ -726,7 +726,8 @@ class Searcher:
         recorder = _DocRecorder(collector) if facets else collector
         searcher.search_with_collector(compiled, recorder)
         results = recorder.results()
-        ranked = [(results.docnum(n), results.score(n) or 0.0)
+        scored = sort == "relevance"  # a sorting collector's "score" is the sort key
+        ranked = [(results.docnum(n), results.score(n) if scored else 0.0)
                   for n in range(min(wanted, results.scored_length()))]
         matched: dict[int, list[int]] = {}
         if facets:
