@@ -8,11 +8,12 @@ the same tokenizer the index used, so a span always covers the characters that m
 Ranking: the compiled query is evaluated segment by segment into {docnum: score} maps
 (_SegmentEvaluator): postings read a block at a time, BM25F over cached length norms,
 And/Or/Not/phrases as set operations, the smallest part of an And first. Every match
-is counted (exact totals and facets), then the top of the list is taken. Whoosh's own
-collectors (`Searcher(set_evaluation=False)`) give the same answer, 1.5-2.5x slower at
-100k documents; tests hold both equal. Per-segment data (length norms, date sort keys,
-facet sets) is kept by segment id and shared by the index's per-thread Searchers, so a
-commit only adds the new segment's and a new worker thread finds it built.
+is counted (exact totals and facets), then the top of the list is taken. Plain Whoosh
+(its own collectors and matchers: `Searcher(set_evaluation=False)`, the tests'
+reference) gives the same answer, much slower at 100k documents. Per-segment data
+(length norms, date sort keys, facet sets) is kept by segment id and shared by the
+index's per-thread Searchers, so a commit only adds the new segment's and a new worker
+thread finds it built.
 README's Performance section has the figures and what limits the rest.
 """
 
@@ -33,7 +34,6 @@ from whoosh import collectors, matching, sorting
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.lang.porter import stem
-from whoosh.query.spans import Span, SpanNear2
 from whoosh.support.levenshtein import distance
 from whoosh.util.numeric import byte_to_length
 
@@ -79,84 +79,6 @@ class SearchResults:
     elapsed_ms: float
     sort: str = "relevance"
     offset: int = 0
-
-
-class _ExpansionOr(wq.Or):
-    """An OR of many terms (word forms, fuzzy neighbours, years), read into one list.
-
-    Whoosh's default builds a binary tree of union matchers (Python calls per posting
-    per level), and its ARRAY_MATCHER clears and scans a 2,048-slot array in Python for
-    every stretch of documents, which dominated rare-word queries on a many-segment
-    index. Here every sub-matcher's postings are read once into a sparse docnum -> score
-    map, and the union is a plain list matcher with the summed scores.
-    """
-
-    def matcher(self, searcher, context=None):
-        scores: dict[int, float] = {}
-        for query in self.subqueries:
-            sub = query.matcher(searcher, context)
-            while sub.is_active():
-                docnum = sub.id()
-                scores[docnum] = scores.get(docnum, 0.0) + sub.score()
-                sub.next()
-        if not scores:
-            return matching.NullMatcher()
-        docnums = sorted(scores)
-        return _ScoredList(docnums, [scores[d] * self.boost for d in docnums])
-
-
-class _ScoredList(matching.ListMatcher):
-    """A list of documents with final scores. Whoosh's ListMatcher recomputes max() of
-    the whole list each time the collector asks for its best possible score."""
-
-    def __init__(self, docnums: list[int], scores: list[float]):
-        super().__init__(docnums, scores)
-        self._best = max(scores)
-
-    def block_max_weight(self) -> float:
-        return self._best
-
-    def max_quality(self) -> float:
-        return self._best
-
-    def copy(self):
-        return _ScoredList(self._ids, self._weights)
-
-
-class _ExactPhrase(wq.Phrase):
-    """Whoosh's Phrase with a cheaper position check (same documents, same scores).
-
-    Whoosh checks each candidate document by building a Span object per position of
-    every word and walking them pairwise; phrases of common words ("on the") have
-    thousands of candidates. Here each word's positions are shifted by its place in
-    the phrase and intersected as sets, in C.
-    """
-
-    def matcher(self, searcher, context=None):
-        reader = searcher.reader()
-        field = searcher.schema[self.fieldname]
-        terms = []
-        for word in self.words:
-            raw = field.to_bytes(word)
-            if (self.fieldname, raw) not in reader:
-                return matching.NullMatcher()  # a word that is nowhere: no phrase
-            terms.append(wq.Term(self.fieldname, raw))
-        return _PhraseMatcher([term.matcher(searcher, context) for term in terms])
-
-
-class _PhraseMatcher(SpanNear2.SpanNear2Matcher):
-    """Matches the documents of an intersection where the words are consecutive."""
-
-    def _get_spans(self):
-        matchers = self.ms
-        starts = set(matchers[0].value_as("positions"))
-        for offset in range(1, len(matchers)):
-            if not starts:
-                return []
-            starts.intersection_update(
-                [position - offset for position in matchers[offset].value_as("positions")])
-        last = len(matchers) - 1
-        return [Span(start, start + last) for start in sorted(starts)]
 
 
 class _DocRecorder(collectors.WrappingCollector):
@@ -341,11 +263,11 @@ class _SegmentEvaluator:
         kind = type(query)
         if kind is wq.Term:
             return self.term(query, within)
-        if kind is wq.Or or kind is _ExpansionOr:
+        if kind is wq.Or:
             return self.union(query, within)
         if kind is wq.And:
             return self.intersection(query, within)
-        if kind is _ExactPhrase:
+        if kind is wq.Phrase and query.slop == 1:
             return self.phrase(query, within)
         if query is wq.NullQuery:
             return {}
@@ -435,7 +357,7 @@ class _SegmentEvaluator:
         except (NotImplementedError, AttributeError):
             return self.reader.doc_count_all()
 
-    def phrase(self, query: _ExactPhrase, within: list[int] | None) -> dict[int, float]:
+    def phrase(self, query: wq.Phrase, within: list[int] | None) -> dict[int, float]:
         """Documents holding the words at consecutive positions; the words' scores summed.
 
         The rarest word is read first; the others only in the documents it is in.
@@ -549,7 +471,7 @@ class _Compiler:
                 self.matcher.terms.add(text)
             if len(forms) == 1:
                 return wq.Term(name, forms[0])
-            return _ExpansionOr([wq.Term(name, form) for form in forms])
+            return wq.Or([wq.Term(name, form) for form in forms])
         raise QueryError(f"unsupported query part {node!r}")
 
     def date_range(self, node: q.DateRange) -> wq.Query:
@@ -573,7 +495,7 @@ class _Compiler:
                 parts.append(wq.Term("year", str(year)))
             else:
                 parts.append(wq.TermRange("date", low or str(year), (high or str(year)) + "~"))
-        return parts[0] if len(parts) == 1 else _ExpansionOr(parts)
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
 
     def word(self, name: str, word: str, highlight: bool) -> wq.Query:
         forms = self.word_forms(name, word) if name in STEMMED_FIELDS else [word]
@@ -581,7 +503,7 @@ class _Compiler:
             self.matcher.terms.update(forms)
         if len(forms) == 1:
             return wq.Term(name, forms[0])
-        return _ExpansionOr([wq.Term(name, form) for form in forms])
+        return wq.Or([wq.Term(name, form) for form in forms])
 
     def phrase(self, name: str, tokens: list[str], highlight: bool) -> wq.Query:
         if not tokens:
@@ -593,7 +515,7 @@ class _Compiler:
                 self.matcher.phrases.add(tuple(tokens))
         if len(tokens) == 1:
             return wq.Term(name, tokens[0])
-        return _ExactPhrase(name, tokens)
+        return wq.Phrase(name, tokens)
 
     def fuzzy_forms(self, name: str, text: str, maxdist: int) -> list[str]:
         """Indexed words within `maxdist` edits of `text` that share its first letter.
