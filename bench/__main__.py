@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, default=HERE / "out",
                         help="work folder for corpora and indexes (git-ignored)")
     parser.add_argument("--results", type=Path, default=HERE / "results")
-    parser.add_argument("--sources", type=Path, default=corpus.DEFAULT_SOURCES,
-                        help="sources.jsonl.gz of ../shared/bench")
+    parser.add_argument("--sources", default=corpus.DEFAULT_SOURCES,
+                        help="where the text comes from: 'debian' (default: the packages "
+                             "installed here, see bench/sources.py) or a JSON Lines file "
+                             "of {source, title, body}, gzip allowed")
     parser.add_argument("--search-only", action="store_true",
                         help="re-run the searches, re-scan and memory figures on the "
                              "corpus and indexes of the last run of this size; its "
@@ -85,6 +87,7 @@ def main(argv: list[str] | None = None) -> dict:
     for home in homes.values():
         shutil.rmtree(home, ignore_errors=True)
     report: dict = {"docs": n, "corpus_bytes": manifest["body_bytes_total"],
+                    "corpus_sources": manifest.get("sources"),
                     "corpus_seconds": round(corpus_seconds, 1),
                     "machine": {"python": platform.python_version(),
                                 "cpus": __import__("os").cpu_count(),

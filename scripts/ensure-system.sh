@@ -2,6 +2,10 @@
 # Check (and as root, install) the Debian packages Archive App needs outside its venv:
 # python3-venv, the libraries Qt loads, and a font. Usage: ensure-system.sh test|app
 #   test: what the offscreen test run needs;  app: that plus Qt's X11 (xcb) platform libs.
+# When everything is present it prints nothing, exits 0 and never calls apt-get.
+# ARCHIVE_APP_NO_INSTALL=1: only check and report (exit 1 when something is missing), never
+# install, even as root or with sudo (tests/test_setup_scripts.py uses it).
+# ldconfig, fc-list, python3 (or $PYTHON), id, apt-get and sudo are looked up on PATH.
 set -euo pipefail
 mode="${1:-app}"
 
@@ -21,22 +25,46 @@ declare -A x11_libs=(
   [libxcb-util.so.1]=libxcb-util1
 )
 
+# Each tool's output is captured once and searched with bash patterns: no `| grep -q`,
+# whose early exit kills the writer with SIGPIPE (under pipefail that read as "missing"
+# whenever the output was larger than a pipe buffer, as `ldconfig -p` is on a desktop).
+ldconfig_cmd=$(command -v ldconfig || true)
+for candidate in /sbin/ldconfig /usr/sbin/ldconfig; do   # not on a normal user's PATH
+  if [ -z "$ldconfig_cmd" ] && [ -x "$candidate" ]; then ldconfig_cmd=$candidate; fi
+done
+libcache=""
+if [ -n "$ldconfig_cmd" ]; then libcache=$("$ldconfig_cmd" -p 2>/dev/null || true); fi
+fonts=$(fc-list 2>/dev/null || true)
+
+have_lib() {
+  [[ $libcache == *$'\t'"$1 ("* ]] && return 0
+  [ -n "$libcache" ] && return 1
+  # no library cache to read: look in the usual folders instead
+  local dir
+  for dir in /lib/*-linux-gnu /usr/lib/*-linux-gnu /lib64 /usr/lib64 /lib /usr/lib; do
+    [ -e "$dir/$1" ] && return 0
+  done
+  return 1
+}
+
 missing=()
-have_lib() { ldconfig -p 2>/dev/null | grep -qF "	$1 ("; }
 for lib in "${!gui_libs[@]}"; do have_lib "$lib" || missing+=("${gui_libs[$lib]}"); done
 if [ "$mode" = app ]; then
   for lib in "${!x11_libs[@]}"; do have_lib "$lib" || missing+=("${x11_libs[$lib]}"); done
 fi
-python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
-fc-list 2>/dev/null | grep -qi . || missing+=(fontconfig fonts-dejavu-core)
-[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+"${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+[ -n "$fonts" ] || missing+=(fontconfig fonts-dejavu-core)
+[[ $fonts == *DejaVuSans.ttf* ]] || [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+  || missing+=(fonts-dejavu-core)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 echo "Archive App needs these Debian packages: ${missing[*]}" >&2
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+if [ "${ARCHIVE_APP_NO_INSTALL:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null
+then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+elif [ "${ARCHIVE_APP_NO_INSTALL:-}" != 1 ] && command -v sudo >/dev/null && sudo -n true 2>/dev/null
+then
   sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 else
   echo "Install them with:  sudo apt-get install ${missing[*]}" >&2

@@ -1,4 +1,5 @@
-"""The CLI as scripts use it: real processes, the JSON shapes of DESIGN.md, exit codes."""
+"""The CLI as scripts use it: real processes, exit codes (the whole contract of docs/DESIGN.md
+is in test_cli_contract.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, write_files
 from tests.core.archive_fixtures import KEYS, make_corpus
-
-CONTRACT = PROJECT_ROOT.parent / "shared" / "contract" / "check_cli.py"
 
 
 def run(home: Path, *args: str, check_exit: int | None = 0) -> subprocess.CompletedProcess:
@@ -99,11 +98,3 @@ def test_batch_runs_every_line_and_reports_errors_inline(home, tmp_path):
 def test_check_reports_a_healthy_index(home):
     result = run(home, "check")
     assert "archive: healthy; 6 documents in the index" in result.stdout
-
-
-def test_contract_checker_passes():
-    """The project's shared CLI contract check, against this checkout's entry point."""
-    assert CONTRACT.exists(), f"the shared contract checker is missing at {CONTRACT}"
-    result = subprocess.run([sys.executable, str(CONTRACT), f"{sys.executable} -m archive_app"],
-                            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600)
-    assert "CLI contract: OK" in result.stdout, result.stdout + result.stderr
