@@ -6,6 +6,7 @@ import argparse
 import json
 
 from archive_app.commands import EXIT_OK
+from archive_app.commands.printing import show
 from archive_app.core.annotations import Annotation
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
@@ -23,8 +24,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     try:
         annotation = library.annotate_quote(args.doc, args.quote, args.tag or [],
                                             note=args.note or "", occurrence=args.occurrence)
-        print(f"annotation {annotation.id} on {annotation.doc} "
-              f"[{annotation.start}:{annotation.end}] tags: {', '.join(annotation.tags)}")
+        print(f"annotation {annotation.id} on {show(annotation.doc)} "
+              f"[{annotation.start}:{annotation.end}] tags: {show(', '.join(annotation.tags))}")
     finally:
         library.close()
     return EXIT_OK
@@ -41,10 +42,11 @@ def cmd_annotations(args: argparse.Namespace) -> int:
         return EXIT_OK
     for annotation in found:
         flag = "" if annotation.state == "anchored" else f" ({annotation.state})"
-        print(f"#{annotation.id} {annotation.doc} [{annotation.start}:{annotation.end}]{flag}")
-        print(f"   \u201c{annotation.exact}\u201d")
-        print(f"   tags: {', '.join(annotation.tags) or '-'}"
-              + (f"  note: {annotation.note}" if annotation.note else ""))
+        print(f"#{annotation.id} {show(annotation.doc)} "
+              f"[{annotation.start}:{annotation.end}]{flag}")
+        print(f"   \u201c{show(annotation.exact)}\u201d")
+        print(f"   tags: {show(', '.join(annotation.tags)) or '-'}"
+              + (f"  note: {show(annotation.note)}" if annotation.note else ""))
     print(f"{len(found)} annotations")
     return EXIT_OK
 
@@ -60,5 +62,5 @@ def cmd_tags(args: argparse.Namespace) -> int:
                          ensure_ascii=False))
         return EXIT_OK
     for tag in tags:
-        print(f"{tag.count:6d}  {tag.name}  {tag.color}")
+        print(f"{tag.count:6d}  {show(tag.name)}  {show(tag.color)}")
     return EXIT_OK

@@ -12,7 +12,13 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing.context import BaseContext
 
-PRELOADED_MODULES = ["archive_app.core.ingest.pdf", "archive_app.core.index"]
+PRELOADED_MODULES = ["archive_app.core.ingest.pdf", "archive_app.core.ingest.html",
+                     "archive_app.core.ingest.eml", "archive_app.core.ingest.epub",
+                     "archive_app.core.ingest.docx", "archive_app.core.ingest.markdown",
+                     "archive_app.core.ingest.text", "lxml.etree", "docx",
+                     "archive_app.core.index"]
+"""Imported once in the forkserver, so neither an indexing child nor an isolated
+importer child (every file read from the window's threads) pays for the imports."""
 
 _context: BaseContext | None = None
 

@@ -23,7 +23,7 @@ from archive_app.core.documents import (
     normalise_text,
 )
 from archive_app.core.errors import RejectedFile
-from archive_app.core.ingest import isolation, limits
+from archive_app.core.ingest import bounds, isolation, limits
 from archive_app.core.ingest.sidecars import (
     CATALOG_NAME,
     SIDECAR_SUFFIX,
@@ -60,7 +60,10 @@ _IMPORTERS: dict[str, tuple[str, str]] = {
 
 MAX_TITLE_LINE = 120
 ISOLATED_FORMATS = frozenset({"pdf"})
-"""Read in a child process with a time limit (ingest/isolation.py): pdfminer can hang."""
+"""Always read in a child process (ingest/isolation.py): pdfminer can take minutes and
+gigabytes even on honest files, so a PDF gets its own process and 2 GB. Other formats
+are read in this process under bounds.py's time limit and memory cap where this
+process can be bounded, else in the same kind of child."""
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
@@ -91,9 +94,7 @@ def _extract(path: Path, fmt: str, module: str) -> Extracted:
     """Run the importer, turning any library failure into a RejectedFile a user can read."""
     label = fmt.upper()
     try:
-        if fmt in ISOLATED_FORMATS:
-            return isolation.extract_isolated(f"{__name__}.{module}", path, label)
-        return importlib.import_module(f"{__name__}.{module}").extract(path)
+        return _capped(_bounded_extract(path, module, label, fmt in ISOLATED_FORMATS))
     except RejectedFile:
         raise
     except OSError as error:
@@ -107,6 +108,35 @@ def _extract(path: Path, fmt: str, module: str) -> Extracted:
         raise RejectedFile(
             "corrupt", f"{label} could not be parsed: {message[:160]}"
         ) from error
+
+
+def _bounded_extract(path: Path, module: str, label: str, isolate: bool) -> Extracted:
+    """The importer's result under a time limit and a memory cap (issue 13).
+
+    Here when this process can be bounded (bounds.py: the indexing children, the CLI),
+    otherwise (the window's worker threads) or for PDF in an isolated child."""
+    if isolate or not bounds.can_bound_here():
+        return isolation.extract_isolated(f"{__name__}.{module}", path, label)
+    with bounds.bounded(label):
+        return importlib.import_module(f"{__name__}.{module}").extract(path)
+
+
+def _capped(extracted: Extracted) -> Extracted:
+    """Cut the text at limits.MAX_TEXT_CHARS, ending it with a note that says so."""
+    note = "\n\n" + limits.truncated_note()
+    if extracted.page_texts is None:
+        if len(extracted.text) > limits.MAX_TEXT_CHARS:
+            extracted.text = extracted.text[:limits.MAX_TEXT_CHARS] + note
+        return extracted
+    kept, room = [], limits.MAX_TEXT_CHARS
+    for page in extracted.page_texts:
+        if len(page) > room:
+            kept.append(page[:room] + note)
+            extracted.page_texts = kept
+            break
+        kept.append(page)
+        room -= len(page)
+    return extracted
 
 
 def _clean(text: str) -> str:
@@ -135,7 +165,16 @@ def _fallback_title(fmt: str, text: str, path: Path) -> str:
         first, _, rest = text.partition("\n")
         if first.strip() and len(first) <= MAX_TITLE_LINE and rest.strip():
             return normalise_field(first)
-    return path.stem
+    return normalise_field(path.stem)  # a name can hold ESC, newlines, lone surrogates
+
+
+def _corpus_folder(path: Path, key: str) -> Path:
+    """The corpus folder a document was found in, from its key ('root/sub/name' lies two
+    folders below it); a sidecar linked to a file outside that folder is not read. A key
+    without a folder part (a single file) means the file's own folder."""
+    levels = key.count("/")
+    parents = path.parents
+    return parents[levels - 1] if 0 < levels <= len(parents) else path.parent
 
 
 def load_document(
@@ -144,7 +183,8 @@ def load_document(
     """Import one file. Metadata precedence: the file's own < `overrides` (catalog) < sidecar.
 
     Raises RejectedFile with code empty, binary, too-large, corrupt, unreadable,
-    unsupported or bomb; never anything else.
+    unsupported, bomb or timeout; never anything else. Every file is read under a time
+    limit and a memory cap, and its text is cut at limits.MAX_TEXT_CHARS with a note.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -162,7 +202,8 @@ def load_document(
     if not text.strip():
         reason = "no text could be extracted"
         raise RejectedFile("empty", reason + (" (scanned images need OCR)" if fmt == "pdf" else ""))
-    meta = _merge_metadata(extracted.metadata, overrides or {}, read_sidecar(path))
+    sidecar = read_sidecar(path, _corpus_folder(path, key))
+    meta = _merge_metadata(extracted.metadata, overrides or {}, sidecar)
     meta["title"] = meta["title"] or _fallback_title(fmt, text, path)
     meta["lang"] = meta["lang"] or detect_language(text)
     return Document(

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 from archive_app.core.errors import RejectedFile
@@ -18,6 +19,16 @@ RATIO_MIN_BYTES = 10 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
 MAX_PDF_PAGES = 5000
 SNIFF_BYTES = 8192
+MAX_TEXT_CHARS = 16_000_000
+"""Text kept of one file (about 8,000 pages); the rest is cut with a note (`truncated`)."""
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+"""One EPUB chapter or DOCX document.xml, as read: no larger than a whole HTML file."""
+MAX_BOOK_BYTES = MAX_FILE_BYTES
+"""Decompressed bytes read from one EPUB (its chapters' markup): as much as the largest
+HTML file, so a book costs no more than a page may."""
+MAX_EPUB_CHAPTERS = 5000
+"""Distinct spine entries read from one EPUB; the spine is deduplicated first."""
+READ_CHUNK = 1024 * 1024
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -187,13 +198,59 @@ def check_zip(archive: zipfile.ZipFile) -> None:
         )
 
 
-def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
-    """One member's bytes, capped so a lying size header cannot exhaust memory."""
+class ZipBudget:
+    """The decompressed bytes read so far from one container, counted as they are read.
+
+    The sizes a zip declares are checked by `check_zip`, but a spine may list one member
+    many times and a member's header may lie; counting what is actually inflated bounds
+    the work whatever the container says.
+    """
+
+    def __init__(self, limit: int = MAX_UNCOMPRESSED_BYTES) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def take(self, count: int, name: str) -> None:
+        self.used += count
+        if self.used > self.limit:
+            raise RejectedFile("bomb", f"reading {name} took the container beyond "
+                                       f"{self.limit // (1024 * 1024)} MB decompressed")
+
+
+def iter_member(archive: zipfile.ZipFile, name: str, budget: ZipBudget | None = None,
+                cap: int = MAX_MEMBER_BYTES):
+    """A member's bytes in chunks, stopping with RejectedFile("too-large") past `cap`
+    and charging each chunk to `budget`."""
+    read = 0
     try:
         with archive.open(name) as handle:
-            data = handle.read(MAX_UNCOMPRESSED_BYTES + 1)
+            while chunk := handle.read(READ_CHUNK):
+                read += len(chunk)
+                if read > cap:
+                    raise RejectedFile("too-large", f"{name} expands beyond "
+                                                    f"{cap // (1024 * 1024)} MB")
+                if budget is not None:
+                    budget.take(len(chunk), name)
+                yield chunk
     except KeyError as error:
         raise RejectedFile("corrupt", f"missing {name} inside the container") from error
-    if len(data) > MAX_UNCOMPRESSED_BYTES:
-        raise RejectedFile("bomb", f"{name} expands beyond 256 MB")
-    return data
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError,
+            NotImplementedError) as error:
+        raise RejectedFile("corrupt", f"{name} cannot be inflated: {error}") from error
+
+
+def read_member(archive: zipfile.ZipFile, name: str, budget: ZipBudget | None = None,
+                cap: int = MAX_MEMBER_BYTES) -> bytes:
+    """One member's bytes, read with a running total so a lying size header cannot
+    exhaust memory."""
+    return b"".join(iter_member(archive, name, budget, cap))
+
+
+def truncated_note(limit: int = MAX_TEXT_CHARS) -> str:
+    """The line that ends a text cut at the cap, so the reader sees that it was cut."""
+    return f"[Archive App: text truncated; only the first {limit:,} characters were kept]"
+
+
+def part_note(part: str, reason: str) -> str:
+    """The line that stands for a part (a chapter) that could not be read."""
+    return f"[Archive App: {part} could not be read: {reason}]"

@@ -6,9 +6,11 @@ import csv
 import io
 import json
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from archive_app.core.corpus_files import NotRead, read_small_file, real_folder
 from archive_app.core.documents import METADATA_FIELDS, normalise_field
 from archive_app.core.errors import RejectedFile
 
@@ -18,6 +20,7 @@ SIDECAR_SUFFIX = ".meta.json"
 CATALOG_NAME = "catalog.csv"
 MAX_SIDECAR_BYTES = 1024 * 1024
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
+"""Caps on what is read whole; a larger sidecar or catalog.csv is ignored with a reason."""
 
 
 def sidecar_path(path: Path) -> Path:
@@ -45,18 +48,26 @@ def clean_metadata(raw: Mapping[str, object]) -> dict[str, str]:
     return result
 
 
-def read_sidecar(path: Path) -> dict[str, str]:
-    """The sidecar's metadata for the document at `path`; a broken sidecar never fails it."""
+def read_sidecar(path: Path, root: Path | None = None) -> dict[str, str]:
+    """The sidecar's metadata for the document at `path`; a broken sidecar never fails it.
+
+    Only a regular file of at most 1 MB inside `root` (the corpus folder; the document's
+    own folder when not given) is read: a sidecar linked to a file outside the folder,
+    a FIFO or a device brings nothing in (the scan records why).
+    """
+    real_root = real_folder(root if root is not None else path.parent)
     for candidate in sidecar_candidates(path):
-        if not candidate.is_file():
+        if not os.path.lexists(candidate):
             continue
         try:
-            if candidate.stat().st_size > MAX_SIDECAR_BYTES:
-                raise ValueError("larger than 1 MB")
-            data = json.loads(candidate.read_bytes().decode("utf-8-sig"))
+            data = json.loads(
+                read_small_file(str(candidate), real_root, MAX_SIDECAR_BYTES).decode("utf-8-sig"))
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
-        except (OSError, ValueError, RecursionError) as error:
+        except NotRead as refused:
+            log.warning("ignoring sidecar %s: %s", candidate, refused.reason)
+            return {}
+        except (ValueError, RecursionError) as error:
             log.warning("ignoring sidecar %s: %s", candidate, error)
             return {}
         return clean_metadata(data)
@@ -76,14 +87,15 @@ def read_catalog(root: Path) -> dict[str, dict[str, str]]:
     from archive_app.core.ingest.limits import decode_text
 
     catalog = root / CATALOG_NAME
-    if not catalog.is_file():
+    if not os.path.lexists(catalog):
         return {}
     try:
-        if catalog.stat().st_size > MAX_CATALOG_BYTES:
-            raise ValueError("larger than 64 MB")
-        text = decode_text(catalog.read_bytes())
+        text = decode_text(read_small_file(str(catalog), real_folder(root), MAX_CATALOG_BYTES))
         rows = list(csv.DictReader(io.StringIO(text)))
-    except (OSError, ValueError, csv.Error, RejectedFile) as error:
+    except NotRead as refused:  # a link out of the folder, a FIFO, a device, over 64 MB
+        log.warning("ignoring catalog %s: %s", catalog, refused.reason)
+        return {}
+    except (ValueError, csv.Error, RejectedFile) as error:
         log.warning("ignoring catalog %s: %s", catalog, error)
         return {}
     result: dict[str, dict[str, str]] = {}

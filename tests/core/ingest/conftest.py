@@ -55,12 +55,14 @@ Cordgrass traps sediment at high tide.
 """
 
 
-def make_pdf(path: Path, pages: list[str] = PDF_PAGES) -> Path:
-    """A multi-page PDF with a document info dictionary, written by fpdf2."""
+def make_pdf(path: Path, pages: list[str] = PDF_PAGES, info: bool = True) -> Path:
+    """A multi-page PDF written by fpdf2, one paragraph a page (so the importer records
+    page starts); with `info`, a document info dictionary (title, author, date)."""
     pdf = FPDF()
-    pdf.set_title("Harbour Report 2013")
-    pdf.set_author("Jane Roe")
-    pdf.set_creation_date(datetime(2013, 9, 1, 12, 0, tzinfo=UTC))
+    if info:
+        pdf.set_title("Harbour Report 2013")
+        pdf.set_author("Jane Roe")
+        pdf.set_creation_date(datetime(2013, 9, 1, 12, 0, tzinfo=UTC))
     pdf.set_font("Helvetica", size=12)
     for text in pages:
         pdf.add_page()
