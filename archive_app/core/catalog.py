@@ -16,13 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive_app.core.names import from_sql, key_text, shown, to_sql
+
 SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     key TEXT PRIMARY KEY,           -- root name + '/' + corpus-relative POSIX path
     root TEXT NOT NULL,
-    path TEXT NOT NULL,             -- absolute file path
+    path TEXT NOT NULL,             -- absolute file path (a BLOB of its bytes if not UTF-8)
     signature TEXT NOT NULL,        -- stat signature; equal means unchanged
     sha256 TEXT,                    -- NULL for a skipped file
     skip_code TEXT,                 -- NULL for an indexed file
@@ -111,7 +113,7 @@ class Catalog:
             if root.path == folder:
                 return root
         taken = {root.name for root in roots}
-        base = folder.name or "corpus"
+        base = key_text(folder.name) or "corpus"  # keys must be valid UTF-8 everywhere
         name, counter = base, 2
         while name in taken:
             name, counter = f"{base}-{counter}", counter + 1
@@ -122,18 +124,41 @@ class Catalog:
         os.replace(temporary, self.roots_file)
         return roots[-1]
 
+    def remove_root(self, name: str) -> list[str]:
+        """Forget a corpus folder: its files' records and texts, then its roots.json entry.
+
+        Returns the keys that were indexed (not skipped). The rows go first, in one
+        transaction, so a crash leaves at worst a known folder with nothing recorded, which
+        the next sync simply reads again.
+        """
+        indexed = [key for key, record in self.files_of_root(name).items()
+                   if record.skip_code is None]
+        with self.connection:
+            self.connection.execute("DELETE FROM texts WHERE key IN "
+                                    "(SELECT key FROM files WHERE root = ?)", (name,))
+            self.connection.execute("DELETE FROM files WHERE root = ?", (name,))
+        self._write_roots([root for root in self.roots() if root.name != name])
+        return indexed
+
+    def _write_roots(self, roots: list[Root]) -> None:
+        data = [{"name": r.name, "path": str(r.path)} for r in roots]
+        temporary = self.roots_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        os.replace(temporary, self.roots_file)
+
     # -- files -------------------------------------------------------------------------
     def files_of_root(self, root: str) -> dict[str, FileRecord]:
         rows = self.connection.execute(
             "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
-            "FROM files WHERE root = ?", (root,))
-        return {row[0]: FileRecord(*row) for row in rows}
+            "FROM files WHERE root = ?", (to_sql(root),))
+        records = (_file_record(row) for row in rows)
+        return {record.key: record for record in records}
 
     def record(self, key: str) -> FileRecord | None:
         row = self.connection.execute(
             "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
-            "FROM files WHERE key = ?", (key,)).fetchone()
-        return FileRecord(*row) if row else None
+            "FROM files WHERE key = ?", (to_sql(key),)).fetchone()
+        return _file_record(row) if row else None
 
     def store_texts(self, items: Iterable[tuple[str, str, list[int], dict[str, str]]]) -> None:
         """Save (key, text, page_starts, metadata) before the index commit using them."""
@@ -141,14 +166,14 @@ class Catalog:
             self.connection.executemany(
                 "INSERT OR REPLACE INTO texts(key, text, page_starts, metadata) "
                 "VALUES (?, ?, ?, ?)",
-                [(key, zlib.compress(text.encode("utf-8"), 1), json.dumps(pages),
-                  json.dumps(metadata, ensure_ascii=False))
+                [(to_sql(key), zlib.compress(_utf8(text), 1), json.dumps(pages),
+                  shown(json.dumps(metadata, ensure_ascii=False)))
                  for key, text, pages, metadata in items])
 
     def file_metadata(self, key: str) -> dict[str, str] | None:
         """The metadata the file itself gave, before the user's edits."""
         row = self.connection.execute(
-            "SELECT metadata FROM texts WHERE key = ?", (key,)).fetchone()
+            "SELECT metadata FROM texts WHERE key = ?", (to_sql(key),)).fetchone()
         return json.loads(row[0]) if row else None
 
     def store_files(self, records: Iterable[FileRecord]) -> None:
@@ -157,11 +182,12 @@ class Catalog:
             self.connection.executemany(
                 "INSERT OR REPLACE INTO files(key, root, path, signature, sha256, skip_code, "
                 "skip_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(r.key, r.root, r.path, r.signature, r.sha256, r.skip_code, r.skip_reason)
+                [(to_sql(r.key), to_sql(r.root), to_sql(r.path), r.signature, r.sha256,
+                  r.skip_code, shown(r.skip_reason) if r.skip_reason else r.skip_reason)
                  for r in records])
 
     def forget(self, keys: Iterable[str]) -> None:
-        keys = list(keys)
+        keys = [to_sql(key) for key in keys]
         with self.connection:
             self.connection.executemany("DELETE FROM files WHERE key = ?", [(k,) for k in keys])
             self.connection.executemany("DELETE FROM texts WHERE key = ?", [(k,) for k in keys])
@@ -173,18 +199,19 @@ class Catalog:
 
     def hashes(self) -> dict[str, str]:
         """Every indexed document's current text hash, in one query."""
-        return dict(self.connection.execute(
-            "SELECT key, sha256 FROM files WHERE skip_code IS NULL AND sha256 IS NOT NULL"))
+        return {from_sql(key): sha for key, sha in self.connection.execute(
+            "SELECT key, sha256 FROM files WHERE skip_code IS NULL AND sha256 IS NOT NULL")}
 
     def key_for_path(self, path: str) -> str | None:
         """The key of an indexed file at this absolute path, if any."""
         row = self.connection.execute(
-            "SELECT key FROM files WHERE path = ? AND skip_code IS NULL", (path,)).fetchone()
-        return row[0] if row else None
+            "SELECT key FROM files WHERE path = ? AND skip_code IS NULL",
+            (to_sql(path),)).fetchone()
+        return from_sql(row[0]) if row else None
 
     def text(self, key: str) -> tuple[str, list[int]] | None:
         row = self.connection.execute(
-            "SELECT text, page_starts FROM texts WHERE key = ?", (key,)).fetchone()
+            "SELECT text, page_starts FROM texts WHERE key = ?", (to_sql(key),)).fetchone()
         if row is None:
             return None
         return zlib.decompress(row[0]).decode("utf-8"), json.loads(row[1])
@@ -193,4 +220,19 @@ class Catalog:
         rows = self.connection.execute(
             "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
             "FROM files WHERE skip_code IS NOT NULL ORDER BY path")
-        return [FileRecord(*row) for row in rows]
+        return [_file_record(row) for row in rows]
+
+
+def _file_record(row: tuple) -> FileRecord:
+    """A files row as a record: a non-UTF-8 key, root or path comes back as the exact str
+    (with surrogates) it was stored from, so the path opens the very file again."""
+    key, root, path, *rest = row
+    return FileRecord(from_sql(key), from_sql(root), from_sql(path), *rest)
+
+
+def _utf8(text: str) -> bytes:
+    """Text as UTF-8; a lone surrogate that slipped past normalisation becomes U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return shown(text).encode("utf-8")

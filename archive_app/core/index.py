@@ -6,8 +6,10 @@ from the corpus, never by touching the user's annotations.
 
 Sync reads no file contents for unchanged files: it compares a stat signature (mtime,
 size, and those of the file's metadata sidecar and the root's catalog.csv) with the one
-recorded in the catalog. Order of writes per batch: texts -> Whoosh commit -> signatures,
-so a crash at any moment costs at most a re-read of the files of the last batch.
+recorded in the catalog. What is read is committed in steps (every few seconds, and at
+once when one file is slow), each in the order texts -> Whoosh commit -> signatures, so
+a crash, a kill or a Cancel costs at most the few seconds since the last step; the file
+in hand at a kill is named by its marker (in_hand.py) and not read again until it changes.
 """
 
 from __future__ import annotations
@@ -40,10 +42,20 @@ from archive_app.core import ingest
 from archive_app.core.analysis import fold_words, iter_words
 from archive_app.core.catalog import Catalog, FileRecord, Root
 from archive_app.core.documents import Document
-from archive_app.core.errors import IndexProblem, RejectedFile
+from archive_app.core.errors import Cancelled, IndexProblem, RejectedFile
+from archive_app.core.in_hand import (
+    STOPPED_CODE,
+    STOPPED_REASON,
+    SUSPECTS_FILE,
+    InHand,
+    SlowFileWatch,
+    left_behind,
+    to_blame,
+)
 from archive_app.core.index_model import (
     DocumentView,
     FileJob,
+    IndexingCancelled,
     IndexSummary,
     SkippedFile,
     index_fields,
@@ -54,15 +66,22 @@ from archive_app.core.paths import AppPaths
 from archive_app.core.scanning import Scan, scan_root
 
 __all__ = ["INDEX_NAME", "ArchiveIndex", "DocumentView", "IndexSummary", "SkippedFile",
-           "index_fields", "iter_keys", "remove_index", "scan_root"]
+           "finish_swap", "index_fields", "iter_keys", "remove_index", "scan_root"]
 
 INDEX_NAME = "archive-v3"
 """Bumped when tokenisation or encoding changes (v2: script folding, CJK bigrams; v3:
 absolute positions, rare terms inline): a new name means a
 fresh index, and the catalog is cleared with it so the next sync re-reads every file."""
 COMMIT_EVERY_DOCS = 10_000
-"""Documents per crash-safe batch (texts -> Whoosh commit -> signatures). Larger batches
-mean fewer segments and less commit overhead; a crash costs at most one batch re-read."""
+"""At most this many documents per crash-safe step (texts -> Whoosh commit -> signatures)
+and per segment: it bounds the memory of a step."""
+COMMIT_EVERY_SECONDS = 5.0
+"""A step is committed at least this often, so a kill or a crash costs at most these
+seconds of reading. Each step is one more segment (a child's) and one more commit; see
+README (Reliability) for the measured cost."""
+SLOW_FILE_SECONDS = 1.0
+"""When one file has been in hand this long, what was read before it is committed at
+once (by a watching thread), so a file that hangs costs only itself."""
 MERGE_BUDGET_DOCS = 500
 """A commit merges small segments only while they hold at most this many documents
 together (about a second of Python); bigger segments are never merged again."""
@@ -367,6 +386,7 @@ class _ArchiveWriter(SegmentWriter):
     def __init__(self, ix, **options):
         super().__init__(ix, codec=W3Codec(compression=1, inlinelimit=INLINE_POSTINGS),
                          **options)
+        self.ix = ix
         unsupported = [name for name, fieldobj in self.schema.items()
                        if fieldobj.vector or fieldobj.separate_spelling()]
         if unsupported:
@@ -457,18 +477,34 @@ class _ArchiveWriter(SegmentWriter):
             if not self.is_closed:
                 self._finish()
 
-    def commit_with(self, segments: list, merge: bool = True) -> None:
+    def commit_with(self, segments: list, merge: bool = True, keep_lock: bool = False) -> None:
         """Commit this writer's own documents and deletions together with complete
         segments that child processes wrote while this writer held the lock (Whoosh's
-        MpWriter does the same with multisegment=True)."""
+        MpWriter does the same with multisegment=True).
+
+        With `keep_lock` (a step while the children still write segments that no table
+        of contents names yet) no file is cleaned up, since that would delete theirs,
+        and the lock stays held for `successor`."""
         self._check_state()
         final = self._merge_segments(None, False, merge)
         if self._added:
             final.append(self._finalize_segment())
         else:
             self._close_segment()
+        if keep_lock:
+            TOC(self.schema, final + segments, self.generation).write(self.storage,
+                                                                      self.indexname)
+            self.is_closed = True
+            return
         self._commit_toc(final + segments)
         self._finish()
+
+    def successor(self) -> _ArchiveWriter:
+        """A writer over the index as this one committed it (keep_lock), holding the
+        lock this one held: no other writer gets in between two steps."""
+        writer = _ArchiveWriter(self.ix, _lk=False)
+        writer.writelock, self.writelock = self.writelock, None
+        return writer
 
 
 def _merge_small_segments(writer: SegmentWriter, segments: list) -> list:
@@ -495,34 +531,54 @@ def _merge_small_segments(writer: SegmentWriter, segments: list) -> list:
     return [segment for segment in segments if segment not in chosen]
 
 
-def write_segment(index_dir: str, jobs: list[FileJob], extras: dict[str, dict[str, str]],
-                  report: Callable[[int, str, Document | RejectedFile], None]) -> object | None:
-    """In a child process: read `jobs` and write their documents as one new segment.
-
-    Each job's outcome (the document, or why the file was skipped) goes to `report` as
-    soon as it is known. The segment is not in the index until the parent (which holds
-    the write lock) commits it; returns it, or None when every file was skipped.
-    """
-    ix = whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
-    writer = _ArchiveWriter(ix, _lk=False)
+def read_file(job: FileJob) -> Document | RejectedFile:
+    """One file of a sync as a Document, or the reason it is skipped."""
     try:
-        for done, job in enumerate(jobs, 1):
-            try:
-                document = ingest.load_document(Path(job.path), job.key, job.override)
-            except RejectedFile as rejection:
-                report(done, job.path, rejection)
-            else:
-                writer.add_document(**index_fields(document, extras.get(job.key)))
-                report(done, job.path, document)
+        return ingest.load_document(Path(job.path), job.key, job.override)
+    except RejectedFile as rejection:
+        return rejection
+
+
+class SegmentSteps:
+    """In a child process: the documents it reads, written as segments cut in steps.
+
+    A segment is not in the index until the parent (which holds the write lock) commits
+    it; cutting one every few seconds lets the parent commit what was read so far, so
+    a kill or a Cancel loses at most the last step.
+    """
+
+    def __init__(self, index_dir: str):
+        self.ix = whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
+        self.writer: _ArchiveWriter | None = None
+        self.started = time.monotonic()
+
+    def add(self, document: Document, extra: dict[str, str] | None) -> None:
+        if self.writer is None:
+            self.writer = _ArchiveWriter(self.ix, _lk=False)
+            self.started = time.monotonic()
+        self.writer.add_document(**index_fields(document, extra))
+
+    def due(self, most_docs: int, most_seconds: float) -> bool:
+        return self.writer is not None and (
+            self.writer.docnum >= most_docs
+            or time.monotonic() - self.started >= most_seconds)
+
+    def cut(self) -> object | None:
+        """The segment of the documents added since the last cut (None if there are none)."""
+        writer, self.writer = self.writer, None
+        if writer is None:
+            return None
         if not writer.docnum:
             writer.cancel()
             return None
         segment = writer._finalize_segment()
         writer._finish()
         return segment
-    except BaseException:
-        writer.abandon()
-        raise
+
+    def abandon(self) -> None:
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.abandon()
 
 
 def _text(**options) -> TEXT:
@@ -562,6 +618,7 @@ class ArchiveIndex:
     """The index of one home: a Whoosh index plus its catalog; one writer at a time."""
 
     def __init__(self, paths: AppPaths):
+        finish_swap(paths)
         self.paths = paths.ensure()
         self._write_lock = threading.Lock()
         self._local = threading.local()
@@ -682,16 +739,46 @@ class ArchiveIndex:
                 roots = self.catalog.roots()
             if rebuild:
                 self._clear()
-            summary = IndexSummary()
-            for root in roots:
-                self._sync_root(root, summary, control)
+            summary = IndexSummary(skipped=self._record_stopped())
+            try:
+                for root in roots:
+                    self._sync_root(root, summary, control)
+            except IndexingCancelled:
+                summary.seconds = time.perf_counter() - started
+                raise
+            except IndexProblem:
+                self._record_stopped()  # a child that died (out of memory) names its file
+                raise
         summary.seconds = time.perf_counter() - started
         return summary
 
+    def _record_stopped(self) -> list[SkippedFile]:
+        """Record the files an indexing process was reading when it died (killed while
+        a file hung it, out of memory; see in_hand.py) as skipped, so no run reads them
+        again until they change. Such a file leaves the index like any skipped one."""
+        if self.catalog.read_only:
+            return []
+        items = to_blame(self.paths.index_dir, left_behind(self.paths.index_dir))
+        roots = {root.name: root for root in self.catalog.roots()} if items else {}
+        stopped = []
+        for item in items:
+            root = roots.get(item["root"])
+            if root is not None:
+                batch = _Batch(self, root)
+                batch.skip(item["key"], Path(item["path"]), item["signature"],
+                           RejectedFile(STOPPED_CODE, STOPPED_REASON))
+                batch.commit()
+                stopped.append(SkippedFile(item["path"], STOPPED_CODE, STOPPED_REASON))
+        return stopped
+
     def _clear(self) -> None:
+        """A rebuild: the index and catalog start empty, and no file is suspected any
+        more (in_hand.py): the user asked for everything to be read again."""
         writer = self._writer()
         writer.commit(mergetype=CLEAR)
         self.catalog.clear()
+        with contextlib.suppress(OSError):
+            (self.paths.index_dir / SUSPECTS_FILE).unlink()
 
     def _sync_root(self, root: Root, summary: IndexSummary, control: JobControl) -> None:
         if not root.path.is_dir():
@@ -716,26 +803,32 @@ class ArchiveIndex:
         overrides = ingest.read_catalog(root.path) if todo else {}
         removed_hashes = {known[key].sha256: key for key in removed if known[key].sha256}
         batch = _Batch(self, root)
+        _unindex_unreadable(batch, scan, known, summary)
         jobs = [FileJob(key, scan.found[key][0], scan.found[key][1],
                         overrides.get(key.split("/", 1)[1])) for key in todo]
-        for start in range(0, len(jobs), COMMIT_EVERY_DOCS):
-            part = jobs[start:start + COMMIT_EVERY_DOCS]
-            for job, outcome in self._read(part, batch, control, start, len(jobs)):
-                if isinstance(outcome, RejectedFile):
-                    batch.skip(job.key, Path(job.path), job.signature, outcome)
-                    summary.skipped.append(SkippedFile(job.path, outcome.code, outcome.reason))
-                    continue
-                batch.add(outcome, job.signature)
-                if job.key not in known or known[job.key].skip_code is not None:
-                    summary.added += 1
-                    old_key = removed_hashes.get(outcome.sha256)
-                    if old_key:
-                        summary.moved.append((old_key, job.key))
-                else:
-                    summary.updated += 1
-                summary.changed_keys.append(job.key)
-            if start + COMMIT_EVERY_DOCS < len(jobs):
-                batch.commit(final=False)
+        read = 0
+        try:
+            for step_done, pairs in self._read(jobs, batch, control):
+                for job, outcome in pairs:
+                    _account(job, outcome, known, removed_hashes, summary)
+                read += len(pairs)
+                if step_done or batch.due():
+                    batch.commit(final=False)
+        except Cancelled:
+            # everything read so far is in the batch: commit it, say what is left
+            summary.cancelled = True
+            summary.not_read += len(jobs) - read
+            self._finish_root(batch, removed, known, summary)
+            raise IndexingCancelled(summary) from None
+        except BaseException:
+            batch.abandon()
+            raise
+        self._finish_root(batch, removed, known, summary)
+
+    @staticmethod
+    def _finish_root(batch: _Batch, removed: list[str], known: dict[str, FileRecord],
+                     summary: IndexSummary) -> None:
+        """The last step of a folder: files deleted from disk leave, small segments merge."""
         batch.remove(removed)
         gone = [key for key in removed if known[key].skip_code is None]
         summary.removed += len(gone)
@@ -743,36 +836,35 @@ class ArchiveIndex:
         batch.commit()
 
     def _read(self, jobs: list[FileJob], batch: _Batch, control: JobControl,
-              done_before: int, total: int) -> Iterator[tuple[FileJob, Document | RejectedFile]]:
-        """Each file of a batch as a Document or the reason it was skipped.
+              ) -> Iterator[tuple[bool, list[tuple[FileJob, Document | RejectedFile]]]]:
+        """Read the files into the batch, yielding each step's (job, outcome) pairs and
+        whether the step must be committed now (a child's segment is complete).
 
         A large batch is read and indexed by child processes (parallel_indexing), whose
-        segments the batch commits; a small one (a few changed files) here, with no
-        process to start."""
+        segments the batch commits as they come; a small one (a few changed files) here,
+        with no process to start."""
         if len(jobs) >= PARALLEL_MIN_DOCS and INDEXING_PROCESSES > 1:
-            batch.writer = self._writer()  # held until the batch commits the segments
-            try:
-                extras = self.extras_for([job.key for job in jobs])
-                segments, outcomes = read_in_children(
-                    self.paths.index_dir, jobs, extras, control, done_before, total,
-                    INDEXING_PROCESSES)
-            except BaseException:
-                batch.writer.abandon()
-                batch.writer = None
-                raise
-            batch.segments += segments
-            yield from zip(jobs, outcomes, strict=True)
+            batch.writer = self._writer()  # held (and handed on) until the last step
+            extras = self.extras_for([job.key for job in jobs])
+            steps = (COMMIT_EVERY_DOCS, COMMIT_EVERY_SECONDS, SLOW_FILE_SECONDS)
+            for segment, pairs in read_in_children(
+                    self.paths.index_dir, batch.root.name, jobs, extras, control,
+                    INDEXING_PROCESSES, steps):
+                batch.take(pairs, segment)
+                yield True, pairs
             return
-        for done, job in enumerate(jobs, done_before + 1):
-            control.check_cancelled()
-            try:
-                document = ingest.load_document(Path(job.path), job.key, job.override)
-            except RejectedFile as rejection:
-                yield job, rejection
-            else:
-                batch.pending.append(document)
-                yield job, document
-            control.progress(done, total, job.path)
+        with InHand(self.paths.index_dir) as in_hand, \
+                SlowFileWatch(lambda: _slow(in_hand, batch.flush), SLOW_FILE_SECONDS) as watch:
+            for done, job in enumerate(jobs, 1):
+                control.check_cancelled()
+                watch.reading()
+                in_hand.hold(batch.root.name, job.key, job.path, job.signature)
+                outcome = read_file(job)
+                in_hand.clear()
+                watch.done()
+                batch.take([(job, outcome)], here=True)
+                yield False, [(job, outcome)]
+                control.progress(done, len(jobs), job.path)
 
     def extras_for(self, keys: list[str]) -> dict[str, dict[str, str]]:
         """The user's tags, notes and edits of those keys that have any (one store query
@@ -806,6 +898,27 @@ class ArchiveIndex:
                 writer.abandon()
                 raise
 
+    def remove_root(self, root: Root) -> list[str]:
+        """Take a corpus folder out of the archive: its documents leave the index first,
+        then the catalog forgets its files and the folder. Returns the removed document
+        keys; the folder itself is never touched. The user's annotations are the store's
+        business (Library marks them orphaned)."""
+        with self._write_lock:
+            keys = [key for key, record in self.catalog.files_of_root(root.name).items()
+                    if record.skip_code is None]
+            writer = self._writer()
+            try:
+                if keys and writer.segments:
+                    with writer.searcher() as searcher:
+                        for key in keys:
+                            writer.delete_by_term("key", key, searcher=searcher)
+                writer.commit()
+            except BaseException:
+                writer.abandon()
+                raise
+            self.catalog.remove_root(root.name)
+        return keys
+
     def _stored_document(self, key: str) -> Document | None:
         """The document as its file last gave it, from the catalog (no file is read)."""
         record = self.catalog.record(key)
@@ -818,16 +931,50 @@ class ArchiveIndex:
                         **metadata)
 
 
+def _unindex_unreadable(batch: _Batch, scan: Scan, known: dict[str, FileRecord],
+                        summary: IndexSummary) -> None:
+    """An indexed file that the scan now refuses (swapped for a link out of the folder or
+    a FIFO, or read through a link by an older version) leaves the index, recorded."""
+    for key, (path, reason) in scan.unreadable.items():
+        if key in known and known[key].skip_code is None:
+            batch.skip(key, Path(path), "-", RejectedFile("unreadable", reason))
+            summary.removed += 1
+            summary.removed_keys.append(key)
+
+
 def _format_of(path: str) -> str:
     return ingest.format_of(Path(path))
 
 
+def _slow(in_hand: InHand, flush: Callable[[], None]) -> None:
+    """A file is slow: say so in its marker, and commit what was read before it."""
+    in_hand.mark_slow()
+    flush()
+
+
+def _account(job: FileJob, outcome: Document | RejectedFile, known: dict[str, FileRecord],
+             removed_hashes: dict[str, str], summary: IndexSummary) -> None:
+    """Count one file's outcome in the summary (a move is a new key with an old text)."""
+    if isinstance(outcome, RejectedFile):
+        summary.skipped.append(SkippedFile(job.path, outcome.code, outcome.reason))
+        return
+    if job.key not in known or known[job.key].skip_code is not None:
+        summary.added += 1
+        old_key = removed_hashes.get(outcome.sha256)
+        if old_key:
+            summary.moved.append((old_key, job.key))
+    else:
+        summary.updated += 1
+    summary.changed_keys.append(job.key)
+
+
 class _Batch:
-    """Documents waiting for the next commit, written in the crash-safe order."""
+    """Documents waiting for the next commit (a step), written in the crash-safe order."""
 
     def __init__(self, index: ArchiveIndex, root: Root):
         self.index = index
         self.root = root
+        self.last_commit = time.monotonic()
         self.documents: list[tuple[Document, str]] = []
         """Every document of the batch with its file signature."""
         self.pending: list[Document] = []
@@ -846,6 +993,39 @@ class _Batch:
     def add(self, document: Document, signature: str) -> None:
         self.documents.append((document, signature))
 
+    def take(self, pairs: list[tuple[FileJob, Document | RejectedFile]],
+             segment: object | None = None, here: bool = False) -> None:
+        """A step's outcomes: documents to add (`here`: by this process; otherwise they
+        are in `segment`, a child's) and files to record as skipped."""
+        for job, outcome in pairs:
+            if isinstance(outcome, RejectedFile):
+                self.skip(job.key, Path(job.path), job.signature, outcome)
+            else:
+                self.add(outcome, job.signature)
+                if here:
+                    self.pending.append(outcome)
+        if segment is not None:
+            self.segments.append(segment)
+
+    def due(self) -> bool:
+        """Time for a step: enough documents, or enough seconds since the last one."""
+        waiting = len(self.documents) + len(self.records)
+        return bool(waiting) and (
+            waiting >= COMMIT_EVERY_DOCS
+            or time.monotonic() - self.last_commit >= COMMIT_EVERY_SECONDS)
+
+    def flush(self) -> None:
+        """Commit what was read so far (while a slow file is in hand)."""
+        if self.documents or self.records:
+            self.commit(final=False)
+
+    def abandon(self) -> None:
+        """A failed sync: delete what no commit refers to, release the lock."""
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.abandon(self.segments)
+        self.segments = []
+
     def skip(self, key: str, path: Path, signature: str, rejection: RejectedFile) -> None:
         self.records.append(FileRecord(key, self.root.name, str(path), signature, None,
                                        rejection.code, rejection.reason))
@@ -855,14 +1035,19 @@ class _Batch:
         self.removed.extend(keys)
 
     def commit(self, final: bool = True) -> None:
-        """Texts -> Whoosh commit -> signatures. Intermediate batches commit without
+        """Texts -> Whoosh commit -> signatures. Intermediate steps commit without
         merging segments (Whoosh's MERGE_SMALL would rewrite postings in this process);
-        the last one lets Whoosh merge the small segments."""
+        the last one lets Whoosh merge the small segments. While child processes write
+        (a held writer), an intermediate step keeps the lock and hands it on."""
+        self.last_commit = time.monotonic()
+        if not self.size and not final:
+            return
         writer, self.writer = self.writer, None
         if not self.size:
             if writer is not None:
                 writer.abandon(self.segments)
             return
+        keep_lock = writer is not None and not final
         catalog = self.index.catalog
         try:
             catalog.store_texts((d.key, d.text, d.page_starts, d.metadata())
@@ -871,12 +1056,14 @@ class _Batch:
             self._delete_old(writer)
             for document in self.pending:
                 writer.add_document(**self.index.fields_for(document))
-            writer.commit_with(self.segments, merge=final)
+            writer.commit_with(self.segments, merge=final, keep_lock=keep_lock)
         except BaseException:
             if writer is not None:
                 writer.abandon(self.segments)
             self.segments = []
             raise
+        if keep_lock:
+            self.writer = writer.successor()
         catalog.forget(self.removed)
         catalog.store_files(
             [FileRecord(d.key, self.root.name, d.path, signature, d.sha256, None, None)
@@ -894,6 +1081,16 @@ class _Batch:
         with writer.searcher() as searcher:
             for key in keys:
                 writer.delete_by_term("key", key, searcher=searcher)
+
+
+def finish_swap(paths: AppPaths) -> None:
+    """A rebuild (health.rebuild_index) killed between its two renames left the old
+    index as index.old and none in its place: put it back before anything creates an
+    empty one there."""
+    old = paths.home / "index.old"
+    if paths.index_dir == paths.home / "index" and not paths.index_dir.exists() \
+            and old.is_dir():
+        os.rename(old, paths.index_dir)
 
 
 def remove_index(paths: AppPaths) -> None:

@@ -9,13 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from archive_app.core.documents import Document
+from archive_app.core.errors import Cancelled
+from archive_app.core.names import shown
 
 
 @dataclass
 class SkippedFile:
+    """A file left out, as the faces print it: a non-UTF-8 name is shown with U+FFFD."""
+
     path: str
     code: str
     reason: str
+
+    def __post_init__(self) -> None:
+        self.path, self.reason = shown(self.path), shown(self.reason)
 
 
 @dataclass
@@ -35,6 +42,25 @@ class IndexSummary:
     missing_roots: list[str] = field(default_factory=list)
     """Corpus folders that are gone or empty (an unplugged drive): their documents stay."""
     seconds: float = 0.0
+    cancelled: bool = False
+    """The user stopped the run; what was read before is committed and searchable."""
+    not_read: int = 0
+    """Files of this run left unread (a cancel): the next run reads them."""
+
+    @property
+    def indexed(self) -> int:
+        """Documents this run committed to the index (new and re-read)."""
+        return self.added + self.updated
+
+
+class IndexingCancelled(Cancelled):
+    """Indexing was cancelled after committing everything read so far; `summary` says
+    exactly what was kept and how many files are left for the next run."""
+
+    def __init__(self, summary: IndexSummary):
+        super().__init__(f"cancelled: {summary.indexed} documents indexed, "
+                         f"{summary.not_read} files not indexed yet")
+        self.summary = summary
 
 
 @dataclass(frozen=True)
@@ -52,6 +78,7 @@ class DocumentView:
     format: str
     text: str
     page_starts: list[int]
+    type: str = ""  # the user's choice of document type (Edit metadata), '' = guessed
 
 
 def index_fields(document: Document, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -67,7 +94,7 @@ def index_fields(document: Document, extra: dict[str, str] | None = None) -> dic
     tags, notes = extra.get("tags", ""), extra.get("notes", "")
     fields = {
         "key": document.key,
-        "path": document.path,
+        "path": shown(document.path),  # shown with U+FFFD; the catalog keeps the bytes
         "url": document.url,
         "sha256": document.sha256,
         "title": document.title,

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QStatusBar
 
 from archive_app.core.errors import Cancelled
-from archive_app.core.index_model import IndexSummary
+from archive_app.core.index_model import IndexingCancelled, IndexSummary
 from archive_app.core.jobs import JobControl
 from archive_app.core.library import Library
 from archive_app.gui.progress import JobProgress
@@ -18,6 +18,14 @@ def describe(summary: IndexSummary, total: int) -> str:
     return (f"Indexed: {summary.added} added, {summary.updated} updated, "
             f"{summary.removed} removed, {len(summary.skipped)} skipped in "
             f"{summary.seconds:.1f} s — {total:,} documents in the archive")
+
+
+def describe_cancel(summary: IndexSummary) -> str:
+    """What a Cancel kept, exactly: everything read before it is committed."""
+    left = (f"; {summary.not_read:,} not indexed yet — Re-index to continue"
+            if summary.not_read else "")
+    return (f"Cancelled: {summary.indexed:,} documents indexed and searchable"
+            f"{left}.")
 
 
 def progress_text(done: int, total: int, _message: str) -> str:
@@ -64,8 +72,10 @@ class IndexingController(QObject):
         self._end(describe(summary, total))
 
     def _failed(self, error: Exception) -> None:
-        if isinstance(error, Cancelled):
-            self._end("Indexing cancelled; the documents indexed so far are searchable.")
+        if isinstance(error, IndexingCancelled):
+            self._end(describe_cancel(error.summary))
+        elif isinstance(error, Cancelled):
+            self._end("Indexing cancelled before any file was read.")
         else:
             self._end(f"Indexing failed: {error}")
 

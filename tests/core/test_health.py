@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive_app.core.errors import IndexProblem
+from archive_app.core.errors import Cancelled, IndexProblem
 from archive_app.core.health import check_index
 from archive_app.core.index import INDEX_NAME, ArchiveIndex
 from archive_app.core.library import Library
@@ -103,3 +103,81 @@ def test_damaged_annotation_database_is_reported_and_left_alone(indexed_home):
     assert report.store_damaged and not report.repaired
     assert any("left untouched" in item for item in report.unfixed)
     assert indexed_home.annotations_db.read_bytes() == before
+
+
+def cancel_after(count: int):
+    import threading
+
+    from archive_app.core.jobs import JobControl
+
+    event = threading.Event()
+    return JobControl(progress=lambda done, total, message: done >= count and event.set(),
+                      cancel_event=event)
+
+
+def all_found(paths) -> set[str]:
+    library = Library(paths)
+    try:
+        found = library.search("the OR camp OR report OR massacre*", limit=100)
+        return {hit.key for hit in found.hits}
+    finally:
+        library.close()
+
+
+def test_a_repair_that_fails_keeps_the_working_index(indexed_home):
+    before = all_found(indexed_home)
+    assert len(before) == len(KEYS)
+    import sqlite3
+
+    with sqlite3.connect(indexed_home.catalog_db) as catalog:  # damage; search still works
+        catalog.execute("DELETE FROM files WHERE key = ?", (KEYS["ashraf"],))
+    assert check_index(indexed_home).problems
+    try:
+        failed = check_index(indexed_home, repair=True, control=cancel_after(2))
+    except Cancelled:
+        failed = None  # the rebuild's failure escaped
+    assert all_found(indexed_home) == before, "the working index was deleted"
+    assert failed is not None and not failed.repaired and failed.failing
+    assert any("left as it was" in item for item in failed.unfixed)
+    report = check_index(indexed_home)
+    assert report.damaged and report.group("damage").count == 1
+    assert not (indexed_home.home / "index.new").exists()
+    assert check_index(indexed_home, repair=True).repaired
+    assert all_found(indexed_home) == before
+
+
+def test_check_groups_damage_apart_from_what_is_not_indexed_yet(indexed_home, tmp_path,
+                                                                capsys):
+    import json
+
+    from archive_app.cli import main
+
+    corpus = tmp_path / "corpus"
+    (corpus / "new.txt").write_text("A new report about Basel", encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    report = check_index(indexed_home)
+    assert not report.damaged and not report.failing and not report.healthy
+    assert [item.path for item in report.group("not-indexed").items] == [
+        "corpus/empty.txt", "corpus/new.txt"]
+    home = ["--home", str(indexed_home.home)]
+    assert main([*home, "check"]) == 0  # nothing damaged: only a Re-index is due
+    printed = capsys.readouterr().out
+    assert "Not indexed yet (2)" in printed and "Damage" not in printed
+    assert main([*home, "check", "--json"]) == 0
+    groups = {g["name"]: g for g in json.loads(capsys.readouterr().out)["groups"]}
+    assert groups["not-indexed"]["count"] == 2 and groups["damage"]["count"] == 0
+    assert main([*home, "index"]) == 0
+    capsys.readouterr()
+    assert main([*home, "check", "--json"]) == 0
+    groups = {g["name"]: g for g in json.loads(capsys.readouterr().out)["groups"]}
+    assert groups["not-indexed"]["count"] == 0
+    assert [(i["path"].rsplit("/", 1)[1], i["code"]) for i in groups["skipped"]["items"]] \
+        == [("empty.txt", "empty")]
+    with __import__("sqlite3").connect(indexed_home.catalog_db) as catalog:
+        catalog.execute("UPDATE files SET skip_code = 'timeout', skip_reason = 'took "
+                        "longer than 30 s' WHERE key = 'corpus/empty.txt'")
+    assert [i.code for i in check_index(indexed_home).group("limits").items] == ["timeout"]
+    with __import__("sqlite3").connect(indexed_home.catalog_db) as catalog:
+        catalog.execute("DELETE FROM files WHERE key = ?", (KEYS["ashraf"],))
+    assert main([*home, "check"]) == 1  # damage fails
+    assert "Damage (1)" in capsys.readouterr().out

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
 
 from archive_app.core.errors import IndexProblem
 from archive_app.core.index import INDEX_NAME
@@ -16,29 +18,86 @@ from tests.gui.conftest import drain
 
 @pytest.fixture
 def no_dialogs(monkeypatch):
-    """Message boxes answer at once (a dialog stub), recording what they said."""
-    shown = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.detailedText()))
+    """Questions answer Yes at once (a dialog stub)."""
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
-    return shown
+
+
+def run_check(qtbot, window):
+    """Help ▸ Check archive…; returns the report and the dialog that shows it."""
+    with qtbot.waitSignal(window.checker.checked, timeout=20_000) as checked:
+        window.check_action.trigger()
+    dialog = window.checker.dialog
+    assert dialog is not None and dialog.isVisible()
+    return checked.args[0], dialog
 
 
 def test_check_reports_a_healthy_archive(qtbot, window, no_dialogs):
-    with qtbot.waitSignal(window.checker.checked, timeout=20_000) as checked:
-        window.check_action.trigger()
-    assert checked.args[0].healthy
-    assert no_dialogs and "archive: healthy" in no_dialogs[0]
+    report, dialog = run_check(qtbot, window)
+    assert report.healthy
+    assert "healthy" in dialog.headline.text() and "6 documents" in dialog.headline.text()
+    assert not dialog.reindex_button.isVisible() and not dialog.repair_button.isVisible()
+
+
+def test_the_details_are_readable_without_a_command_line(qtbot, window, tmp_path,
+                                                         no_dialogs):
+    for n in range(30):
+        (tmp_path / "corpus" / f"new-{n:02d}-{'long-name-' * 8}.txt").write_text(
+            f"Fresh note {n}", encoding="utf-8")
+    _, dialog = run_check(qtbot, window)
+    details = dialog.details
+    assert details.isReadOnly() and details.isVisible()
+    metrics = QFontMetrics(details.font())
+    assert metrics.horizontalAdvance("iiii") == metrics.horizontalAdvance("WWWW"), \
+        "the details are monospace"
+    assert details.lineWrapMode() == QPlainTextEdit.LineWrapMode.WidgetWidth
+    text = details.toPlainText()
+    assert "Not indexed yet" in text
+    assert all(f"new-{n:02d}-" in text for n in range(30)), "every file is listed"
+    assert "archive-app" not in text and "--repair" not in text
+    assert details.verticalScrollBar().maximum() > 0, "a long list scrolls in the box"
+
+
+def test_unindexed_files_are_not_reported_as_damage(qtbot, window, tmp_path, no_dialogs):
+    (tmp_path / "corpus" / "fresh.txt").write_text("Minutes of the Basel meeting",
+                                                  encoding="utf-8")
+    report, dialog = run_check(qtbot, window)
+    assert report.out_of_date
+    headline = dialog.headline.text().lower()
+    assert "not indexed yet" in headline and "problem" not in headline
+    assert "damage" not in headline
+    groups = dialog.group_titles()
+    assert any(title.startswith("Not indexed yet") for title in groups)
+    assert not any("damage" in title.lower() for title in groups)
+    assert dialog.reindex_button.isVisible() and not dialog.repair_button.isVisible()
+    with qtbot.waitSignal(window.indexing.indexing_finished, timeout=30_000):
+        qtbot.mouseClick(dialog.reindex_button, Qt.MouseButton.LeftButton)
+    drain()
+    assert window.library.search("basel").total == 1
+
+
+def test_damage_is_shown_apart_from_files_not_indexed_yet(qtbot, window, library, tmp_path,
+                                                          no_dialogs):
+    (tmp_path / "corpus" / "fresh.txt").write_text("Basel", encoding="utf-8")
+    with library.index.catalog.connection:
+        library.index.catalog.connection.execute("DELETE FROM texts WHERE key = ?",
+                                                 ("corpus/liberty.txt",))
+    report, dialog = run_check(qtbot, window)
+    groups = dialog.group_titles()
+    assert any(title.startswith("Not indexed yet") for title in groups)
+    assert any("damage" in title.lower() for title in groups)
+    assert "repair" in dialog.headline.text().lower()
+    assert dialog.repair_button.isVisible()
+    text = dialog.details.toPlainText()
+    assert text.index("corpus/liberty.txt") != text.index("corpus/fresh.txt")
 
 
 def test_out_of_date_archive_is_repaired_from_the_window(qtbot, window, library, tmp_path,
                                                          no_dialogs):
     (tmp_path / "corpus" / "fresh.txt").write_text("Minutes of the Basel meeting",
                                                   encoding="utf-8")
-    with qtbot.waitSignal(window.checker.checked, timeout=20_000) as checked:
-        window.check_action.trigger()
-    report = checked.args[0]
-    assert report.out_of_date and "corpus/fresh.txt is not indexed yet" in report.problems
+    report, _dialog = run_check(qtbot, window)
+    assert report.out_of_date
     with qtbot.waitSignal(window.indexing.indexing_finished, timeout=30_000):
         window.checker.repair(report)
     drain()

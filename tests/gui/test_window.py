@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,8 +45,13 @@ def test_indexing_shows_progress_and_can_be_cancelled(qtbot, window, tmp_path):
     assert not window.indexing.start(None), "a second indexing job must be refused"
     with qtbot.waitSignal(indexing.indexing_finished, timeout=10_000) as finished:
         qtbot.mouseClick(indexing.job.cancel_button, Qt.MouseButton.LeftButton)
-    assert "cancelled" in finished.args[0]
-    assert "cancelled" in window.statusBar().currentMessage()
+    message = finished.args[0]
+    assert message.startswith("Cancelled: ") and "searchable" in message
+    assert message == window.statusBar().currentMessage()
+    kept = int(re.match(r"Cancelled: ([\d,]+) documents", message).group(1).replace(",", ""))
+    assert window.library.doc_count() == 6 + kept  # exactly what the message says was kept
+    if kept < 400:
+        assert f"{400 - kept:,} not indexed yet" in message
     assert not indexing.job.bar.isVisible()
     assert window.reindex_action.isEnabled()
     assert search(qtbot, window, "massacre").total == 2
