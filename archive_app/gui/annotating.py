@@ -1,10 +1,12 @@
 """Tagging as the user does it: the dialog, then the store on a worker, one change at a time.
 
-Every change (annotate, edit, delete, undo, a tag renamed...) runs on the pool, strictly
-one after another, so an undo never overtakes the change it undoes. After each change the
-state the window shows (this document's annotations, every tag) is read back in the same
-job and handed over in `state_changed`; a new annotation is also announced on its own
-first (`annotation_added`) so that the window can show it at once.
+Every change to the user's work (annotate, edit, delete, a tag renamed, merged, recoloured
+or deleted, a metadata edit, undo and redo) runs on the pool, strictly one after another,
+so an undo never overtakes the change it undoes. All of them are on the Library's one
+history, so Undo always undoes the last of them. After each change the state the window
+shows (this document's annotations, every tag) is read back in the same job and handed
+over in `state_changed`; a new annotation is also announced on its own first
+(`annotation_added`) so that the window can show it at once.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
-from archive_app.core.annotations import Annotation, TagInfo
+from archive_app.core.annotations import Annotation, AnnotationError, TagInfo, clean_tag
+from archive_app.core.history import Change
 from archive_app.core.library import Library
 from archive_app.gui.reader import Reader
 from archive_app.gui.tag_dialog import TagDialog
@@ -33,6 +36,8 @@ class AnnotationState:
     """Those of the document `key`."""
     tags: list[TagInfo] = field(default_factory=list)
     message: str = ""
+    metadata_keys: list[str] = field(default_factory=list)
+    """Documents whose metadata an undo or redo changed (the window shows them again)."""
 
 
 def read_state(library: Library, key: str | None, message: str = "") -> AnnotationState:
@@ -47,8 +52,32 @@ def _change(library: Library, key: str | None, message: str,
 
 
 def _undo(library: Library, key: str | None) -> AnnotationState:
-    undone = library.undo()
-    return read_state(library, key, "Nothing to undo." if undone is None else "Undone.")
+    return _history_state(library, key, library.undo_change(), "Undone", "Nothing to undo.")
+
+
+def _redo(library: Library, key: str | None) -> AnnotationState:
+    return _history_state(library, key, library.redo_change(), "Redone", "Nothing to redo.")
+
+
+def _history_state(library: Library, key: str | None, change: Change | None, done: str,
+                   nothing: str) -> AnnotationState:
+    """The state after an undo or redo, its message naming what was undone or redone."""
+    if change is None:
+        return read_state(library, key, nothing)
+    state = read_state(library, key, f"{done}: {change.description}.")
+    if change.kind == "metadata":
+        state.metadata_keys = list(change.docs)
+    return state
+
+
+def _tag_problem(tags: list[str]) -> str | None:
+    """Why the store would refuse one of these tags, or None when all are fine."""
+    for tag in tags:
+        try:
+            clean_tag(tag)
+        except AnnotationError as error:
+            return str(error)
+    return None
 
 
 class AnnotationController(QObject):
@@ -59,6 +88,10 @@ class AnnotationController(QObject):
     state_changed = Signal(object)
     """An AnnotationState after a change (or a plain reload)."""
     change_failed = Signal(str)
+    metadata_changed = Signal(str)
+    """An undo or redo changed this document's metadata."""
+    history_changed = Signal()
+    """A job finished: what Undo and Redo would do may have changed."""
 
     def __init__(self, library: Library, reader: Reader, window: QMainWindow,
                  tag_names: Callable[[], list[str]]):
@@ -66,7 +99,8 @@ class AnnotationController(QObject):
         self.library, self.reader, self.window = library, reader, window
         self.tag_names = tag_names
         self.dialog: TagDialog | None = None
-        self._queue: deque[tuple[Callable[..., Any], tuple, Callable[[Any], None]]] = deque()
+        self._queue: deque[tuple[Callable[..., Any], tuple, Callable[[Any], None],
+                                 Callable[[Exception], None] | None]] = deque()
         self._busy = False
 
     def current_key(self) -> str | None:
@@ -74,27 +108,40 @@ class AnnotationController(QObject):
         return view.key if view is not None else None
 
     # -- the serial queue ----------------------------------------------------------------
+    def run(self, function: Callable[..., Any], *args: Any, on_result: Callable[[Any], None],
+            on_error: Callable[[Exception], None] | None = None) -> None:
+        """Run a change to the user's work in turn with every other (metadata edits use
+        this): after the changes queued before it, before those queued after it."""
+        self._submit(function, *args, on_result=on_result, on_error=on_error)
+
     def _submit(self, function: Callable[..., Any], *args: Any,
-                on_result: Callable[[Any], None]) -> None:
-        self._queue.append((function, args, on_result))
+                on_result: Callable[[Any], None],
+                on_error: Callable[[Exception], None] | None = None) -> None:
+        self._queue.append((function, args, on_result, on_error))
         self._next()
 
     def _next(self) -> None:
         if self._busy or not self._queue:
             return
-        function, args, on_result = self._queue.popleft()
+        function, args, on_result, on_error = self._queue.popleft()
         self._busy = True
         run_in_pool(function, *args, on_result=lambda value: self._done(on_result, value),
-                    on_error=self._failed)
+                    on_error=lambda error: self._failed(error, on_error))
 
     def _done(self, on_result: Callable[[Any], None], value: Any) -> None:
         self._busy = False
         on_result(value)
+        self.history_changed.emit()
         self._next()
 
-    def _failed(self, error: Exception) -> None:
+    def _failed(self, error: Exception,
+                on_error: Callable[[Exception], None] | None = None) -> None:
         self._busy = False
-        self.change_failed.emit(f"The change was not saved: {error}")
+        if on_error is not None:
+            on_error(error)
+        else:
+            self.change_failed.emit(f"The change was not saved: {error}")
+        self.history_changed.emit()
         self.reload()
 
     def is_idle(self) -> bool:
@@ -107,27 +154,37 @@ class AnnotationController(QObject):
             self.window.statusBar().showMessage("Select a passage in the reader first.")
             return
         start, end = selected
-        self._open_dialog(TagDialog(view.text[start:end], self.tag_names(), parent=self.window),
-                          lambda tags, note: self._submit(
-                              self.library.annotate, view.key, start, end, tags, note,
-                              on_result=self._added))
+        self._open_dialog(view.text[start:end], [], "", lambda tags, note: self._submit(
+            self.library.annotate, view.key, start, end, tags, note, on_result=self._added))
 
     def edit(self, annotation: Annotation) -> None:
-        dialog = TagDialog(annotation.exact, self.tag_names(), annotation.tags,
-                           annotation.note, parent=self.window)
-        self._open_dialog(dialog, lambda tags, note: self._change(
-            "Annotation changed.", self.library.update_annotation, annotation.id, tags, note))
+        self._open_dialog(annotation.exact, annotation.tags, annotation.note,
+                          lambda tags, note: self._change(
+                              "Annotation changed.", self.library.update_annotation,
+                              annotation.id, tags, note))
 
-    def _open_dialog(self, dialog: TagDialog, save: Callable[[list[str], str], None]) -> None:
+    def _open_dialog(self, quote: str, tags: list[str], note: str,
+                     save: Callable[[list[str], str], None]) -> None:
+        """The tag dialog; a tag the store would refuse (too deep, too long) is explained
+        and the dialog opens again with what the user typed, so no note is lost."""
         if self.dialog is not None:
             self.dialog.deleteLater()
-        self.dialog = dialog
+        dialog = self.dialog = TagDialog(quote, self.tag_names(), tags, note,
+                                         parent=self.window)
 
         def accepted() -> None:
-            save(*dialog.values())
+            typed_tags, typed_note = dialog.values()
             dialog.deleteLater()
             if self.dialog is dialog:
                 self.dialog = None
+            problem = _tag_problem(typed_tags)
+            if problem is None:
+                save(typed_tags, typed_note)
+                return
+            QMessageBox.warning(self.window, "Tag not saved", f"{problem[0].upper()}"
+                                f"{problem[1:]}. Nothing was saved; correct the tag and "
+                                "save again.")
+            self._open_dialog(quote, typed_tags, typed_note, save)
 
         dialog.accepted.connect(accepted)
         dialog.open()
@@ -137,7 +194,16 @@ class AnnotationController(QObject):
                      annotation.id)
 
     def undo(self) -> None:
-        self._submit(_undo, self.library, self.current_key(), on_result=self.state_changed.emit)
+        """Edit ▸ Undo: the last change of any kind, after the changes still queued."""
+        self._submit(_undo, self.library, self.current_key(), on_result=self._history_done)
+
+    def redo(self) -> None:
+        self._submit(_redo, self.library, self.current_key(), on_result=self._history_done)
+
+    def _history_done(self, state: AnnotationState) -> None:
+        for key in state.metadata_keys:
+            self.metadata_changed.emit(key)
+        self.state_changed.emit(state)
 
     def rename_tag(self, old: str, new: str) -> None:
         self._change(f"Tag '{old}' renamed to '{new}'.", self.library.rename_tag, old, new)
@@ -150,8 +216,8 @@ class AnnotationController(QObject):
         self._change(f"Colour of '{name}' changed.", self.library.set_tag_color, name, color)
 
     def delete_tag(self, name: str) -> None:
-        self._change(f"Tag '{name}' deleted; its passages and notes are kept.",
-                     self.library.delete_tag, name)
+        self._change(f"Tag '{name}' deleted; its passages and notes are kept (Ctrl+Z "
+                     "undoes).", self.library.delete_tag, name)
 
     def reload(self) -> None:
         """Re-read the open document's annotations and the tags (nothing changes)."""

@@ -45,11 +45,14 @@ class AnnotationDocks(QObject):
         self.controller = AnnotationController(library, reader, window, self.tags_panel.names)
         self.tags_dock = self._dock("Tags", "tags_dock", self.tags_panel)
         self.view_dock = self._dock("Annotations", "annotations_dock", self.view)
-        self.undo_action = QAction("&Undo annotation change", self, enabled=False)
+        self.undo_action = QAction("Undo", self, enabled=False)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = QAction("Redo", self, enabled=False)
+        self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         self.view_action = QAction("&Annotations", self)
         self.view_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self._connect()
+        self.show_history()
 
     def _dock(self, title: str, name: str, widget) -> QDockWidget:
         dock = QDockWidget(title, self.window, objectName=name)
@@ -80,6 +83,8 @@ class AnnotationDocks(QObject):
         tags.color_requested.connect(controller.set_tag_color)
         tags.delete_requested.connect(controller.delete_tag)
         self.undo_action.triggered.connect(controller.undo)
+        self.redo_action.triggered.connect(controller.redo)
+        controller.history_changed.connect(self.show_history)
         self.view_action.triggered.connect(self.show_view)
         self.view_dock.visibilityChanged.connect(self._view_visibility)
 
@@ -117,7 +122,7 @@ class AnnotationDocks(QObject):
             self.reader.set_annotations(state.annotations)
             self.panel.show_annotations(state.annotations)
         self._show_tags(state.tags)
-        self.undo_action.setEnabled(self.library.can_undo() is not None)
+        self.show_history()
         if state.message:
             self.window.statusBar().showMessage(state.message, 6000)
         if self.view_dock.isVisible():
@@ -125,6 +130,16 @@ class AnnotationDocks(QObject):
         self.annotations_shown.emit()
         if state.message:
             self.annotations_changed.emit()
+
+    def show_history(self) -> None:
+        """Edit ▸ Undo and Redo name what they would do: "Undo merge 'a' into 'b'"."""
+        for action, verb, description in (
+                (self.undo_action, "Undo", self.library.can_undo()),
+                (self.redo_action, "Redo", self.library.can_redo())):
+            action.setEnabled(description is not None)
+            action.setText(verb if description is None
+                           else f"{verb} {description}".replace("&", "&&"))
+            action.setToolTip(action.text().replace("&&", "&"))
 
     def _show_tags(self, tags: list[TagInfo]) -> None:
         self.tags_panel.show_tags(tags)

@@ -1,12 +1,20 @@
-"""Edit… metadata: the dialog, then Library.edit_metadata (and the sidecar) on a worker."""
+"""Edit… metadata: the dialog, then Library.edit_metadata (and the sidecar) on a worker.
+
+A metadata edit is the user's work like a tag: it goes on the Library's one undo history
+and runs in the annotation controller's queue (`use_queue`), one change at a time, so an
+Undo pressed right after Save undoes the edit, never something before it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from archive_app.core.index_model import DocumentView
 from archive_app.core.library import Library
+from archive_app.gui.annotating import AnnotationController
 from archive_app.gui.metadata_dialog import MetadataDialog
 from archive_app.gui.workers import run_in_pool
 
@@ -30,6 +38,13 @@ class MetadataEditor(QObject):
         self.window = window
         self.view: DocumentView | None = None
         self.dialog: MetadataDialog | None = None
+        self._run: Callable[..., None] = run_in_pool
+
+    def use_queue(self, controller: AnnotationController) -> None:
+        """Save through the AnnotationController's serial queue, and announce the
+        documents an undo or redo of a metadata edit changed as if saved again."""
+        self._run = controller.run
+        controller.metadata_changed.connect(self.metadata_saved.emit)
 
     def edit(self) -> None:
         if self.view is None:
@@ -43,9 +58,9 @@ class MetadataEditor(QObject):
         dialog, view = self.dialog, self.view
         if dialog is None or view is None:
             return
-        run_in_pool(save_metadata, self.library, view.key, dialog.values(),
-                    dialog.wants_sidecar(),
-                    on_result=self.metadata_saved.emit, on_error=self._failed)
+        self._run(save_metadata, self.library, view.key, dialog.values(),
+                  dialog.wants_sidecar(),
+                  on_result=self.metadata_saved.emit, on_error=self._failed)
         dialog.deleteLater()
         self.dialog = None
 

@@ -27,6 +27,8 @@ from archive_app.core.annotations import TagInfo
 from archive_app.core.tag_tree import TagNode, build_tag_tree
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1
+LABEL_LENGTH = 60
+"""Characters of a label shown; a tag stored before the length limit is cut short."""
 NO_TAGS = "No tags yet. Tag a passage in the reader (Ctrl+T) and its tags appear here."
 
 
@@ -41,6 +43,10 @@ def swatch(color: str | None, size: int = 12) -> QIcon:
     painter.drawEllipse(1, 1, size - 2, size - 2)
     painter.end()
     return QIcon(pixmap)
+
+
+def _short(text: str, length: int = LABEL_LENGTH) -> str:
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 class TagsPanel(QWidget):
@@ -109,15 +115,24 @@ class TagsPanel(QWidget):
         self._update_buttons()
 
     def _add_nodes(self, parent: QTreeWidgetItem, nodes: list[TagNode]) -> None:
-        for node in nodes:
-            item = QTreeWidgetItem(parent, [node.label, f"{node.total:,}"])
-            item.setData(0, TAG_ROLE, node)
-            item.setIcon(0, swatch(node.color))
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
-            own = f"{node.count} tagged so" if node.is_tag else "a group, not a tag itself"
-            item.setToolTip(0, f"{node.name}: {node.total} uses with sub-tags ({own}). "
-                               f"Click to search tag:{node.name}")
-            self._add_nodes(item, node.children)
+        """One item per node, parents first, without recursion (the core tree is at most
+        MAX_TAG_DEPTH deep, whatever the store holds)."""
+        pending = [(parent, node) for node in reversed(nodes)]
+        while pending:
+            owner, node = pending.pop()
+            item = self._item(owner, node)
+            pending.extend((item, child) for child in reversed(node.children))
+
+    def _item(self, parent: QTreeWidgetItem, node: TagNode) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(parent, [_short(node.label), f"{node.total:,}"])
+        item.setData(0, TAG_ROLE, node)
+        item.setIcon(0, swatch(node.color))
+        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
+        own = f"{node.count} tagged so" if node.is_tag else "a group, not a tag itself"
+        name = _short(node.name, 2 * LABEL_LENGTH)
+        item.setToolTip(0, f"{name}: {node.total} uses with sub-tags ({own}). "
+                           f"Click to search tag:{name}")
+        return item
 
     def colors(self) -> dict[str, str]:
         """Tag name (case-folded) -> colour."""
@@ -133,10 +148,13 @@ class TagsPanel(QWidget):
         return None
 
     def _items(self, parent: QTreeWidgetItem) -> list[QTreeWidgetItem]:
-        found = []
-        for row in range(parent.childCount()):
-            child = parent.child(row)
-            found += [child, *self._items(child)]
+        """Every item below `parent`, parents before children (no recursion)."""
+        found: list[QTreeWidgetItem] = []
+        pending = [parent.child(row) for row in reversed(range(parent.childCount()))]
+        while pending:
+            item = pending.pop()
+            found.append(item)
+            pending.extend(item.child(row) for row in reversed(range(item.childCount())))
         return found
 
     def current_node(self) -> TagNode | None:
@@ -203,7 +221,8 @@ class TagsPanel(QWidget):
         if node is None or not node.is_tag:
             return
         answer = QMessageBox.question(
-            self, "Delete tag", f"Remove the tag '{node.name}' from {node.count} "
-            "passage(s)? The passages stay annotated with their other tags and notes.")
+            self, "Delete tag", f"Remove the tag '{_short(node.name)}' from {node.count} "
+            "passage(s)?\n\nThe passages and their notes are kept, with their other tags. "
+            "You can undo this with Ctrl+Z (Edit ▸ Undo).")
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_requested.emit(node.name)

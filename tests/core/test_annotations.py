@@ -47,7 +47,7 @@ def test_edit_then_undo_restores_the_previous_note(library):
     annotation = library.annotate_quote(KEYS["ashraf"], "massacre", ["event"], note="first")
     library.update_annotation(annotation.id, note="second", tags=["event", "checked"])
     assert keys(library, "note:second") == {KEYS["ashraf"]}
-    assert library.undo() == f"edit annotation {annotation.id}"
+    assert library.undo() == "edit annotation in 'Camp Ashraf attack'"
     restored = library.annotations_for(KEYS["ashraf"])[0]
     assert (restored.note, restored.tags) == ("first", ["event"])
     assert keys(library, "note:second") == set()
