@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from archive_app.commands.printing import show
 from archive_app.core.errors import QueryError
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
@@ -27,8 +28,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         searcher = library.searcher()
         if args.batch:
             return run_batch(searcher, Path(args.batch), args)
-        results = searcher.search(args.query, limit=args.limit, offset=args.offset,
-                                  sort=args.sort)
+        results = library.search(args.query, limit=args.limit, offset=args.offset,
+                                 sort=args.sort)  # the library's: it adds rename notices
         if args.json:
             print(json.dumps(results_json(results), ensure_ascii=False))
         else:
@@ -43,7 +44,7 @@ def run_batch(searcher: Searcher, batch_file: Path, args: argparse.Namespace) ->
     try:
         lines = batch_file.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError as error:
-        print(f"archive-app: cannot read {batch_file}: {error.strerror}", file=sys.stderr)
+        print(f"archive-app: cannot read {show(batch_file)}: {error.strerror}", file=sys.stderr)
         return EXIT_FAILURE
     status = EXIT_OK
     for line in lines:
@@ -61,14 +62,14 @@ def run_batch(searcher: Searcher, batch_file: Path, args: argparse.Namespace) ->
                 print(json.dumps({"query": query, "error": error.message,
                                   "elapsed_ms": elapsed}, ensure_ascii=False))
             else:
-                print(f"{query}\terror: {error.message}")
+                print(f"{show(query)}\terror: {show(error.message)}")
             continue
         elapsed = round((time.perf_counter() - started) * 1000, 3)
         if args.json:
             print(json.dumps({**results_json(results), "elapsed_ms": elapsed},
                              ensure_ascii=False))
         else:
-            print(f"{query}\t{results.total} documents\t{elapsed:.1f} ms")
+            print(f"{show(query)}\t{results.total} documents\t{elapsed:.1f} ms")
         sys.stdout.flush()
     return status
 
@@ -88,28 +89,31 @@ def results_json(results: SearchResults) -> dict:
 
 
 def mark(text: str, spans: list[tuple[int, int]], color: bool) -> str:
-    """The snippet with its hits marked: bold on a terminal, [brackets] in a pipe."""
+    """The snippet with its hits marked: bold on a terminal, [brackets] in a pipe.
+
+    The snippet's own pieces are shown escaped; only our marks are raw escapes."""
     opening, closing = ("\033[1;33m", "\033[0m") if color else ("[", "]")
     out, last = [], 0
     for start, end in spans:
-        out += [text[last:start], opening, text[start:end], closing]
+        out += [show(text[last:start]), opening, show(text[start:end]), closing]
         last = end
-    out.append(text[last:])
+    out.append(show(text[last:]))
     return "".join(out)
 
 
 def format_results(results: SearchResults, color: bool = False) -> str:
     shown = f"{results.offset + 1}-{results.offset + len(results.hits)} of " if results.hits else ""
-    lines = [f"{shown}{results.total} documents for {results.query!r} "
+    lines = [f"{shown}{results.total} documents for {show(repr(results.query))} "
              f"({results.elapsed_ms:.0f} ms, sorted by {results.sort})"]
+    lines += [f"Note: {show(notice)}." for notice in results.notices]
     if results.suggestion:
-        lines.append(f"Did you mean: {results.suggestion}")
+        lines.append(f"Did you mean: {show(results.suggestion)}")
     for number, hit in enumerate(results.hits, results.offset + 1):
         lines.append("")
-        lines.append(f"{number}. {hit.title or hit.key}")
-        where = " · ".join(part for part in (hit.author, hit.source, hit.date) if part)
+        lines.append(f"{number}. {show(hit.title or hit.key)}")
+        where = show(" · ".join(part for part in (hit.author, hit.source, hit.date) if part))
         missing = "" if hit.available else "  [file missing: deleted or drive unplugged]"
-        lines.append(f"   {where + ' · ' if where else ''}{hit.path}{missing}")
+        lines.append(f"   {where + ' · ' if where else ''}{show(hit.path)}{missing}")
         for snippet in hit.snippets:
             lines.append(f"   … {mark(snippet.text, snippet.highlights, color)} …")
     return "\n".join(lines)

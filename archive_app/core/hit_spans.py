@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from archive_app.core.analysis import WORD_CHARS, WORD_PATTERN, iter_words, surface_words
+from archive_app.core.annotations import tag_ancestors
 
 _BEFORE = rf"(?<![{WORD_CHARS}])"
 _WORD_CHAR = re.compile(rf"[{WORD_CHARS}]")
@@ -34,12 +35,32 @@ _GAP = rf"[^{WORD_CHARS}]+"
 
 @dataclass
 class HitMatcher:
-    """What to highlight in a text: exact words, word prefixes, regexes and phrases."""
+    """What to highlight in a text: exact words, word prefixes, regexes and phrases; and
+    which annotations' passages are hits (those with a matched tag or note words)."""
 
     terms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     patterns: list[re.Pattern[str]] = field(default_factory=list)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    """Indexed tag names (lower case) a positive `tag:` part matched."""
+    notes: HitMatcher | None = None
+    """What a positive `note:` part matches in an annotation's note."""
+
+    def names_annotations(self) -> bool:
+        """True when the query has a `tag:` or `note:` part whose passages are hits."""
+        return bool(self.tags) or self.notes is not None
+
+    def marks_annotation(self, tags: list[str], note: str) -> bool:
+        """Whether an annotation with these tags and note is a hit of the query: one of
+        its tags (or their ancestors, as the index holds them) was matched, or its note
+        holds a matched note word."""
+        for tag in tags:
+            # the names the index holds for it: at most MAX_TAG_DEPTH, so a tag stored
+            # before the limits (20,000 levels) is not read as 20,000 ever longer names
+            if any(name in self.tags for name in tag_ancestors(tag.lower())):
+                return True
+        return self.notes is not None and bool(note) and bool(self.notes.spans(note))
 
     def word_matches(self, word: str) -> bool:
         return (word in self.terms or any(word.startswith(p) for p in self.prefixes)

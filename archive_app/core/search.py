@@ -15,6 +15,12 @@ reference) gives the same answer, much slower at 100k documents. Per-segment dat
 index's per-thread Searchers, so a commit only adds the new segment's and a new worker
 thread finds it built.
 README's Performance section has the figures and what limits the rest.
+
+Tags: a `tag:` part is expanded over the tags field's small lexicon (each tag is indexed
+with its ancestors), so a name matches from any level of the hierarchy (`_Compiler.tags`).
+Spelling ("Did you mean") and fuzzy words compare, in C, only the indexed words whose
+length allows the distance (per-segment word lists by length), so the cost of a query
+does not grow with a pasted word's length.
 """
 
 from __future__ import annotations
@@ -27,20 +33,24 @@ import threading
 import time
 import weakref
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import methodcaller
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh import collectors, matching, sorting
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.lang.porter import stem
-from whoosh.support.levenshtein import distance
 from whoosh.util.numeric import byte_to_length
 
 from archive_app.core import query as q
 from archive_app.core.analysis import fold, words
+from archive_app.core.annotations import MAX_TAG_DEPTH
 from archive_app.core.errors import QueryError
-from archive_app.core.hit_spans import HitMatcher
+from archive_app.core.hit_spans import HitMatcher, merge_spans
 from archive_app.core.index import ArchiveIndex
 from archive_app.core.snippets import Snippet, leading_spans, make_snippets
 
@@ -50,6 +60,8 @@ STEMMED_FIELDS = ("title", "body", "notes", "author", "source")
 KEYWORD_FIELDS = ("tags", "lang", "format")
 FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "tags"}
 MAX_EXPANSION = 256
+MAX_SUGGESTED_WORDS = 10
+"""Unknown words a "Did you mean" corrects, the first ones: a pasted page gets an answer."""
 
 
 @dataclass
@@ -79,6 +91,8 @@ class SearchResults:
     elapsed_ms: float
     sort: str = "relevance"
     offset: int = 0
+    notices: list[str] = field(default_factory=list)
+    """Things the user should know about the query ("tag 'a' was renamed to 'b'")."""
 
 
 class _DocRecorder(collectors.WrappingCollector):
@@ -107,6 +121,7 @@ class SegmentData:
         self._norms: dict[str, tuple[tuple, list[float]]] = {}
         self._sort_keys: dict[str, list] = {}
         self._facets: dict[str, list[tuple[str, frozenset[int]]]] | None = None
+        self._words: dict[str, dict[int, list[str]]] = {}
 
     def lengths(self, reader, fieldname: str) -> list[int]:
         """docnum -> the field's length as Whoosh's BM25F sees it (a one-byte estimate)."""
@@ -137,6 +152,21 @@ class SegmentData:
                                        for docnum in range(sub.reader().doc_count_all())]
         return self._sort_keys[column]
 
+    def words_by_length(self, reader, fieldname: str) -> dict[int, list[str]]:
+        """The field's indexed words grouped by their length, read from the lexicon once.
+
+        Spelling suggestions and fuzzy words compare only the words whose length allows
+        the edit distance, instead of walking the whole lexicon on every query.
+        """
+        if fieldname not in self._words:
+            grouped: dict[int, list[str]] = {}
+            if fieldname in reader.schema:
+                for raw in reader.lexicon(fieldname):
+                    word = raw.decode("utf-8")
+                    grouped.setdefault(len(word), []).append(word)
+            self._words[fieldname] = grouped
+        return self._words[fieldname]
+
     def facets(self, reader) -> dict[str, list[tuple[str, frozenset[int]]]]:
         """Facet name -> (value, the documents with it) pairs, read from the lexicon once.
 
@@ -155,6 +185,7 @@ class SegmentData:
 _SHARED_SEGMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 """ArchiveIndex -> {segment id: SegmentData}, shared by the index's per-thread Searchers."""
 _SHARED_LOCK = threading.Lock()
+_LAST_CHAR = chr(0x10FFFF)
 
 
 def _shared_segments(index: ArchiveIndex) -> dict[str, SegmentData]:
@@ -417,13 +448,42 @@ def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
     return {docnum: score * boost for docnum, score in scores.items()}
 
 
+class _Lexicon:
+    """The indexed words of every segment of one searcher, by length (`SegmentData`)."""
+
+    def __init__(self, searcher, segment_data):
+        self.parts = [(sub.reader(), segment_data(sub)) for sub, _ in searcher.leaf_searchers()]
+
+    def words(self, fieldname: str, shortest: int, longest: int,
+              prefix: str = "") -> list[str]:
+        """The field's indexed words with a length in [shortest, longest] (and `prefix`),
+        a word once per segment holding it. Each length's list is in lexicon order, so
+        the words with a prefix are one slice of it."""
+        found: list[str] = []
+        for reader, data in self.parts:
+            grouped = data.words_by_length(reader, fieldname)
+            for length in range(max(1, shortest), longest + 1):
+                group = grouped.get(length, ())
+                if prefix and group:
+                    start = bisect.bisect_left(group, prefix)
+                    group = group[start:bisect.bisect_left(group, prefix + _LAST_CHAR, start)]
+                found += group
+        return found
+
+    def longest(self, fieldname: str) -> int:
+        """The length of the field's longest indexed word (0 for an empty field)."""
+        return max((max(data.words_by_length(reader, fieldname), default=0)
+                    for reader, data in self.parts), default=0)
+
+
 class _Compiler:
     """Turns our query tree into a Whoosh query and the matching HitMatcher."""
 
-    def __init__(self, searcher, cache: dict):
+    def __init__(self, searcher, cache: dict, lexicon: _Lexicon):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.cache = cache
+        self.lexicon = lexicon
         self.matcher = HitMatcher()
 
     def compile(self, node: q.Node, negated: bool = False) -> wq.Query:
@@ -435,44 +495,85 @@ class _Compiler:
             return wq.Not(self.compile(node.item, not negated))
         if isinstance(node, q.DateRange):
             return self.date_range(node)
+        if node.field == "tags":
+            return self.tags(node, negated)
         fields = (node.field,) if node.field else DEFAULT_FIELDS
-        highlight = not negated and (node.field in (None, "body"))
-        parts = [self.leaf(node, name, highlight) for name in fields]
+        marks = None if negated else self.marks_for(node.field)
+        parts = [self.leaf(node, name, marks) for name in fields]
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
-    def leaf(self, node: q.Node, name: str, highlight: bool) -> wq.Query:
+    def marks_for(self, field_name: str | None) -> HitMatcher | None:
+        """Where a positive part's words are recorded for highlighting: the text's words
+        (body and default fields), the notes' words (their passages become hits), or
+        nowhere (title, author, source... are not in the text)."""
+        if field_name in (None, "body"):
+            return self.matcher
+        if field_name == "notes":
+            if self.matcher.notes is None:
+                self.matcher.notes = HitMatcher()
+            return self.matcher.notes
+        return None
+
+    def leaf(self, node: q.Node, name: str, marks: HitMatcher | None) -> wq.Query:
         if isinstance(node, q.Word):
             if name in KEYWORD_FIELDS:
                 return wq.Term(name, node.text.strip().lower())
             tokens = words(node.text)
             if len(tokens) != 1:
-                return self.phrase(name, tokens, highlight)
-            return self.word(name, tokens[0], highlight)
+                return self.phrase(name, tokens, marks)
+            return self.word(name, tokens[0], marks)
         if isinstance(node, q.Phrase):
             if name in KEYWORD_FIELDS:
                 return wq.Term(name, node.text.strip().lower())
-            return self.phrase(name, words(node.text), highlight)
+            return self.phrase(name, words(node.text), marks)
         if isinstance(node, q.Prefix):
             text = fold(node.text.lower())
-            if highlight:
-                self.matcher.prefixes.add(text)
+            if marks is not None:
+                marks.prefixes.add(text)
             return wq.Prefix(name, text)
         if isinstance(node, q.Wildcard):
             pattern = fold(node.pattern.lower())
-            if highlight:
-                regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-                self.matcher.patterns.append(re.compile(regex))
+            if marks is not None:
+                marks.patterns.append(_wildcard_regex(pattern))
             return wq.Wildcard(name, pattern)
         if isinstance(node, q.Fuzzy):
             text = fold(node.text.lower())
             forms = self.fuzzy_forms(name, text, node.distance)
-            if highlight:
-                self.matcher.terms.update(forms)
-                self.matcher.terms.add(text)
-            if len(forms) == 1:
-                return wq.Term(name, forms[0])
-            return wq.Or([wq.Term(name, form) for form in forms])
+            if marks is not None:
+                marks.terms.update(forms)
+                marks.terms.add(text)
+            return _any_term(name, forms)
         raise QueryError(f"unsupported query part {node!r}")
+
+    def tags(self, node: q.Node, negated: bool) -> wq.Query:
+        """A `tag:` part as the indexed tag names it matches (see `tag_names`); their
+        annotations become the document's hits unless the part is negated."""
+        names = self.tag_names(node)
+        if not negated:
+            self.matcher.tags.update(names)
+        if not names:  # nothing has that tag: a term no document holds
+            return wq.Term("tags", _tag_path(getattr(node, "text", "")) or "\x00")
+        return _any_term("tags", names)
+
+    def tag_names(self, node: q.Node) -> list[str]:
+        """The indexed tag names a `tag:` part matches, read from the field's small lexicon.
+
+        The field holds each tag with its ancestors (`people/witnesses` is indexed as
+        `people` and `people/witnesses`), so a name matches a tag and all below it. A name
+        also matches from any level: `witnesses` finds `people/witnesses` and
+        `x/witnesses`, `victims/*` the tags below any `victims`; `people/*` only the
+        tags below `people`, not `people` itself; `witneses~` a level within an edit.
+        """
+        matches = _tag_level_matcher(node)
+        return [name for name in self.tag_lexicon()
+                if any(map(matches, _tag_levels(name)))]
+
+    def tag_lexicon(self) -> list[str]:
+        """Every indexed tag name (with ancestors): a few hundred at most, read once."""
+        key = ("tag-lexicon",)
+        if key not in self.cache:
+            self.cache[key] = [raw.decode("utf-8") for raw in self.reader.lexicon("tags")]
+        return self.cache[key]
 
     def date_range(self, node: q.DateRange) -> wq.Query:
         """Whole years as single `year` terms, only the partial ends as date-term ranges.
@@ -497,22 +598,20 @@ class _Compiler:
                 parts.append(wq.TermRange("date", low or str(year), (high or str(year)) + "~"))
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
-    def word(self, name: str, word: str, highlight: bool) -> wq.Query:
+    def word(self, name: str, word: str, marks: HitMatcher | None) -> wq.Query:
         forms = self.word_forms(name, word) if name in STEMMED_FIELDS else [word]
-        if highlight:
-            self.matcher.terms.update(forms)
-        if len(forms) == 1:
-            return wq.Term(name, forms[0])
-        return wq.Or([wq.Term(name, form) for form in forms])
+        if marks is not None:
+            marks.terms.update(forms)
+        return _any_term(name, forms)
 
-    def phrase(self, name: str, tokens: list[str], highlight: bool) -> wq.Query:
+    def phrase(self, name: str, tokens: list[str], marks: HitMatcher | None) -> wq.Query:
         if not tokens:
             return wq.NullQuery
-        if highlight:
+        if marks is not None:
             if len(tokens) == 1:
-                self.matcher.terms.add(tokens[0])
+                marks.terms.add(tokens[0])
             else:
-                self.matcher.phrases.add(tuple(tokens))
+                marks.phrases.add(tuple(tokens))
         if len(tokens) == 1:
             return wq.Term(name, tokens[0])
         return wq.Phrase(name, tokens)
@@ -520,19 +619,21 @@ class _Compiler:
     def fuzzy_forms(self, name: str, text: str, maxdist: int) -> list[str]:
         """Indexed words within `maxdist` edits of `text` that share its first letter.
 
-        Whoosh's FuzzyTerm computes an edit distance for every word with that first
-        letter, once for the search and again for highlighting; words whose length
-        alone rules them out are skipped here, and the list is computed once.
+        Whoosh's FuzzyTerm computes a pure-Python edit distance to every word with that
+        first letter, once for the search and again for highlighting, at a cost growing
+        with the word's length. Here only the words whose length allows the distance are
+        compared (from the per-segment word lists, `_Lexicon`), in C (rapidfuzz, the same
+        restricted Damerau-Levenshtein distance as Whoosh's), once; at most
+        MAX_EXPANSION forms are kept, the closest first.
         """
         key = ("~", name, text, maxdist)
         if key not in self.cache:
-            forms = [text]
-            for raw in self.reader.expand_prefix(name, text[:1]):
-                candidate = raw.decode("utf-8")
-                if (abs(len(candidate) - len(text)) <= maxdist and candidate != text
-                        and distance(candidate, text, limit=maxdist + 1) <= maxdist):
-                    forms.append(candidate)
-            self.cache[key] = forms
+            candidates = self.lexicon.words(name, len(text) - maxdist, len(text) + maxdist,
+                                            prefix=text[:1])
+            close = {(distance, word) for word, distance, _ in process.extract(
+                text, candidates, scorer=OSA.distance, score_cutoff=maxdist, limit=None)
+                if word != text}
+            self.cache[key] = [text] + [word for _, word in sorted(close)[:MAX_EXPANSION - 1]]
         return self.cache[key]
 
     def word_forms(self, name: str, word: str) -> list[str]:
@@ -553,6 +654,60 @@ class _Compiler:
         return self.cache[key]
 
 
+def _any_term(name: str, texts: list[str]) -> wq.Query:
+    """One term, or an Or of the terms (a single one stays a Term: the same scores)."""
+    if len(texts) == 1:
+        return wq.Term(name, texts[0])
+    return wq.Or([wq.Term(name, text) for text in texts])
+
+
+def _wildcard_regex(pattern: str) -> re.Pattern[str]:
+    """A `*`/`?` pattern as a regex for `fullmatch`, linear in the word's length.
+
+    The plain translation (`.*a.*a.*b`) backtracks: eight stars over a 60-letter tag or
+    word took a minute. Here each piece between stars takes its first occurrence in an
+    atomic group and never retries (the first occurrence is always the best one for a
+    glob), as `fnmatch.translate` does; only the last piece is pinned to the end.
+    """
+    pieces = [re.escape(piece).replace(r"\?", ".") for piece in pattern.split("*")]
+    if len(pieces) == 1:
+        return re.compile("(?s)" + pieces[0])
+    first, *middle, last = pieces
+    return re.compile("(?s)" + first + "".join(f"(?>.*?{piece})" for piece in middle if piece)
+                      + ".*" + last)
+
+
+def _tag_path(text: str) -> str:
+    """A tag name as the index holds it: 'People / Witnesses ' -> 'people/witnesses'."""
+    parts = (" ".join(part.split()) for part in text.lower().split("/"))
+    return "/".join(part for part in parts if part)
+
+
+def _tag_level_matcher(node: q.Node) -> Callable[[str], bool]:
+    """Whether one reading of an indexed tag name (`_tag_levels`) matches a `tag:` part."""
+    if isinstance(node, q.Word | q.Phrase):
+        return _tag_path(node.text).__eq__
+    if isinstance(node, q.Prefix):
+        slash = "/" if node.text.rstrip().endswith("/") else ""
+        return methodcaller("startswith", _tag_path(node.text) + slash)
+    if isinstance(node, q.Wildcard):
+        return _wildcard_regex(node.pattern.lower()).fullmatch
+    if isinstance(node, q.Fuzzy):
+        text, most = _tag_path(node.text), node.distance
+        return lambda level: OSA.distance(level, text, score_cutoff=most) <= most
+    raise QueryError(f"unsupported query part {node!r}")
+
+
+def _tag_levels(name: str) -> list[str]:
+    """'a/b/c' -> ['a/b/c', 'b/c', 'c']: the name read from each of its levels.
+
+    Only the last MAX_TAG_DEPTH levels are read apart: a tag stored before the limits
+    existed may have thousands, and every reading of it would be a string as long."""
+    parts = name.rsplit("/", MAX_TAG_DEPTH)
+    levels = ["/".join(parts[n:]) for n in range(1, len(parts))]
+    return [name, *levels]
+
+
 class Searcher:
     """Searches one ArchiveIndex; keep one per thread (it holds a Whoosh searcher)."""
 
@@ -563,6 +718,9 @@ class Searcher:
         self._cache: dict = {}
         self._generation = None
         self._segments = _shared_segments(index)
+        self.passages: Callable[[str, HitMatcher], list[tuple[int, int]]] | None = None
+        """Set by the library: the spans of a document's annotations whose tags or notes
+        a query names (`HitMatcher.marks_annotation`), hits as its words are."""
 
     def _whoosh_searcher(self):
         searcher = self.index.searcher()
@@ -585,7 +743,8 @@ class Searcher:
 
     def compile(self, text: str) -> tuple[wq.Query, HitMatcher, q.Node]:
         node = q.parse_query(text)
-        compiler = _Compiler(self._whoosh_searcher(), self._cache)
+        searcher = self._whoosh_searcher()
+        compiler = _Compiler(searcher, self._cache, _Lexicon(searcher, self._segment_data))
         return compiler.compile(node), compiler.matcher, node
 
     def search(self, text: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
@@ -684,32 +843,77 @@ class Searcher:
                   url=stored.get("url", ""), format=stored.get("format", ""),
                   lang=stored.get("lang", ""),
                   score=round(float(score), 4) if scored else 0.0)
-        hit.available = os.path.exists(hit.path)
+        hit.available = os.path.exists(hit.path) or (  # a non-UTF-8 name is shown with
+            "\ufffd" in hit.path and self._exact_path_exists(hit.key))  # U+FFFD
         if with_snippets:
             text = self.index.reader_catalog().text(hit.key)
             if text is not None:
-                hit.snippets = make_snippets(text[0], leading_spans(matcher, text[0]))
+                spans = self._with_passages(hit.key, matcher, leading_spans(matcher, text[0]))
+                hit.snippets = make_snippets(text[0], spans)
         return hit
 
+    def _with_passages(self, key: str, matcher: HitMatcher,
+                       spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The word spans with the passages of the annotations the query names, in order."""
+        if self.passages is None or not matcher.names_annotations():
+            return spans
+        return merge_spans(spans + self.passages(key, matcher))
+
+    def _exact_path_exists(self, key: str) -> bool:
+        """Whether the file exists under the exact bytes of its name, which the catalog keeps
+        (the index stores the name as shown, with U+FFFD for bytes that are not UTF-8)."""
+        record = self.index.reader_catalog().record(key)
+        return record is not None and os.path.exists(record.path)
+
     def _suggest(self, text: str, node: q.Node) -> str | None:
-        """'Did you mean': replace each unknown plain word by the closest indexed word."""
-        corrector = self._whoosh_searcher().corrector("body")
-        reader = self._whoosh_searcher().reader()
-        suggestion = text
+        """'Did you mean': replace each unknown plain word by the closest indexed word.
+
+        Whoosh's corrector computed a pure-Python edit distance to every indexed word, at
+        a cost growing with the word's length (one word of 3,000 letters: two minutes).
+        Here only the words whose length is within two of it are compared, in C; a word
+        longer than the longest indexed word plus two has no correction, and only the
+        first MAX_SUGGESTED_WORDS unknown words of a query are corrected.
+        """
+        searcher = self._whoosh_searcher()
+        reader = searcher.reader()
+        lexicon = _Lexicon(searcher, self._segment_data)
+        longest = lexicon.longest("body")
+        suggestion, unknown = text, 0
         for leaf in _positive_words(node):
             word = fold(leaf.text.lower())
-            if not word.isalpha() or reader.doc_frequency("body", word) > 0:
+            if (not word.isalpha() or len(word) > longest + 2
+                    or reader.doc_frequency("body", word) > 0):
                 continue
-            found = corrector.suggest(word, limit=1, maxdist=2)
-            if found and found[0] != word:
-                suggestion = re.sub(re.escape(leaf.text), found[0], suggestion, count=1)
+            unknown += 1
+            if unknown > MAX_SUGGESTED_WORDS:
+                break
+            found = _closest_word(lexicon, reader, word)
+            if found is not None:
+                suggestion = re.sub(re.escape(leaf.text), found, suggestion, count=1)
         return suggestion if suggestion != text else None
 
+    def hit_matcher(self, text: str) -> HitMatcher:
+        """What query `text` marks in a document: its words, and the tags and note words
+        whose annotations are hits (`HitMatcher.marks_annotation`)."""
+        return self.compile(text)[1]
+
     def hit_spans(self, text: str, key: str) -> list[tuple[int, int]]:
-        """Every hit of query `text` in the whole stored text of document `key`."""
-        _, matcher, _ = self.compile(text)
+        """Every hit of query `text` in the whole stored text of document `key`: its words,
+        and the passages whose tags or notes it names (`passages`)."""
+        matcher = self.hit_matcher(text)
         stored = self.index.reader_catalog().text(key)
-        return matcher.spans(stored[0]) if stored else []
+        return self._with_passages(key, matcher, matcher.spans(stored[0]) if stored else [])
+
+
+def _closest_word(lexicon: _Lexicon, reader, word: str) -> str | None:
+    """The indexed body word within two edits of `word` (restricted Damerau-Levenshtein,
+    as Whoosh's corrector): the closest, then the most frequent, then the first."""
+    candidates = lexicon.words("body", len(word) - 2, len(word) + 2)
+    close = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=2,
+                            limit=None)
+    close = [(distance, -reader.frequency("body", found), found)
+             for found, distance, _ in close if found != word]
+    return min(close)[2] if close else None
 
 
 def _top_scores(matched: dict[int, dict[int, float]], wanted: int) -> list[tuple[int, float]]:

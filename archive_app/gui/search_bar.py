@@ -48,6 +48,8 @@ class SearchBar(QWidget):
         self.count_label = QLabel(objectName="count_label")
         self.suggestion_label = QLabel(objectName="suggestion_label")
         self.suggestion_label.setTextFormat(Qt.TextFormat.RichText)
+        self.notice_label = QLabel(objectName="notice_label")
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label = QLabel(objectName="error_label", wordWrap=True)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -64,6 +66,7 @@ class SearchBar(QWidget):
         row.addWidget(self.help_button)
         status = QHBoxLayout()
         status.addWidget(self.count_label)
+        status.addWidget(self.notice_label)
         status.addWidget(self.suggestion_label)
         status.addStretch(1)
         layout = QVBoxLayout(self)
@@ -117,12 +120,20 @@ class SearchBar(QWidget):
         self.error_label.setVisible(bool(message))
 
     def show_suggestion(self, suggestion: str | None) -> None:
+        """Offer a corrected query as a link (None hides it, and any notices with it)."""
         self._suggestion = suggestion
+        self.show_notices([])
         if suggestion:
             escaped = (suggestion.replace("&", "&amp;").replace("<", "&lt;")
                        .replace(">", "&gt;"))
             self.suggestion_label.setText(f'Did you mean <a href="suggest">{escaped}</a>?')
         self.suggestion_label.setVisible(bool(suggestion))
+
+    def show_notices(self, notices: list[str]) -> None:
+        """What the user should know about the query ("Tag 'a' was renamed to 'b'.")."""
+        text = " ".join(f"{notice[:1].upper()}{notice[1:]}." for notice in notices)
+        self.notice_label.setText(text)
+        self.notice_label.setVisible(bool(text))
 
     def _accept_suggestion(self, _link: str) -> None:
         if self._suggestion:
