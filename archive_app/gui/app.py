@@ -48,8 +48,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = None) -> int:
-    """Open the window on the archive at `paths`; with `screenshot`, save a PNG and exit."""
+def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = None,
+            size: tuple[int, int] | None = None, folders: bool = False) -> int:
+    """Open the window on the archive at `paths`; with `screenshot`, save a PNG and exit
+    (of the window at `size`, or of File ▸ Folders… with `folders`)."""
     app = create_application()
     try:
         library = Library(paths)
@@ -63,7 +65,8 @@ def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = 
     window = MainWindow(library, open_settings(paths))
     try:
         if screenshot:
-            return _screenshot(app, window, query, Path(screenshot))
+            return _screenshot(app, window, query, Path(screenshot), size or SCREENSHOT_SIZE,
+                               folders)
         window.show()
         if query:
             window.search_bar.set_query(query)
@@ -73,18 +76,25 @@ def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = 
         library.close()
 
 
-def _screenshot(app: QApplication, window: MainWindow, query: str | None, target: Path) -> int:
-    """Search, open the first result, wait for its hits to be marked, grab the window."""
-    window.resize(*SCREENSHOT_SIZE)
+def _screenshot(app: QApplication, window: MainWindow, query: str | None, target: Path,
+                size: tuple[int, int] = SCREENSHOT_SIZE, folders: bool = False) -> int:
+    """Search, open the first result, wait for its hits to be marked, grab the window
+    (or, with `folders`, open File ▸ Folders… once the search is shown and grab that)."""
+    window.resize(*size)
     window.show()
     outcome = {"code": 1}
 
     def grab(*_args) -> None:
-        QTimer.singleShot(200, save)
+        if folders:
+            window.folders_dialog.loaded.connect(lambda _count: QTimer.singleShot(200, save))
+            window.open_folders()
+        else:
+            QTimer.singleShot(200, save)
 
     def save() -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        outcome["code"] = 0 if window.grab().save(str(target)) else 1
+        shown = window.folders_dialog if folders else window
+        outcome["code"] = 0 if shown.grab().save(str(target)) else 1
         app.quit()
 
     if query:

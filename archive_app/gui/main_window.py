@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -27,6 +28,7 @@ from archive_app.gui.editing import MetadataEditor
 from archive_app.gui.export_dialog import ExportDialog
 from archive_app.gui.export_job import Selection
 from archive_app.gui.facets import ChipBar, FacetTree
+from archive_app.gui.folders_dialog import FoldersDialog
 from archive_app.gui.help_dialog import show_syntax_help
 from archive_app.gui.indexing import IndexingController
 from archive_app.gui.reader import Reader
@@ -39,6 +41,36 @@ from archive_app.gui.workers import configure_pool
 
 EMPTY_PAGE, ARCHIVE_PAGE = 0, 1
 MINIMUM_SIZE = QSize(720, 480)
+RESULTS_MIN_WIDTH, READER_MIN_WIDTH, SIDE_MIN_WIDTH = 160, 240, 180
+LAST_FOLDER_KEY = "folders/last_used"
+NARROW_WIDTH = 1200
+"""Below this window width the side panel folds away so the reader keeps a usable width."""
+
+
+@dataclass(frozen=True)
+class ReaderPosition:
+    """Where the reader is in a document (cursor, selection, scroll), to come back to it
+    after the same document is shown again with new metadata."""
+
+    key: str
+    anchor: int
+    position: int
+    scroll: int
+
+    @classmethod
+    def of(cls, reader: Reader) -> ReaderPosition:
+        cursor = reader.text.textCursor()
+        return cls(reader.document_view.key if reader.document_view else "",
+                   cursor.anchor(), cursor.position(),
+                   reader.text.verticalScrollBar().value())
+
+    def restore(self, reader: Reader) -> None:
+        cursor = reader.text.textCursor()
+        length = reader.text.document().characterCount() - 1
+        cursor.setPosition(min(self.anchor, length))
+        cursor.setPosition(min(self.position, length), QTextCursor.MoveMode.KeepAnchor)
+        reader.text.setTextCursor(cursor)
+        reader.text.verticalScrollBar().setValue(self.scroll)
 
 
 class MainWindow(QMainWindow):
@@ -70,10 +102,14 @@ class MainWindow(QMainWindow):
         self._pending_annotation: Annotation | None = None
         self._refresh_number: int | None = None
         self._keeping_document = False
+        self._keep_position: ReaderPosition | None = None
+        self._narrow = False
+        self._panel_auto_hidden = False
         self.indexing = IndexingController(library, self.statusBar(), self)
         self.checker = ArchiveChecker(library, self.indexing, self)
         self.editor = MetadataEditor(library, self)
         self.export_dialog: ExportDialog | None = None
+        self.folders_dialog = FoldersDialog(library, self)
         self._build_menus()
         self._connect()
         self._show_page()
@@ -92,7 +128,12 @@ class MainWindow(QMainWindow):
         results_layout.setSpacing(0)
         results_layout.addWidget(self.chips)
         results_layout.addWidget(self.results, 1)
-        for widget, stretch in ((results_area, 4), (self.reader, 6), (self.side_panel, 3)):
+        for widget, stretch, minimum in ((results_area, 4, RESULTS_MIN_WIDTH),
+                                         (self.reader, 6, READER_MIN_WIDTH),
+                                         (self.side_panel, 3, SIDE_MIN_WIDTH)):
+            # a fixed minimum, not the content's: otherwise a long title, a chip or a hit
+            # counter raises a pane's minimum and the splitter moves the user's widths
+            widget.setMinimumWidth(minimum)
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         self.splitter.setChildrenCollapsible(False)
@@ -144,6 +185,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.add_folder_action = self._action(file_menu, "&Add folder…", self.add_folder)
+        self.folders_action = self._action(file_menu, "&Folders…", self.open_folders)
         self.reindex_action = self._action(file_menu, "&Re-index", self.reindex)
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, "&Export…", self.open_export, "Ctrl+E")
@@ -151,6 +193,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.annotating.undo_action)
+        edit_menu.addAction(self.annotating.redo_action)
+        self.editor.use_queue(self.annotating.controller)  # metadata edits undo too
         edit_menu.addSeparator()
         self._action(edit_menu, "&Search", self.search_bar.focus, "Ctrl+L")
         self._action(edit_menu, "&Find in document", self.reader.open_find,
@@ -164,6 +208,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.facet_dock.toggleViewAction())
         view_menu.addAction(self.annotating.tags_dock.toggleViewAction())
         view_menu.addAction(self.annotating.view_action)
+        self.side_panel_action = view_menu.addAction("&Document panel (Source, Annotations)")
+        self.side_panel_action.setCheckable(True)
+        self.side_panel_action.setChecked(True)
+        self.side_panel_action.toggled.connect(self._side_panel_toggled)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Search syntax", lambda: show_syntax_help(self))
         self.check_action = self._action(help_menu, "&Check archive…", self.checker.check)
@@ -185,6 +233,8 @@ class MainWindow(QMainWindow):
         self.side_panel.source_tab.edit_requested.connect(self.editor.edit)
         self.editor.metadata_saved.connect(self._metadata_saved)
         self.add_folder_button.clicked.connect(self.add_folder)
+        self.folders_dialog.add_requested.connect(self.add_folder)
+        self.folders_dialog.folder_removed.connect(self._folder_removed)
         self.indexing.indexing_started.connect(self._indexing_changed)
         self.indexing.indexing_finished.connect(self._indexing_changed)
         self.annotating.tag_search_requested.connect(
@@ -205,6 +255,7 @@ class MainWindow(QMainWindow):
         self.search_bar.show_error("")
         self.search_bar.show_count(results.total, results.elapsed_ms)
         self.search_bar.show_suggestion(self._user_suggestion(results.suggestion))
+        self.search_bar.show_notices(results.notices)
         if not refreshed:
             self.search_bar.remember(self.search_bar.query())
         self.model.set_hits(results.hits)
@@ -235,6 +286,9 @@ class MainWindow(QMainWindow):
         self.search_bar.show_error(where + message)
         self.search_bar.clear_count()
         self.search_bar.show_suggestion(None)
+        self.model.set_hits([])  # the old results are not this query's answer
+        self.facets.clear()
+        self._show_placeholder("This query cannot be read: correct it above (Esc clears it).")
 
     def _clear_results(self) -> None:
         self.search_bar.show_error("")
@@ -251,8 +305,11 @@ class MainWindow(QMainWindow):
             self.session.open_document(hit.key)
 
     def _show_placeholder(self, message: str = "Select a result to read it here.") -> None:
+        """No document is open: the reader, both side tabs and Edit… all say so."""
         self.reader.show_placeholder(message)
         self.annotating.show_document([])
+        self.side_panel.source_tab.show_document(None)
+        self.editor.view = None
 
     def open_annotation(self, annotation: Annotation) -> None:
         """Show an annotation's passage, opening its document first if need be."""
@@ -264,11 +321,13 @@ class MainWindow(QMainWindow):
 
     def _show_document(self, opened: OpenedDocument | None) -> None:
         pending, self._pending_annotation = self._pending_annotation, None
+        keep, self._keep_position = self._keep_position, None
         if opened is None:
             self._show_placeholder("This document is no longer in the index.")
-            self.side_panel.source_tab.show_document(None)
             return
         self.reader.show_document(opened.view, opened.spans, opened.annotations)
+        if keep is not None and keep.key == opened.view.key:
+            keep.restore(self.reader)
         self.annotating.show_document(opened.annotations)
         self.side_panel.source_tab.show_document(opened.view, opened.citation)
         self.editor.view = opened.view
@@ -277,9 +336,14 @@ class MainWindow(QMainWindow):
         self.document_shown.emit(len(opened.spans))
 
     def _metadata_saved(self, key: str) -> None:
+        """Show the new metadata everywhere, but leave the reader on this document, here."""
         self.statusBar().showMessage("Metadata saved.")
-        self.search_bar.search_now()
+        self.refresh_search()
+        if self.reader.document_view is not None and self.reader.document_view.key == key:
+            self._keep_position = ReaderPosition.of(self.reader)
         self.session.open_document(key)
+        if self.annotating.view_dock.isVisible():
+            self.annotating.view.reload()  # its rows carry the document's title
 
     # -- exporting -----------------------------------------------------------------------
     def open_export(self) -> None:
@@ -296,17 +360,46 @@ class MainWindow(QMainWindow):
 
     # -- indexing ------------------------------------------------------------------------
     def add_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
+        """Ask for a folder, starting where the user last chose one (kept in QSettings)."""
+        last = str(self.settings.value(LAST_FOLDER_KEY) or "")
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents", last)
         if folder:
+            self.settings.setValue(LAST_FOLDER_KEY, folder)
             self.indexing.start([Path(folder)])
 
     def reindex(self) -> None:
         self.indexing.start(None)
 
+    def open_folders(self) -> None:
+        """File ▸ Folders…: the folders with their counts and skipped files, and Remove."""
+        self.folders_dialog.set_busy(self.indexing.is_running())
+        self.folders_dialog.reload()
+        self.folders_dialog.show()
+
+    def _folder_removed(self, removed) -> None:
+        """A folder left the archive: nothing of it stays on screen except its (orphaned)
+        annotations, which the views list again."""
+        kept = "annotation" if removed.orphaned == 1 else "annotations"
+        self.statusBar().showMessage(
+            f"Removed {removed.root.path}: {removed.documents} documents left the archive; "
+            f"{removed.orphaned} {kept} kept (listed as “Not found”).")
+        view = self.reader.document_view
+        if view is not None and view.key.startswith(removed.root.name + "/"):
+            self._show_placeholder("That document's folder was removed from the archive.")
+        self._show_page()
+        if self.search_bar.query():
+            self.refresh_search()
+        self.annotating.controller.reload()
+        if self.annotating.view_dock.isVisible():
+            self.annotating.view.reload()
+
     def _indexing_changed(self, *_args) -> None:
         running = self.indexing.is_running()
         for widget in (self.add_folder_action, self.reindex_action, self.add_folder_button):
             widget.setEnabled(not running)
+        self.folders_dialog.set_busy(running)
+        if not running and self.folders_dialog.isVisible():
+            self.folders_dialog.reload()
         self._show_page()
         if not running and self.search_bar.query():
             self.search_bar.search_now()
@@ -319,6 +412,35 @@ class MainWindow(QMainWindow):
         self.annotating.tags_dock.setVisible(has_roots)
         self.reindex_action.setEnabled(has_roots and not self.indexing.is_running())
         self.export_action.setEnabled(has_roots)
+
+    # -- small windows -------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_panes()
+
+    def _fit_panes(self) -> None:
+        """In a narrow window the side panel folds away (View ▸ Document panel brings it
+        back) and the reader gets the room; it returns when the window is wide again."""
+        narrow = self.width() < NARROW_WIDTH
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        if narrow and not self.side_panel.isHidden():
+            self._panel_auto_hidden = True
+            self._set_side_panel(False)  # its width goes to the results and the reader
+        elif not narrow and self._panel_auto_hidden:
+            self._panel_auto_hidden = False
+            self._set_side_panel(True)
+
+    def _set_side_panel(self, visible: bool) -> None:
+        self.side_panel.setVisible(visible)
+        self.side_panel_action.blockSignals(True)
+        self.side_panel_action.setChecked(visible)
+        self.side_panel_action.blockSignals(False)
+
+    def _side_panel_toggled(self, visible: bool) -> None:
+        self._panel_auto_hidden = False
+        self.side_panel.setVisible(visible)
 
     # -- settings ------------------------------------------------------------------------
     def restore_settings(self) -> None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, QStringListModel, Qt
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    QStringListModel,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
@@ -10,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -64,12 +72,16 @@ class TagDialog(QDialog):
         self.note_field.setTabChangesFocus(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button().setToolTip("Save (Ctrl+Enter)")
         self._build_layout()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.tags_field.textChanged.connect(self._update_save)
         self.note_field.textChanged.connect(self._update_save)
         self._update_save()
+        self._initial = self.values()
+        self.note_field.installEventFilter(self)
+        self.tags_field.installEventFilter(self)
         fix_minimum_size(self)
         self.resize(self.size().expandedTo(QSize(480, 340)))
 
@@ -89,6 +101,34 @@ class TagDialog(QDialog):
 
     def values(self) -> tuple[list[str], str]:
         return parse_tags(self.tags_field.text()), self.note_field.toPlainText().strip()
+
+    def has_changes(self) -> bool:
+        """Whether the user typed something the dialog would lose on Esc."""
+        return self.values() != self._initial
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        """Ctrl+Enter saves from the note (Enter alone is a new line there)."""
+        if (event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            if self.save_button().isEnabled():
+                self.accept()
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Esc closes at once when nothing was typed, and asks first when something was."""
+        if event.key() == Qt.Key.Key_Escape and self.has_changes() and not self._discard():
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _discard(self) -> bool:
+        answer = QMessageBox.question(
+            self, self.windowTitle(), "Discard the tags and note you typed?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer in (QMessageBox.StandardButton.Discard, QMessageBox.StandardButton.Yes)
 
     def _update_save(self) -> None:
         tags, note = self.values()
