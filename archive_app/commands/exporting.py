@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 from archive_app.commands import EXIT_FAILURE, EXIT_OK
+from archive_app.commands.printing import show
 from archive_app.core.annotations import Annotation
 from archive_app.core.export import (
     FORMATS,
     GROUPINGS,
+    STYLES,
     Excerpt,
     ExportOptions,
     check_target,
@@ -37,10 +39,17 @@ def add_export_parser(verbs: argparse._SubParsersAction) -> None:
     export.add_argument("--grouping", choices=GROUPINGS,
                         help="tag (default), or document (default for --query alone)")
     export.add_argument("--context", type=int, default=0, metavar="N",
-                        help="show N characters around each quote")
+                        help="show up to N characters of whole words around each quote")
     export.add_argument("--title", default="Excerpts", help="title of the export")
     export.add_argument("--no-notes", action="store_true", help="leave the notes out")
     export.add_argument("--bom", action="store_true", help="CSV: start with a UTF-8 BOM")
+    export.add_argument("--raw", action="store_true", help="CSV: write cells as they are "
+                        "(no ' before = + - @), for tools that are not spreadsheets")
+    export.add_argument("--style", choices=list(STYLES), default="short",
+                        help="citation style: short (default), apa, chicago (author-date), "
+                        "harvard")
+    export.add_argument("--user", default="", help="REFI-QDA: the user the coding is filed "
+                        "under (default: your login name)")
     export.add_argument("--force", action="store_true", help="overwrite an existing FILE")
 
 
@@ -70,7 +79,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     grouping = args.grouping or ("document" if args.query and not args.tag else "tag")
     options = ExportOptions(format=args.format, grouping=grouping,
                             include_notes=not args.no_notes, context_chars=max(0, args.context),
-                            csv_bom=args.bom, title=args.title)
+                            csv_bom=args.bom, title=args.title, csv_raw=args.raw,
+                            style=args.style, user=args.user)
     check_target(Path(args.output), args.force)
     library = Library(resolve_home(args.home))
     try:
@@ -83,5 +93,5 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         library.close()
     path = export_to_file(excerpts, options, args.output, overwrite=args.force, texts=texts)
-    print(f"wrote {len(excerpts)} excerpts to {path}")
+    print(f"wrote {len(excerpts)} excerpts to {show(path)}")
     return EXIT_OK

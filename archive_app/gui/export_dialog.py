@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -76,7 +76,9 @@ class ExportDialog(QDialog):
         self.tag_loads = Generation()
         self.loading_tags = False
         self.choices = ChoiceBox()
-        self.options_box = OptionsBox()
+        settings = getattr(parent, "settings", None)
+        self.options_box = OptionsBox(settings=settings if isinstance(settings, QSettings)
+                                      else None)
         self.preview = QPlainTextEdit(readOnly=True, objectName="export_preview")
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QLineEdit,
     QSpinBox,
     QWidget,
 )
 
-from archive_app.core.export import FORMATS, ExportOptions, format_module
+from archive_app.core.export import FORMATS, STYLES, ExportOptions, format_module
+from archive_app.core.export.qdpx import user_name
 
 GROUPING_LABELS = {"tag": "By tag", "document": "By document", "none": "None"}
-CITATION_STYLE = 'Chicago-like (Author. "Title." Source, Date. URL.)'
-"""The one citation style core writes; shown, not offered as a choice."""
+USER_KEY = "export/user"
+"""QSettings key of the name written as the user of REFI-QDA projects."""
 MAX_CONTEXT = 2000
 
 
@@ -29,12 +31,14 @@ def format_suffix(name: str) -> str:
 
 
 class OptionsBox(QGroupBox):
-    """Format, grouping, notes, context, CSV BOM and the (fixed) citation style."""
+    """Format, grouping, notes, context, citation style, and per format: CSV BOM and raw
+    cells, the REFI-QDA user name (remembered in `settings` when given)."""
 
     options_changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None):
         super().__init__("Format and options", parent, objectName="export_section")
+        self.settings = settings
         self.format_combo = QComboBox(objectName="export_format")
         for name in FORMATS:
             self.format_combo.addItem(format_label(name), name)
@@ -46,27 +50,45 @@ class OptionsBox(QGroupBox):
                                      suffix=" characters", specialValueText="None")
         self.context_spin.setToolTip("How much of the text around each quote to show")
         self.bom_box = QCheckBox("Start with a byte-order mark (for spreadsheet programs)")
-        self.citation_combo = QComboBox(enabled=False, objectName="citation_style")
-        self.citation_combo.addItem(CITATION_STYLE)
-        self.citation_combo.setToolTip("The only citation style for now")
+        self.raw_box = QCheckBox("Raw cells: no ' before cells starting with = + - @ "
+                                 "(for tools that are not spreadsheets)", objectName="csv_raw")
+        self.citation_combo = QComboBox(objectName="citation_style")
+        for name, label in STYLES.items():
+            self.citation_combo.addItem(label, name)
+        self.citation_combo.setToolTip("How the citation line under each excerpt is written")
+        saved = str(settings.value(USER_KEY) or "") if settings is not None else ""
+        self.user_field = QLineEdit(saved, objectName="export_user",
+                                    placeholderText=user_name(ExportOptions()))
+        self.user_field.setToolTip("The user a QDA program files the coding under")
         self.form = QFormLayout(self)
         self.form.addRow("Format:", self.format_combo)
         self.form.addRow("Grouping:", self.grouping_combo)
         self.form.addRow("Surrounding context:", self.context_spin)
         self.form.addRow("", self.notes_box)
         self.form.addRow("", self.bom_box)
+        self.form.addRow("", self.raw_box)
         self.form.addRow("Citation style:", self.citation_combo)
+        self.form.addRow("Your name:", self.user_field)
         self._connect()
         self._format_changed()
 
     def _connect(self) -> None:
         self.format_combo.currentIndexChanged.connect(self._format_changed)
         for signal in (self.grouping_combo.currentIndexChanged, self.notes_box.toggled,
-                       self.context_spin.valueChanged, self.bom_box.toggled):
+                       self.context_spin.valueChanged, self.bom_box.toggled,
+                       self.raw_box.toggled, self.citation_combo.currentIndexChanged,
+                       self.user_field.textChanged):
             signal.connect(self.options_changed)
+        self.user_field.editingFinished.connect(self._remember_user)
+
+    def _remember_user(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue(USER_KEY, self.user_field.text().strip())
 
     def _format_changed(self, *_args) -> None:
         self.form.setRowVisible(self.bom_box, self.format_name() == "csv")
+        self.form.setRowVisible(self.raw_box, self.format_name() == "csv")
+        self.form.setRowVisible(self.user_field, self.format_name() == "qdpx")
         self.options_changed.emit()
 
     def format_name(self) -> str:
@@ -80,4 +102,7 @@ class OptionsBox(QGroupBox):
                              grouping=self.grouping_combo.currentData(),
                              include_notes=self.notes_box.isChecked(),
                              context_chars=self.context_spin.value(),
-                             csv_bom=self.format_name() == "csv" and self.bom_box.isChecked())
+                             csv_bom=self.format_name() == "csv" and self.bom_box.isChecked(),
+                             csv_raw=self.format_name() == "csv" and self.raw_box.isChecked(),
+                             style=self.citation_combo.currentData(),
+                             user=self.user_field.text().strip())

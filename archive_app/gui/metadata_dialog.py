@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -15,15 +16,19 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.dates import normalise_date
 from archive_app.core.documents import METADATA_FIELDS
+from archive_app.core.export.kinds import CSL_TYPES
 from archive_app.core.index_model import DocumentView
 from archive_app.gui.sizing import fix_minimum_size
 
 LABELS = {"title": "Title", "author": "Author", "source": "Source / publication",
-          "date": "Date", "url": "URL", "lang": "Language"}
+          "date": "Date", "url": "URL", "lang": "Language", "type": "Type"}
 
 
 class MetadataDialog(QDialog):
-    """Fields for title/author/source/date/url/lang and a 'Save as sidecar' choice."""
+    """Fields for title/author/source/date/url/lang/type and a 'Save as sidecar' choice.
+
+    The type (report, book, webpage, personal_communication...) is what the CSL-JSON and
+    BibTeX exports call the document; left empty, they guess it from the file."""
 
     def __init__(self, view: DocumentView, parent: QWidget | None = None):
         super().__init__(parent)
@@ -32,10 +37,13 @@ class MetadataDialog(QDialog):
         self.fields: dict[str, QLineEdit] = {}
         form = QFormLayout()
         for name in METADATA_FIELDS:
-            field = QLineEdit(getattr(view, name), objectName=f"edit_{name}")
+            field = QLineEdit(getattr(view, name, ""), objectName=f"edit_{name}")
             self.fields[name] = field
             form.addRow(LABELS[name] + ":", field)
         self.fields["date"].setPlaceholderText("2013, 2013-09 or 2013-09-01 (other forms are read)")
+        self.fields["type"].setPlaceholderText("guessed from the file; e.g. report, book, "
+                                               "webpage, article-newspaper")
+        self.fields["type"].setCompleter(QCompleter(list(CSL_TYPES), self))
         self.date_hint = QLabel(objectName="error_label")
         self.save_sidecar = QCheckBox(f"Save as sidecar ({view.path.rsplit('/', 1)[-1]}"
                                       ".meta.json beside the file)")

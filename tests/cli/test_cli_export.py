@@ -57,7 +57,7 @@ def test_query_alone_exports_hit_sentences(home, tmp_path):
     result = run(home, "export", "--query", "residents", "--format", "html", "-o", str(out))
     assert result.stdout.startswith("wrote ")
     text = out.read_text(encoding="utf-8")
-    assert "killed 52 residents.</blockquote>" in text
+    assert "killed 52 residents.</p></blockquote>" in text
     assert '<h2 dir="auto">Camp Ashraf attack</h2>' in text
 
 
@@ -91,3 +91,20 @@ def test_bad_format_and_bad_query_are_usage_errors(home, tmp_path):
     result = run(home, "export", "--query", "title:(", "--format", "md",
                  "-o", str(tmp_path / "y.md"), check_exit=2)
     assert "bad query" in result.stderr and not (tmp_path / "y.md").exists()
+
+
+def test_style_raw_and_user_options(home, tmp_path):
+    out = tmp_path / "apa.md"
+    run(home, "export", "--tag", "witness", "--format", "md", "--style", "apa", "-o", str(out))
+    assert ("— UN News Centre. (2013, September 1). Camp Ashraf attack. UN News."
+            in out.read_text(encoding="utf-8"))
+    raw = tmp_path / "raw.csv"
+    run(home, "export", "--format", "csv", "--raw", "-o", str(raw))  # cells as they are
+    assert raw.read_text(encoding="utf-8").startswith("document,title,")
+    project = tmp_path / "p.qdpx"
+    run(home, "export", "--format", "qdpx", "--user", "Layla", "-o", str(project))
+    qde = zipfile.ZipFile(project).read("project.qde").decode("utf-8")
+    assert 'name="Layla"' in qde and "creatingUser=" in qde
+    refused = run(home, "export", "--format", "md", "--style", "mla", "-o",
+                  str(tmp_path / "x.md"), check_exit=None)
+    assert refused.returncode != 0 and "invalid choice" in refused.stderr

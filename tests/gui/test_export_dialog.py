@@ -214,5 +214,9 @@ def test_nothing_checked_offers_only_the_tags(qtbot, window, annotated):
     buttons = dialog.choices.buttons
     assert [kind for kind, button in buttons.items() if button.isEnabled()] == [TAGGED]
     assert dialog.choices.current_kind() == TAGGED
-    assert not dialog.options_box.citation_combo.isEnabled()
-    assert dialog.options_box.citation_combo.count() == 1
+    combo = dialog.options_box.citation_combo
+    assert combo.isEnabled() and combo.currentData() == "short"
+    assert [combo.itemData(i) for i in range(combo.count())] == ["short", "apa", "chicago",
+                                                                  "harvard"]
+    combo.setCurrentIndex(combo.findData("harvard"))
+    assert dialog.options_box.options().style == "harvard"

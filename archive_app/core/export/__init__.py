@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 
+from archive_app.core.citation import STYLES
+from archive_app.core.export.common import safe_inputs, styled
 from archive_app.core.export.gather import (
     document_texts,
     excerpts_from_annotations,
@@ -19,8 +21,8 @@ from archive_app.core.export.grouping import entry_count
 from archive_app.core.export.model import GROUPINGS, Excerpt, ExportError, ExportOptions
 from archive_app.core.jobs import JobControl
 
-__all__ = ["FORMATS", "GROUPINGS", "Excerpt", "ExportError", "ExportOptions", "check_target",
-           "document_texts",
+__all__ = ["FORMATS", "GROUPINGS", "STYLES", "Excerpt", "ExportError", "ExportOptions",
+           "check_target", "document_texts",
            "excerpts_from_annotations", "excerpts_from_search", "export_to_file",
            "format_module", "needs_texts", "preview", "render", "sentence_bounds"]
 
@@ -46,6 +48,13 @@ def needs_texts(name: str) -> bool:
     return bool(format_module(name).NEEDS_TEXTS)
 
 
+def _styled(excerpts: list[Excerpt], options: ExportOptions) -> list[Excerpt]:
+    if options.style not in STYLES:
+        raise ExportError(f"unknown citation style '{options.style}' "
+                          f"(one of {', '.join(STYLES)})")
+    return styled(list(excerpts), options)
+
+
 def _ticker(excerpts: list[Excerpt], options: ExportOptions,
             control: JobControl | None) -> Tick:
     if control is None:
@@ -69,8 +78,8 @@ def render(excerpts: list[Excerpt], options: ExportOptions,
     module = format_module(options.format)
     if control is not None:
         control.check_cancelled()
-    data = module.render(list(excerpts), options, texts or {},
-                         _ticker(excerpts, options, control))
+    safe, options, texts = safe_inputs(_styled(excerpts, options), options, texts or {})
+    data = module.render(safe, options, texts, _ticker(safe, options, control))
     if control is not None:
         control.progress(len(excerpts), len(excerpts), "written")
     return data
@@ -80,10 +89,11 @@ def preview(excerpts: list[Excerpt], options: ExportOptions, count: int = 3,
             texts: Mapping[str, str] | None = None) -> str:
     """The first `count` excerpts as text in the chosen format (Markdown for DOCX, QDPX)."""
     module = format_module(options.format)
-    first = list(excerpts)[:count]
+    first, options, texts = safe_inputs(_styled(list(excerpts)[:count], options), options,
+                                        texts or {})
     if module.BINARY:
         module = format_module("md")
-    data = module.render(first, options, texts or {}, lambda: None)
+    data = module.render(first, options, texts, lambda: None)
     return data.decode("utf-8-sig")
 
 

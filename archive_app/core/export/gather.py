@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from archive_app.core.annotations import Annotation
 from archive_app.core.citation import format_citation
+from archive_app.core.export.common import HASHED_NAME, cite
 from archive_app.core.export.model import Excerpt
 from archive_app.core.index_model import DocumentView
-from archive_app.core.library import Library, citation_of
+from archive_app.core.library import Library
 
 QUOTE_CONTEXT = 32
 """Characters of prefix and suffix a search-hit excerpt's quote selector carries."""
 
 SENTENCE_REACH = 400
 """How far a sentence may extend on each side of a hit before it is cut at a space."""
+
+CONTEXT_MARGIN = 64
+"""Characters gathered beyond the context asked for, so that the export can tell where
+a word the limit cuts ends (whole words are shown) and whether the text goes on."""
+
+_TITLE_WORDS = 10
 
 _BOUNDARY = re.compile(r"(?P<mark>[.!?…؟。]+[\"'”’»)\]]*)(?=\s)|\n[ \t]*\n")
 
@@ -63,16 +73,60 @@ class _Documents:
     def excerpt(self, key: str, start: int, end: int, quote: str, context: int,
                 text_ok: bool = True) -> Excerpt:
         view = self.view(key)
+        if view is None:
+            return Excerpt(doc=key, path=key, quote=quote, start=start, end=end,
+                           citation=format_citation({}, key))
         meta = {name: getattr(view, name) for name in
-                ("title", "author", "source", "date", "url", "lang")} if view else {}
-        path = view.path if view else key
-        excerpt = Excerpt(doc=key, path=path, quote=quote, start=start, end=end,
-                          format=view.format if view else "", **meta,
-                          citation=citation_of(view) if view else format_citation({}, key))
-        if view is not None and text_ok and context > 0:
-            excerpt.context_before = view.text[max(0, start - context):start]
-            excerpt.context_after = view.text[end:end + context]
+                ("title", "author", "source", "date", "url", "lang")}
+        meta["title"] = readable_title(view)
+        excerpt = Excerpt(doc=key, path=view.path, quote=quote, start=start, end=end,
+                          format=view.format, kind=getattr(view, "type", ""), **meta)
+        if text_ok:
+            excerpt.pages = page_span(view.page_starts, start, end, view.format)
+            if context > 0:
+                reach = context + CONTEXT_MARGIN
+                excerpt.context_before = view.text[max(0, start - reach):start]
+                excerpt.context_after = view.text[end:end + reach]
+        if view.url or view.format == "html":
+            excerpt.accessed = saved_on(view.path)
+        excerpt.citation = cite(excerpt)
         return excerpt
+
+
+def page_span(page_starts: list[int], start: int, end: int,
+              fmt: str) -> tuple[int, int] | None:
+    """The first and last page (1-based) text[start:end] is on, from the page start
+    offsets the PDF importer keeps; None for other formats."""
+    if fmt != "pdf" or not page_starts:
+        return None
+    first = bisect.bisect_right(page_starts, start)
+    last = bisect.bisect_right(page_starts, max(start, end - 1))
+    return max(1, first), max(1, last)
+
+
+def readable_title(view: DocumentView) -> str:
+    """The title, or for a file named by a hash ('000_2b7d332fd8f61003.txt') with no
+    title of its own, the first words of its text, so a citation can be read."""
+    stem = view.key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if view.title and view.title != stem:
+        return view.title
+    if not HASHED_NAME.fullmatch(stem):
+        return view.title or stem
+    words = view.text.split()
+    if not words:
+        return view.title or stem
+    first = " ".join(words[:_TITLE_WORDS])
+    return first + ("…" if len(words) > _TITLE_WORDS else "")
+
+
+def saved_on(path: str) -> str:
+    """The day the file was saved (its modification date, UTC): when a web page was
+    accessed, for an archived copy; '' when the file cannot be read."""
+    try:
+        stamp = os.stat(path).st_mtime
+    except (OSError, ValueError):
+        return ""
+    return datetime.fromtimestamp(stamp, UTC).date().isoformat()
 
 
 def excerpts_from_annotations(library: Library, annotations: Iterable[Annotation],
@@ -91,6 +145,7 @@ def excerpts_from_annotations(library: Library, annotations: Iterable[Annotation
         excerpt.prefix, excerpt.suffix = annotation.prefix, annotation.suffix
         excerpt.annotation_uuid = annotation.uuid
         excerpt.created, excerpt.modified = annotation.created, annotation.modified
+        excerpt.creator = annotation.creator
         excerpts.append(excerpt)
     return excerpts
 

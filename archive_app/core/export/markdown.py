@@ -12,12 +12,14 @@ from archive_app.core.export.model import Excerpt, ExportOptions
 LABEL, SUFFIX, BINARY, NEEDS_TEXTS = "Markdown", ".md", False, False
 
 _INLINE = re.compile(r"([\\`*_\[\]<>])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+"""An '&' that CommonMark would read as the start of an entity ('&amp;', '&#38;')."""
 _LINE_START = re.compile(r"^(\s*)([#>+\-=|]|\d+[.)])")
 
 
 def escape(text: str, line_start: bool = True) -> str:
-    """Backslash-escape what Markdown would read as formatting or raw HTML."""
-    lines = [_INLINE.sub(r"\\\1", line) for line in text.split("\n")]
+    """Backslash-escape what Markdown would read as formatting, raw HTML or an entity."""
+    lines = [_ENTITY.sub(r"\\&", _INLINE.sub(r"\\\1", line)) for line in text.split("\n")]
     if line_start:
         lines = [_LINE_START.sub(r"\1\\\2", line) for line in lines]
     return "\n".join(lines)
@@ -40,9 +42,20 @@ def excerpt_lines(excerpt: Excerpt, options: ExportOptions) -> list[str]:
         lines.append(f"Tags: {escape(tags_text(excerpt), False)}  ")
     note = note_shown(excerpt, options)
     if note:
-        lines.append(f"Note: {escape(' '.join(note.split()), False)}  ")
+        lines += note_lines(note)
     lines.append(f"— {escape(excerpt.citation, False)}")
     return lines + [""]
+
+
+def note_lines(note: str) -> list[str]:
+    """'Note: …' with the note's own line breaks kept as hard line breaks (two trailing
+    spaces); a blank line in the note stays a paragraph break."""
+    rows = [" ".join(row.split()) for row in note.split("\n")]
+    found = []
+    for number, row in enumerate(rows):
+        text = escape(row, line_start=number > 0)
+        found.append(f"Note: {text}  " if number == 0 else (f"{text}  " if text else ""))
+    return found
 
 
 def render_text(excerpts: list[Excerpt], options: ExportOptions,

@@ -17,7 +17,10 @@ class ExportError(ArchiveError):
 class Excerpt:
     """One passage to export with where it came from; `annotation_uuid` is None for
     search-hit excerpts. `context_before`/`context_after` hold what was gathered; the
-    options decide how much of it is shown."""
+    options decide how much of it is shown. `kind` is the document type the user chose
+    (a CSL type such as 'report'; empty: guessed from the format and source), `pages`
+    the first and last PDF page the quote is on, `accessed` the day a web page was saved
+    (YYYY-MM-DD, the file's modification date)."""
 
     doc: str
     path: str
@@ -40,7 +43,11 @@ class Excerpt:
     annotation_uuid: str | None = None
     created: str = ""
     modified: str = ""
+    creator: str = ""
     citation: str = ""
+    kind: str = ""
+    pages: tuple[int, int] | None = None
+    accessed: str = ""
 
 
 @dataclass
@@ -48,7 +55,10 @@ class ExportOptions:
     """The choices of the export dialog (or the CLI flags).
 
     `context_chars` > 0 shows up to that many characters around each quote (as gathered
-    by `excerpts_from_*`); `timestamp` fixes the creation time written into project files
+    by `excerpts_from_*`), cut at whole words; `style` is the citation style (see
+    `core.citation.STYLES`); `user` names who made a project file (REFI-QDA), the OS
+    user when empty; `csv_raw` writes CSV cells as they are, for tools that are not
+    spreadsheets; `timestamp` fixes the creation time written into project files
     (tests, reproducible exports) and is the current UTC time when empty; `tag_colors`
     maps tag names to '#RRGGBB' for formats that carry colours.
     """
@@ -61,3 +71,6 @@ class ExportOptions:
     title: str = "Excerpts"
     timestamp: str = ""
     tag_colors: dict[str, str] = field(default_factory=dict)
+    style: str = "short"
+    user: str = ""
+    csv_raw: bool = False

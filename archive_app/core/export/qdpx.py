@@ -1,14 +1,30 @@
-"""REFI-QDA project (.qdpx): tags become codes, excerpts coded plain-text selections."""
+"""REFI-QDA project (.qdpx): tags become codes, excerpts coded plain-text selections.
+
+Valid against the REFI-QDA Project.xsd (QDA-XML 1.0): no CodeBook when no excerpt has a
+tag (an empty <Codes> is invalid), and a <User> (the name from the export options, else
+the OS user) who is the creatingUser of everything we write, so a QDA tool does not
+file the work under "default". Each source carries its authors (one value each), source
+and date as variables.
+"""
 
 from __future__ import annotations
 
+import getpass
 import io
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from archive_app.core.annotations import PALETTE
-from archive_app.core.export.common import excerpt_uuid, note_shown, stable_uuid, timestamp
+from archive_app.core.author_names import parse_authors
+from archive_app.core.documents import xml_safe
+from archive_app.core.export.common import (
+    UUID_SHAPE,
+    excerpt_uuid,
+    note_shown,
+    stable_uuid,
+    timestamp,
+)
 from archive_app.core.export.model import Excerpt, ExportOptions
 
 LABEL, SUFFIX, BINARY, NEEDS_TEXTS = "REFI-QDA project (QDPX)", ".qdpx", True, True
@@ -32,12 +48,64 @@ def code_guid(path: str) -> str:
     return stable_uuid("code", path)
 
 
-def codebook(excerpts: list[Excerpt], options: ExportOptions) -> ET.Element:
-    """<CodeBook><Codes> with hierarchical tags 'a/b' as nested codes."""
+def user_name(options: ExportOptions) -> str:
+    """Who made the project: the name the user set, else the OS login name (cleaned of
+    what XML cannot carry, as every exported field is)."""
+    if options.user.strip():
+        return options.user.strip()
+    try:
+        return xml_safe(getpass.getuser()).strip() or "Archive App user"
+    except (OSError, KeyError, ImportError):
+        return "Archive App user"
+
+
+def user_guid(name: str) -> str:
+    return stable_uuid("user", name)
+
+
+def users(name: str, excerpts: Iterable[Excerpt] = ()) -> ET.Element:
+    """The user, then each creator of an imported annotation (a Hypothesis or W3C
+    author), so a QDA program files their coding under them, not under the user."""
+    element = ET.Element(_tag("Users"))
+    for each in dict.fromkeys([name] + [e.creator for e in excerpts if e.creator]):
+        ET.SubElement(element, _tag("User"), {"guid": user_guid(each), "name": each})
+    return element
+
+
+VARIABLES = ("Author", "Source", "Date")
+"""Document metadata as REFI-QDA text variables, one VariableValue per author."""
+
+
+def variables() -> ET.Element:
+    element = ET.Element(_tag("Variables"))
+    for name in VARIABLES:
+        ET.SubElement(element, _tag("Variable"), {
+            "guid": stable_uuid("variable", name), "name": name, "typeOfVariable": "Text"})
+    return element
+
+
+def variable_values(excerpt: Excerpt) -> list[ET.Element]:
+    values = [("Author", n.literal or f"{n.family}, {n.given}")
+              for n in parse_authors(excerpt.author)]
+    values += [(name, value) for name, value in (("Source", excerpt.source),
+                                                 ("Date", excerpt.date)) if value]
+    found = []
+    for name, value in values:
+        element = ET.Element(_tag("VariableValue"))
+        ET.SubElement(element, _tag("VariableRef"), {"targetGUID": stable_uuid("variable", name)})
+        ET.SubElement(element, _tag("TextValue")).text = value
+        found.append(element)
+    return found
+
+
+def codebook(excerpts: list[Excerpt], options: ExportOptions) -> ET.Element | None:
+    """<CodeBook><Codes> with hierarchical tags 'a/b' as nested codes; None without tags."""
+    names = sorted({tag for e in excerpts for tag in e.tags}, key=str.casefold)
+    if not names:
+        return None
     book = ET.Element(_tag("CodeBook"))
     codes = ET.SubElement(book, _tag("Codes"))
     made: dict[str, ET.Element] = {}
-    names = sorted({tag for e in excerpts for tag in e.tags}, key=str.casefold)
     for name in names:
         parts = name.split("/")
         for depth in range(1, len(parts) + 1):
@@ -69,20 +137,29 @@ def _placement(excerpt: Excerpt, texts: Mapping[str, str]) -> tuple[str, str, tu
     return excerpt.doc, text, span
 
 
+def selection_guid(excerpt: Excerpt) -> str:
+    """The annotation's uuid; an imported one keeps its file's id (a W3C IRI, a Hypothesis
+    id), which Project.xsd's GUID pattern rejects, so a stable uuid is made of it."""
+    made = excerpt_uuid(excerpt)
+    return made if UUID_SHAPE.fullmatch(made) else stable_uuid("selection", made)
+
+
 def selection(excerpt: Excerpt, span: tuple[int, int], options: ExportOptions,
-              stamp: str) -> ET.Element:
-    guid = excerpt_uuid(excerpt)
+              stamp: str, user: str) -> ET.Element:
+    guid = selection_guid(excerpt)
+    user = user_guid(excerpt.creator) if excerpt.creator else user
     name = " ".join(excerpt.quote.split())
     element = ET.Element(_tag("PlainTextSelection"), {
         "guid": guid, "name": name[:60] + ("…" if len(name) > 60 else ""),
         "startPosition": str(span[0]), "endPosition": str(span[1]),
-        "creationDateTime": excerpt.created or stamp})
+        "creatingUser": user, "creationDateTime": excerpt.created or stamp})
     note = note_shown(excerpt, options)
     if note:
         ET.SubElement(element, _tag("Description")).text = note
     for tag in excerpt.tags:
         coding = ET.SubElement(element, _tag("Coding"), {
-            "guid": stable_uuid("coding", guid, tag), "creationDateTime": stamp})
+            "guid": stable_uuid("coding", guid, tag), "creatingUser": user,
+            "creationDateTime": stamp})
         ET.SubElement(coding, _tag("CodeRef"), {"targetGUID": code_guid(tag)})
     return element
 
@@ -91,6 +168,7 @@ def sources(excerpts: list[Excerpt], texts: Mapping[str, str], options: ExportOp
             tick: Callable[[], None]) -> tuple[ET.Element, dict[str, str]]:
     """<Sources> with one TextSource per document, and the zip's sources/<guid>.txt files."""
     stamp = timestamp(options)
+    user = user_guid(user_name(options))
     element = ET.Element(_tag("Sources"))
     by_doc: dict[str, ET.Element] = {}
     files: dict[str, str] = {}
@@ -102,18 +180,35 @@ def sources(excerpts: list[Excerpt], texts: Mapping[str, str], options: ExportOp
             name = excerpt.title or excerpt.doc
             by_doc[key] = ET.SubElement(element, _tag("TextSource"), {
                 "guid": guid, "name": name if key == excerpt.doc else f"{name} (quote only)",
-                "plainTextPath": f"internal://{guid}.txt", "creationDateTime": stamp})
+                "plainTextPath": f"internal://{guid}.txt", "creatingUser": user,
+                "creationDateTime": stamp})
             files[f"sources/{guid}.txt"] = text
-        by_doc[key].append(selection(excerpt, span, options, stamp))
+        by_doc[key].append(selection(excerpt, span, options, stamp, user))
+    for source, first in _first_excerpts(excerpts, texts).items():
+        by_doc[source].extend(variable_values(first))
     return element, files
+
+
+def _first_excerpts(excerpts: list[Excerpt], texts: Mapping[str, str]) -> dict[str, Excerpt]:
+    """Source key -> an excerpt of it (whose metadata the source's variables carry)."""
+    found: dict[str, Excerpt] = {}
+    for excerpt in excerpts:
+        found.setdefault(_placement(excerpt, texts)[0], excerpt)
+    return found
 
 
 def project(excerpts: list[Excerpt], options: ExportOptions, texts: Mapping[str, str],
             tick: Callable[[], None]) -> tuple[bytes, dict[str, str]]:
     ET.register_namespace("", NAMESPACE)
+    name = user_name(options)
     root = ET.Element(_tag("Project"), {"name": options.title, "origin": "Archive App",
+                                        "creatingUserGUID": user_guid(name),
                                         "creationDateTime": timestamp(options)})
-    root.append(codebook(excerpts, options))
+    root.append(users(name, excerpts))
+    book = codebook(excerpts, options)
+    if book is not None:
+        root.append(book)
+    root.append(variables())
     source_element, files = sources(excerpts, texts, options, tick)
     root.append(source_element)
     ET.indent(root)

@@ -23,6 +23,7 @@ from archive_app.core.export.gather import document_texts
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
 from tests.conftest import PROJECT_ROOT
+from tests.core.export.interop import csl_errors, refi_errors, w3c_failures
 
 GOLDEN = PROJECT_ROOT / "tests" / "data" / "golden"
 CORPUS = PROJECT_ROOT / "corpus"
@@ -36,7 +37,8 @@ PASSAGES = [  # (document, quote, tags, note, fixed uuid)
     ("corpus/reference/udhr-fa.txt", "مادهٔ اول", ["udhr"], "",
      "00000000-0000-4000-8000-000000000003"),
 ]
-FIXED = ExportOptions(title="Excerpts from the bundled corpus", timestamp="2026-01-01T00:00:00Z")
+FIXED = ExportOptions(title="Excerpts from the bundled corpus", timestamp="2026-01-01T00:00:00Z",
+                      user="Researcher")
 TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\+00:00|Z)?")
 
 
@@ -84,3 +86,16 @@ def test_export_matches_its_golden_file(excerpts_and_texts, name):
     if name == "json":
         items = json.loads(produced)["first"]["items"]
         assert [item["id"] for item in items] == [f"urn:uuid:{p[4]}" for p in PASSAGES]
+
+
+@pytest.mark.parametrize("name", ["json", "qdpx", "csl"])
+def test_golden_exports_pass_their_published_schemas(excerpts_and_texts, name):
+    excerpts, texts = excerpts_and_texts
+    options = ExportOptions(**{**FIXED.__dict__, "format": name, "context_chars": 40})
+    data = render(excerpts, options, texts=texts)
+    if name == "json":
+        assert w3c_failures("collection", json.loads(data)) == []
+    elif name == "qdpx":
+        assert refi_errors(zipfile.ZipFile(io.BytesIO(data)).read("project.qde")) == []
+    else:
+        assert csl_errors(json.loads(data)) == []

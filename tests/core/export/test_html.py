@@ -46,12 +46,16 @@ def test_standalone_without_external_resources(excerpts):
     assert "http://" not in text.split("<body>")[0] and "@media print" in text
 
 
-def test_each_excerpt_block_has_dir_auto_and_its_language(excerpts):
+def test_direction_is_per_paragraph_not_per_excerpt(excerpts):
     tags = parsed(page(excerpts)).tags
     assert tags[0] == ("html", {"lang": "und"})
     blocks = [attrs for tag, attrs in tags if attrs.get("class") == "excerpt"]
-    assert len(blocks) == 8 and all(attrs["dir"] == "auto" for attrs in blocks)
-    assert {"class": "excerpt", "dir": "auto", "lang": "fa"} in blocks
+    assert len(blocks) == 8 and not any("dir" in attrs for attrs in blocks)
+    assert ("blockquote", {"lang": "fa"}) in tags
+    quote_paragraphs = [attrs for tag, attrs in tags if tag == "p" and "class" not in attrs]
+    assert quote_paragraphs and all(attrs == {"dir": "auto"} for attrs in quote_paragraphs)
+    lines = [attrs for tag, attrs in tags if attrs.get("class") in ("tags", "note", "citation")]
+    assert lines and all(attrs["dir"] == "ltr" for attrs in lines)
     assert PERSIAN in page(excerpts)
 
 
@@ -64,4 +68,36 @@ def test_metadata_is_escaped_in_citations(excerpts):
 def test_context_is_marked_around_the_quote(excerpts):
     text = page(excerpts, context_chars=20)
     assert ('<span class="context">…Camp Ashraf killed </span><mark>52 residents</mark>'
-            '<span class="context">. Witnesses describe…</span>') in text
+            '<span class="context">. Witnesses…</span>') in text
+
+
+def test_rtl_titles_and_tags_are_isolated_in_ltr_lines(interop_excerpts):
+    text = page(interop_excerpts)
+    assert ('<p class="citation" dir="ltr">— &quot;<bdi>گزارش اردوگاه</bdi>.&quot; '
+            "Radio Farda, 2013-09-02.</p>") in text
+    assert ('<p class="tags" dir="ltr"><span class="label">Tags:</span> <bdi>witness</bdi>'
+            "</p>") in text
+    assert '<blockquote lang="fa"><p dir="auto">' in text
+
+
+def test_each_quote_paragraph_has_its_own_direction(excerpts):
+    text = page(excerpts)
+    assert ('<blockquote lang="en"><p dir="auto">Camp Liberty relocation</p>'
+            '<p dir="auto">Residents were moved</p></blockquote>') in text
+
+
+def test_notes_keep_their_line_breaks(interop_excerpts):
+    text = page(interop_excerpts)
+    assert '<bdi class="note-text">Note line one\nline two</bdi>' in text
+    assert ".note-text { white-space: pre-wrap; }" in text
+
+
+def test_an_rtl_author_and_source_are_isolated_too():
+    from archive_app.core.export import Excerpt
+    from archive_app.core.export.html import citation_html
+
+    excerpt = Excerpt(doc="d", path="d", quote="q", start=0, end=1, title="Report",
+                      author="رادیو فردا", source="سازمان ملل",
+                      citation='رادیو فردا. "Report." سازمان ملل, 2013.')
+    assert citation_html(excerpt) == ('<bdi>رادیو فردا</bdi>. &quot;Report.&quot; '
+                                      "<bdi>سازمان ملل</bdi>, 2013.")

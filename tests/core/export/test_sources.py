@@ -24,7 +24,8 @@ def test_csl_one_item_per_document(excerpts):
     special = next(item for item in items if item["title"].startswith("Costs"))
     assert special["author"] == [{"family": "Doe", "given": "Jane"}]
     assert special["issued"] == {"date-parts": [[2013, 9]]}
-    assert special["container-title"] == "Gazette #3" and special["type"] == "article"
+    assert special["container-title"] == "Gazette #3"
+    assert special["type"] == "article-newspaper"
     assert special["URL"] == "https://example.org/a_b?x=1"
     ashraf = next(item for item in items if item["title"] == "Camp Ashraf attack")
     assert ashraf["author"] == [{"literal": "UN News Centre"}]
@@ -43,7 +44,7 @@ def test_bibtex_entries_keys_and_escaping(excerpts):
     entries = ENTRY.findall(text)
     assert len(entries) == 6 and len({key for _, key in entries}) == 6
     assert ("article", "doe2013costs") in entries
-    assert ("misc", "cafe") in entries and ("article", "2013persian") in entries
+    assert ("misc", "cafe") in entries and ("misc", "2013persian") in entries
     assert r"title = {{Costs \& Benefits: 50\% of R\_D \{draft\}}}" in text
     assert "author = {Doe, Jane}" in text and "author = {{UN News Centre}}" in text
     assert r"journal = {Gazette \#3}" in text and "month = sep," in text
