@@ -1,4 +1,4 @@
-"""`import-annotations FILE.json`: W3C Web Annotations back into the archive."""
+"""`import-annotations FILE.json`: W3C Web Annotations (or Hypothesis's) back into the archive."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from archive_app.commands import EXIT_FAILURE, EXIT_OK
+from archive_app.commands.printing import show
 from archive_app.core.annotation_import import import_file
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
@@ -13,7 +14,8 @@ from archive_app.core.paths import resolve_home
 
 def add_import_parser(verbs) -> None:
     command = verbs.add_parser(
-        "import-annotations", help="re-create annotations from a W3C Web Annotation JSON file")
+        "import-annotations",
+        help="re-create annotations from a W3C Web Annotation or Hypothesis JSON file")
     command.add_argument("file", metavar="FILE.json")
 
 
@@ -23,5 +25,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = import_file(library, Path(args.file))
     finally:
         library.close()
-    print(report.describe())
-    return EXIT_OK if not report.not_found else EXIT_FAILURE
+    for line in report.lines():
+        print(show(line))
+    return EXIT_OK if not (report.not_found or report.invalid) else EXIT_FAILURE

@@ -79,7 +79,13 @@ def _migrate_to_2(connection: sqlite3.Connection) -> None:
         """)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+def _migrate_to_3(connection: sqlite3.Connection) -> None:
+    """Who made an annotation (an imported one keeps its author; ours are '')."""
+    connection.execute("ALTER TABLE annotations ADD COLUMN creator TEXT NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2,
+                                                           _migrate_to_3]
 """MIGRATIONS[n] brings a database from version n to n + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
