@@ -13,8 +13,10 @@ import sys
 from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from archive_app.commands.annotating import cmd_annotate, cmd_annotations, cmd_tags
 from archive_app.commands.exporting import add_export_parser, cmd_export
+from archive_app.commands.folders import add_folders_parser, cmd_folders
 from archive_app.commands.importing import add_import_parser, cmd_import
 from archive_app.commands.indexing import cmd_check, cmd_index
+from archive_app.commands.printing import show
 from archive_app.commands.searching import cmd_search
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.paths import resolve_home
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = verbs.add_parser("check", help="verify the index and list skipped files")
     check.add_argument("--repair", action="store_true", help="rebuild a damaged index")
+    check.add_argument("--json", action="store_true",
+                       help="the findings as JSON groups (damage, not indexed yet, ...)")
 
     annotate = verbs.add_parser("annotate", help="tag a passage of a document")
     annotate.add_argument("doc", metavar="DOC", help="document key, as search --json shows")
@@ -61,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     tags = verbs.add_parser("tags", help="list tags with their counts and colours")
     tags.add_argument("--json", action="store_true")
 
+    add_folders_parser(verbs)
     add_export_parser(verbs)
     add_import_parser(verbs)
 
@@ -68,7 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--query", help="search for this when the window opens")
     gui.add_argument("--screenshot", metavar="FILE",
                      help="open the first result, save a PNG of the window and exit")
+    gui.add_argument("--size", type=_window_size, metavar="WxH",
+                     help="with --screenshot: the window's size (default 1400x900)")
+    gui.add_argument("--folders", action="store_true",
+                     help="with --screenshot: open File ▸ Folders… and save it instead")
     return parser
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("give the size as WIDTHxHEIGHT, e.g. 1024x700") \
+            from None
+    return width, height
 
 
 def _positive_int(text: str) -> int:
@@ -90,16 +108,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.verb is None:
         args.verb, args.query, args.screenshot = "gui", None, None
+        args.size, args.folders = None, False
     handlers = {"index": cmd_index, "search": cmd_search, "check": cmd_check, "gui": cmd_gui,
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
-                "export": cmd_export, "import-annotations": cmd_import}
+                "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import}
     try:
         return handlers[args.verb](args)
     except QueryError as error:
-        print(f"archive-app: bad query: {error.message}", file=sys.stderr)
+        print(f"archive-app: bad query: {show(error.message)}", file=sys.stderr)
         return EXIT_USAGE
     except ArchiveError as error:
-        print(f"archive-app: {error}", file=sys.stderr)
+        print(f"archive-app: {show(error)}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("archive-app: interrupted", file=sys.stderr)
@@ -116,4 +135,5 @@ def cmd_gui(args: argparse.Namespace) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from archive_app.gui.app import run_gui
 
-    return run_gui(resolve_home(args.home), query=args.query, screenshot=args.screenshot)
+    return run_gui(resolve_home(args.home), query=args.query, screenshot=args.screenshot,
+                   size=args.size, folders=args.folders)

@@ -7,25 +7,41 @@ once) and re-keys the user's work when a file moves.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from archive_app.core import citation
-from archive_app.core.anchoring import find_occurrence, make_anchor, reanchor
-from archive_app.core.annotations import Annotation, AnnotationError, Annotations, TagInfo
+from archive_app.core.anchoring import ORPHANED, Anchor, find_occurrence, make_anchor, reanchor
+from archive_app.core.annotations import (
+    Annotation,
+    AnnotationError,
+    Annotations,
+    TagInfo,
+    tag_ancestors,
+    tidy_tag,
+)
 from archive_app.core.catalog import Root
 from archive_app.core.documents import METADATA_FIELDS
-from archive_app.core.errors import IndexProblem
+from archive_app.core.errors import ArchiveError, IndexProblem
+from archive_app.core.folders import RemovedFolder, find_root
+from archive_app.core.history import Change, History
+from archive_app.core.hit_spans import HitMatcher
 from archive_app.core.index import ArchiveIndex, DocumentView, IndexSummary
+from archive_app.core.index_model import IndexingCancelled
 from archive_app.core.jobs import JobControl
 from archive_app.core.paths import AppPaths
 from archive_app.core.search import Searcher, SearchResults
 from archive_app.core.store import UserStore
+from archive_app.core.tag_renames import TagRenames, rewrite_query
 
 
 class Library:
@@ -41,7 +57,7 @@ class Library:
         self.index.extra_fields = self._extra_fields
         self.index.keys_with_extras = self._keys_with_extras
         self._local = threading.local()
-        self._undo: list[tuple[str, Callable[[], list[str]]]] = []
+        self.history = History()
         self.store.daily_backup()
 
     def close(self) -> None:
@@ -71,14 +87,40 @@ class Library:
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._local.searcher = Searcher(self.index)
+            searcher.passages = self._annotation_spans
         return searcher
 
     def search(self, text: str, limit: int = 20, offset: int = 0,
                sort: str = "relevance") -> SearchResults:
-        return self.searcher().search(text, limit=limit, offset=offset, sort=sort)
+        """Search; a query naming a tag that was renamed since says so (`notices`) and
+        suggests the query with the current name."""
+        results = self.searcher().search(text, limit=limit, offset=offset, sort=sort)
+        renamed = self.tag_renames.renamed_in(text, self._live_tag_names)
+        if renamed:
+            results.notices += [tag.notice() for tag in renamed]
+            results.suggestion = rewrite_query(results.suggestion or text, renamed)
+        return results
+
+    def _live_tag_names(self) -> set[str]:
+        """Every tag name in use with its ancestors, lower case, as the index holds them."""
+        return {ancestor.lower() for info in self.tags() for ancestor in tag_ancestors(info.name)
+                if info.count}
+
+    @cached_property
+    def tag_renames(self) -> TagRenames:
+        """The tags renamed or merged in this home (HOME/tag-renames.json)."""
+        return TagRenames(self.paths.home / "tag-renames.json")
 
     def hit_spans(self, query: str, key: str) -> list[tuple[int, int]]:
+        """Every hit of `query` in document `key`, in text order: its words, and the
+        passages of the annotations whose tags or notes the query names, so a `tag:` or
+        `note:` search opens the reader at the tagged passage and F3 steps through them."""
         return self.searcher().hit_spans(query, key)
+
+    def _annotation_spans(self, key: str, matcher: HitMatcher) -> list[tuple[int, int]]:
+        """The placed annotations of a document that a query's tag or note parts name."""
+        return [(a.start, a.end) for a in self.annotations_for(key)
+                if a.state != ORPHANED and matcher.marks_annotation(a.tags, a.note)]
 
     def document(self, key: str) -> DocumentView | None:
         """The document as the reader shows it, with the user's metadata edits applied."""
@@ -103,14 +145,38 @@ class Library:
     def doc_count(self) -> int:
         return self.index.doc_count()
 
+    def remove_folder(self, folder: Path) -> RemovedFolder:
+        """Take a folder out of the archive (File ▸ Folders…, `folders remove`).
+
+        Its documents leave search; the user's annotations on them are never deleted:
+        they become orphaned and stay listed, and are found again if the folder is added
+        back. The folder on disk is not touched.
+        """
+        root = find_root(self.roots(), folder)
+        if root is None:
+            raise ArchiveError(f"{folder} is not a folder of this archive")
+        keys = self.index.remove_root(root)
+        with self._store_lock:
+            orphaned = sum(self.annotations.mark_orphaned(key) for key in keys)
+        return RemovedFolder(root, len(keys), orphaned)
+
     def sync(self, folders: list[Path] | None = None, rebuild: bool = False,
              control: JobControl | None = None) -> IndexSummary:
         try:
             summary = self.index.sync(folders, rebuild=rebuild, control=control)
+        except IndexingCancelled as cancelled:
+            self._after_sync(cancelled.summary)  # what was kept is committed: follow it
+            raise
         except (OSError, sqlite3.OperationalError) as error:
             raise IndexProblem(f"the index in {self.paths.index_dir} could not be written "
                                f"({getattr(error, 'strerror', None) or error}); the previous "
                                "index is unchanged and searching still works") from error
+        self._after_sync(summary)
+        return summary
+
+    def _after_sync(self, summary: IndexSummary) -> None:
+        """The user's work follows what a sync (finished or cancelled) committed: moves
+        re-key it, removed documents orphan it, changed texts re-anchor it."""
         moved_from = {old for old, _ in summary.moved}
         with self._store_lock:
             for old_key, new_key in summary.moved:
@@ -121,18 +187,20 @@ class Library:
         self._reanchor()
         if summary.moved:
             self.index.refresh_documents([new for _, new in summary.moved])
-        return summary
 
-    def _reanchor(self) -> None:
+    def _reanchor(self, keys: list[str] | None = None) -> None:
         """Find annotations again wherever their document's text is not the one they know.
 
-        Every annotated document is checked, not only those this sync changed, so a crash
-        between the index commit and this step is made good by the next sync. Two queries
-        find the documents whose text moved on; only those are read.
+        Every annotated document is checked (or those of `keys`), not only those this
+        sync changed, so a crash between the index commit and this step is made good by
+        the next sync. Two queries find the documents whose text moved on; only those
+        are read.
         """
         current = self.index.catalog.hashes()
         with self._store_lock:
             placed = self.annotations.document_hashes()
+        if keys is not None:
+            placed = {key: placed[key] for key in keys if key in placed}
         for key, hashes in placed.items():
             sha = current.get(key)
             if sha is None or hashes == {sha}:
@@ -149,23 +217,61 @@ class Library:
 
     # -- the user's metadata -------------------------------------------------------------
     def edit_metadata(self, key: str, fields: dict[str, str]) -> DocumentView | None:
-        """Store the user's corrections and apply them to search and facets at once."""
+        """Store the user's corrections and apply them to search and facets at once.
+
+        The history records the values before and after of the fields this edit changed,
+        so undo puts back exactly those (an empty value there means "as the file says"):
+        the dialog saves every field, and a field it left as it was may have been
+        corrected meanwhile by the command line or another window.
+        """
         with self._store_lock:
+            before = self.store.metadata_edits(key)
             self.store.set_metadata_edits(key, fields)
+            after = self.store.metadata_edits(key)
         self.index.refresh_documents([key])
+        if after != before:
+            names = sorted(name for name in set(before) | set(after)
+                           if before.get(name) != after.get(name))
+            old = {name: before.get(name, "") for name in names}
+            new = {name: after.get(name, "") for name in names}
+            record = self.index.catalog.record(key)
+            sha = (record.sha256 if record is not None else None) or ""
+            self._record(f"edit metadata of {self._title(key)}", "metadata",
+                         lambda: self._set_edits(key, sha, old),
+                         lambda: self._set_edits(key, sha, new))
         return self.document(key)
 
+    def _set_edits(self, key: str, sha256: str, fields: dict[str, str]) -> list[str]:
+        key = self._where_now(key, sha256)
+        with self._store_lock:
+            self.store.set_metadata_edits(key, fields)
+        return [key]
+
     def save_sidecar(self, key: str) -> Path:
-        """Write the effective metadata to NAME.meta.json beside the file (user's request)."""
+        """Write the effective metadata to NAME.meta.json beside the file (user's request).
+
+        Beside the file the catalog opens, not `view.path`: that is the name as shown, with
+        a name's odd (not UTF-8) bytes as U+FFFD, a path that does not exist."""
         view = self.document(key)
-        if view is None:
+        record = self.index.catalog.record(key)
+        if view is None or record is None:
             raise FileNotFoundError(key)
-        target = Path(view.path).with_name(Path(view.path).name + ".meta.json")
+        target = Path(record.path).with_name(Path(record.path).name + ".meta.json")
         data = {name: value for name, value in _metadata(view).items() if value}
-        temporary = target.with_name(target.name + ".tmp")
-        temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
-                             encoding="utf-8")
-        os.replace(temporary, target)
+        # a new file of our own (O_EXCL): a fixed `NAME.meta.json.tmp` could be a link a
+        # hostile folder planted there, and writing it would overwrite what it points to
+        descriptor, temporary = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp",
+                                                 dir=target.parent)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            # readable by whoever may read the document it describes (mkstemp gives 0600)
+            os.chmod(temporary, os.stat(record.path).st_mode & 0o666)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
         return target
 
 
@@ -181,12 +287,39 @@ class Library:
             raise AnnotationError("give the passage at least one tag or a note")
         anchor = make_anchor(view.text, start, end)
         with self._store_lock:
+            known = self.annotations.tag_names()
             annotation = self.annotations.create(key, record.sha256 or "", anchor, tags, note,
                                                  uuid=uuid)
-        self._remember(f"add annotation {annotation.id}",
-                       lambda: self._delete_quietly(annotation.id))
+        self._record_addition(annotation, _created(annotation.tags, known))
         self.index.refresh_documents([key])
         return annotation
+
+    def import_annotations(
+            self, passages: list[tuple[str, Anchor, list[str], str, str | None, dict[str, str]]]
+    ) -> list[Annotation | str]:
+        """Create many annotations, then refresh the index once (`import-annotations`).
+
+        `annotate` refreshes the index per call: 2,000 imported annotations took 107 s so.
+        Each passage is (key, anchor, tags, note, uuid, kept), `kept` the file's
+        created/modified/creator as keywords of `Annotations.create`, so a round trip
+        keeps them; one that cannot be made gives its error message in its place. An
+        import is not on the undo history.
+        """
+        results: list[Annotation | str] = []
+        for key, anchor, tags, note, uuid, kept in passages:
+            record = self.index.catalog.record(key)
+            if record is None:
+                results.append(f"there is no document '{key}' in the archive")
+                continue
+            try:
+                with self._store_lock:
+                    results.append(self.annotations.create(
+                        key, record.sha256 or "", anchor, tags, note, uuid=uuid,
+                        **kept))
+            except AnnotationError as error:
+                results.append(str(error))
+        self.index.refresh_documents(sorted({r.doc for r in results if not isinstance(r, str)}))
+        return results
 
     def annotate_quote(self, key: str, quote: str, tags: list[str], note: str = "",
                        occurrence: int = 1) -> Annotation:
@@ -202,16 +335,18 @@ class Library:
     def update_annotation(self, annotation_id: int, tags: list[str] | None = None,
                           note: str | None = None) -> Annotation:
         with self._store_lock:
+            known = self.annotations.tag_names()
             before = self.annotations.get(annotation_id)
             after = self.annotations.update(annotation_id, tags=tags, note=note)
-        self._remember(f"edit annotation {annotation_id}", lambda: self._restore(before))
+        if (before.tags, before.note) != (after.tags, after.note):
+            self._record_edit(before, after, _created(after.tags, known))
         self.index.refresh_documents([after.doc])
         return after
 
     def delete_annotation(self, annotation_id: int) -> Annotation:
         with self._store_lock:
             snapshot = self.annotations.delete(annotation_id)
-        self._remember(f"delete annotation {annotation_id}", lambda: self._restore(snapshot))
+        self._record_removal(snapshot)
         self.index.refresh_documents([snapshot.doc])
         return snapshot
 
@@ -235,54 +370,203 @@ class Library:
         """Orphaned annotations and fuzzy re-anchorings waiting for the user's review."""
         return [a for a in self.all_annotations() if a.state != "anchored"]
 
-    def _restore(self, snapshot: Annotation) -> list[str]:
-        with self._store_lock:
-            self.annotations.restore(snapshot)
-        return [snapshot.doc]
+    # -- undo and redo -------------------------------------------------------------------
+    def _record(self, description: str, kind: str, undo: Callable[[], list[str]],
+                redo: Callable[[], list[str]]) -> None:
+        self.history.record(Change(description, kind, undo, redo))
 
-    def _delete_quietly(self, annotation_id: int) -> list[str]:
-        with self._store_lock:
-            return [self.annotations.delete(annotation_id).doc]
+    def _title(self, key: str) -> str:
+        """A document as a description names it: 'Camp Ashraf attack', quoted, short.
 
-    def _remember(self, description: str, undo: Callable[[], list[str]]) -> None:
-        self._undo.append((description, undo))
-        del self._undo[:-100]
+        Read from the stored fields, not the whole document: an import of thousands of
+        annotations names each one."""
+        stored = self.index.stored_fields(key) or {}
+        title = self._edits(key).get("title") or stored.get("title") or Path(key).name
+        return f"'{title[:57]}…'" if len(title) > 60 else f"'{title}'"
+
+    def _record_addition(self, annotation: Annotation, created: list[str]) -> None:
+        """Undo removes the new annotation and the tags it created; redo brings both back
+        with the same identity and colours."""
+        current: dict[str, Any] = {"id": annotation.id, "tags": ()}
+
+        def undo() -> list[str]:
+            # the document as the store has it now: a sync since may have moved the file,
+            # and refreshing the old key would leave the new one found by the removed tags
+            with self._store_lock:
+                gone = self.annotations.delete(current["id"])
+                current["tags"] = self.annotations.remove_unused_tags(created)
+            return [gone.doc]
+
+        def redo() -> list[str]:
+            with self._store_lock:
+                self.annotations.put_back_tags(current["tags"])
+                restored = self.annotations.restore(self._moved_with_file(annotation))
+            current["id"] = restored.id
+            return [restored.doc]
+
+        what = "tag passage" if annotation.tags else "add a note"
+        self._record(f"{what} in {self._title(annotation.doc)}", "annotation", undo, redo)
+
+    def _record_removal(self, snapshot: Annotation) -> None:
+        """Undo restores the deleted annotation (same id and uuid); redo deletes it again."""
+        current = {"id": snapshot.id}
+
+        def undo() -> list[str]:
+            with self._store_lock:
+                restored = self.annotations.restore(self._moved_with_file(snapshot))
+            current["id"] = restored.id
+            return [restored.doc]
+
+        def redo() -> list[str]:
+            with self._store_lock:
+                return [self.annotations.delete(current["id"]).doc]
+
+        self._record(f"delete annotation in {self._title(snapshot.doc)}", "annotation",
+                     undo, redo)
+
+    def _record_edit(self, before: Annotation, after: Annotation, created: list[str]) -> None:
+        """Undo puts back the tags, note and time stamp the annotation had, and removes
+        the tags the edit created; its place in the text is left alone (a re-anchoring
+        since then stays). Redo puts back the edited version."""
+        removed: dict[str, tuple] = {"tags": ()}
+
+        def undo() -> list[str]:
+            with self._store_lock:
+                now = self._put_back(before)
+                removed["tags"] = self.annotations.remove_unused_tags(created)
+            return [now.doc]
+
+        def redo() -> list[str]:
+            with self._store_lock:
+                self.annotations.put_back_tags(removed["tags"])
+                now = self._put_back(after)
+            return [now.doc]
+
+        self._record(f"edit annotation in {self._title(after.doc)}", "annotation", undo, redo)
+
+    def _moved_with_file(self, snapshot: Annotation) -> Annotation:
+        """The snapshot on the document's current key, should its file have moved since."""
+        return replace(snapshot, doc=self._where_now(snapshot.doc, snapshot.doc_sha256))
+
+    def _where_now(self, key: str, sha256: str) -> str:
+        """The key a document has now: the same, or where its file moved after the change
+        (found, as a sync finds moves, by its text's hash), so undo and redo put the
+        user's work on the right document."""
+        hashes = self.index.catalog.hashes()
+        if key in hashes or not sha256:
+            return key
+        moved = [other for other, sha in hashes.items() if sha == sha256]
+        return moved[0] if len(moved) == 1 else key
+
+    def _put_back(self, version: Annotation) -> Annotation:
+        """Put back an annotation's tags, note and time stamp; returns it as it is now, on
+        its current document (a sync may have moved the file since `version`)."""
+        return self.annotations.update(version.id, tags=version.tags, note=version.note,
+                                       modified=version.modified, as_stored=True)
 
     def can_undo(self) -> str | None:
-        return self._undo[-1][0] if self._undo else None
+        """What Undo would undo, in the user's words ("merge 'a' into 'b'"), or None."""
+        return self.history.can_undo()
+
+    def can_redo(self) -> str | None:
+        return self.history.can_redo()
 
     def undo(self) -> str | None:
-        """Undo the last annotation change of this session; returns what was undone."""
-        if not self._undo:
-            return None
-        description, action = self._undo.pop()
-        self.index.refresh_documents(action())
-        return description
+        """Undo the user's last change of this session; returns what was undone."""
+        change = self.undo_change()
+        return change.description if change is not None else None
+
+    def redo(self) -> str | None:
+        """Apply again the change undone last; returns what was redone."""
+        change = self.redo_change()
+        return change.description if change is not None else None
+
+    def undo_change(self) -> Change | None:
+        """As `undo`, with what it touched (`docs`, `kind`) for a face to re-read."""
+        return self._applied(self.history.undo())
+
+    def redo_change(self) -> Change | None:
+        return self._applied(self.history.redo())
+
+    def _applied(self, change: Change | None) -> Change | None:
+        """After an undo or redo: an annotation put back as it was knows its place in
+        the text of that time; if the file was re-indexed with another text since, it is
+        re-anchored now (the reader would mark the wrong words until the next sync)."""
+        if change is not None:
+            if change.kind == "annotation":
+                self._reanchor(change.docs)
+            self.index.refresh_documents(change.docs)
+        return change
 
     # -- tags ----------------------------------------------------------------------------
     def tags(self) -> list[TagInfo]:
         with self._store_lock:
             return self.annotations.tags()
 
-    def _tag_change(self, change: Callable[[], object], names: list[str]) -> None:
-        """Apply a tag change and refresh the index entries of the documents it touches."""
+    def _tag_action(self, describe: Callable[[Any], str], apply: Callable[[], Any],
+                    undo: Callable[[Any], None]) -> None:
+        """Apply a tag change, put it on the history and refresh the documents it touches.
+
+        `apply` returns a record of exactly what it changed (with `annotation_ids`);
+        `undo(record)` puts that back; `describe(record)` names it with the names as
+        stored. Redo applies the change again and keeps the new record, so the next undo
+        undoes the redo exactly.
+        """
+        state = {"record": self._in_store(apply)}
+        description = describe(state["record"])
+
+        def docs() -> list[str]:
+            ids = getattr(state["record"], "annotation_ids", [])
+            with self._store_lock:
+                return self.annotations.docs_of(ids)
+
+        def undo_it() -> list[str]:
+            self._in_store(lambda: undo(state["record"]))
+            return docs()
+
+        def redo_it() -> list[str]:
+            state["record"] = self._in_store(apply)
+            return docs()
+
+        self._record(description, "tag", undo_it, redo_it)
+        self.index.refresh_documents(docs())
+
+    def _in_store(self, function: Callable[[], Any]) -> Any:
         with self._store_lock:
-            docs = {a.doc for name in names for a in self.annotations.all(tag=name)}
-            change()
-        self.index.refresh_documents(sorted(docs))
+            return function()
 
     def rename_tag(self, old: str, new: str) -> None:
-        self._tag_change(lambda: self.annotations.rename_tag(old, new), [old])
+        self._tag_action(lambda done: f"rename tag {_name(done.old)} to {_name(done.new)}",
+                         lambda: self.annotations.rename_tag(old, new),
+                         self.annotations.undo_rename)
+        self.tag_renames.record(old, new)
 
     def merge_tags(self, source: str, target: str) -> None:
-        self._tag_change(lambda: self.annotations.merge_tags(source, target), [source])
+        self._tag_action(lambda done: f"merge {_name(done.old)} into {_name(done.new)}",
+                         lambda: self.annotations.merge_tags(source, target),
+                         self.annotations.undo_rename)
+        self.tag_renames.record(source, target, merged=True)
 
     def delete_tag(self, name: str) -> None:
-        self._tag_change(lambda: self.annotations.delete_tag(name), [name])
+        self._tag_action(lambda row: f"delete tag {_name(row.name)}",
+                         lambda: self.annotations.delete_tag(name),
+                         self.annotations.undo_delete_tag)
 
     def set_tag_color(self, name: str, color: str) -> None:
-        with self._store_lock:
-            self.annotations.set_tag_color(name, color)
+        """Recolour a tag; the index does not hold colours, so no document is refreshed."""
+        self._tag_action(lambda _old: f"recolour tag {_name(tidy_tag(name))}",
+                         lambda: self.annotations.set_tag_color(name, color),
+                         lambda old: self.annotations.set_tag_color(name, old))
+
+
+def _name(tag: str) -> str:
+    """A tag as a description quotes it; a long name (stored before the limits) cut."""
+    return f"'{tag[:47]}…'" if len(tag) > 50 else f"'{tag}'"
+
+
+def _created(names: list[str], known: set[str]) -> list[str]:
+    """The tag names an action created: those the store did not know before it."""
+    return [name for name in names if name.casefold() not in known]
 
 
 def citation_of(view: DocumentView) -> str:

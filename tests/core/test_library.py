@@ -67,6 +67,42 @@ def test_save_as_sidecar_writes_the_effective_metadata(library):
         "title": "Café society", "author": "Jane Doe"}
 
 
+def test_save_as_sidecar_never_writes_through_a_link_planted_beside_it(library, tmp_path):
+    """A hostile folder can hold `accents.txt.meta.json.tmp -> ~/.bashrc`: the sidecar's
+    temporary file followed it and overwrote the user's file outside the folder."""
+    victim = tmp_path / "outside" / "bashrc"
+    victim.parent.mkdir()
+    victim.write_text("precious\n", encoding="utf-8")
+    os.symlink(victim, library.corpus / "accents.txt.meta.json.tmp")
+    library.edit_metadata(KEYS["accents"], {"author": "Jane Doe"})
+    sidecar = library.save_sidecar(KEYS["accents"])
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    assert not sidecar.is_symlink()
+    assert json.loads(sidecar.read_text(encoding="utf-8"))["author"] == "Jane Doe"
+
+
+def test_save_as_sidecar_beside_a_file_whose_name_is_not_utf8(library):
+    """The sidecar goes beside the very file: the reader's path shows odd bytes as U+FFFD,
+    and writing there crashed (odd folder) or left a stray `caf\ufffd.txt.meta.json` that
+    nothing reads (odd file name)."""
+    corpus = os.fsencode(library.corpus)
+    os.mkdir(os.path.join(corpus, b"sub\xff"))
+    for name in (b"caf\xe9.txt", b"sub\xff/inner.txt"):
+        with open(os.path.join(corpus, name), "wb") as handle:
+            handle.write(b"quokka lives here\n")
+    library.sync()
+    for key, name in (("corpus/caf\\xe9.txt", b"caf\xe9.txt.meta.json"),
+                      ("corpus/sub\\xff/inner.txt", b"sub\xff/inner.txt.meta.json")):
+        library.edit_metadata(key, {"author": "Jane Doe"})
+        sidecar = library.save_sidecar(key)
+        assert os.fsencode(sidecar) == os.path.join(corpus, name)
+        with open(os.path.join(corpus, name), encoding="utf-8") as handle:
+            assert json.load(handle)["author"] == "Jane Doe"
+    assert not [entry for entry in os.listdir(corpus) if b"\xef\xbf\xbd" in entry]
+    library.sync()
+    assert library.document("corpus/caf\\xe9.txt").author == "Jane Doe"
+
+
 @pytest.mark.parametrize(("meta", "path", "expected"), [
     ({"author": "A. Writer", "title": "Dam report", "source": "Gazette", "date": "2013-09-01",
       "url": "https://example.org/dam"},
