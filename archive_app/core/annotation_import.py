@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from archive_app.core.anchoring import FUZZY_BUDGET, ORPHANED, Anchor, Budget, make_anchor, reanchor
-from archive_app.core.annotations import tidy_tag
+from archive_app.core.annotations import AnnotationError, clean_tag, tidy_tag
 from archive_app.core.documents import normalise_field, normalise_text
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.export.web_annotation import ANNOTATION_URN
@@ -72,6 +72,8 @@ class ImportReport:
     duplicates: int = 0
     not_found: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    """Tags of imported annotations that could not be kept (too deep, a comma...)."""
 
     def lines(self) -> list[str]:
         """The report a line each (the CLI escapes each before printing it)."""
@@ -79,6 +81,7 @@ class ImportReport:
                  f"{len(self.not_found)} not placed; {len(self.invalid)} invalid"]
         lines += [f"  invalid: {reason}" for reason in self.invalid]
         lines += [f"  not placed: {reason}" for reason in self.not_found]
+        lines += [f"  tag left out: {reason}" for reason in self.left_out]
         return lines
 
     def describe(self) -> str:
@@ -504,15 +507,37 @@ def import_annotations(library: Library, data: object) -> ImportReport:
         if item.identity:
             known.add(item.identity)
         placed.append((item, *found))
-    results = library.import_annotations(
-        [(key, anchor, item.tags, item.note, item.identity or None, item.kept)
-         for item, key, anchor in placed])
+    passages = []
+    for item, key, anchor in placed:
+        tags, refused = _usable_tags(item.tags)
+        if refused and not tags and not item.note.strip():
+            report.not_found.append(f"{item.label}: {refused[0]}")
+            continue
+        report.left_out += [f"{item.label}: {reason}" for reason in refused]
+        passages.append(((item, key, anchor),
+                         (key, anchor, tags, item.note, item.identity or None, item.kept)))
+    placed = [where for where, _ in passages]
+    results = library.import_annotations([passage for _, passage in passages])
     for (item, _, _), result in zip(placed, results, strict=True):
         if isinstance(result, str):
             report.not_found.append(f"{item.label}: {result}")
         else:
             report.created += 1
     return report
+
+
+def _usable_tags(tags: list[str]) -> tuple[list[str], list[str]]:
+    """The tags the store will take, and the reason for each it would refuse: one tag
+    past the limits must not cost the passage its other tags and its note."""
+    usable, refused = [], []
+    for tag in tags:
+        try:
+            clean_tag(tag)
+        except AnnotationError as error:
+            refused.append(str(error))
+        else:
+            usable.append(tag)
+    return usable, refused
 
 
 def load_json(path: Path) -> object:

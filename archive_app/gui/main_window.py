@@ -336,12 +336,16 @@ class MainWindow(QMainWindow):
         self.document_shown.emit(len(opened.spans))
 
     def _metadata_saved(self, key: str) -> None:
-        """Show the new metadata everywhere, but leave the reader on this document, here."""
+        """Show the new metadata everywhere, but leave the reader on its document, here.
+
+        An undo or redo may name a document other than the one being read: only the
+        results and the Annotations view change then, and the reader stays put."""
         self.statusBar().showMessage("Metadata saved.")
         self.refresh_search()
-        if self.reader.document_view is not None and self.reader.document_view.key == key:
+        shown = self.reader.document_view
+        if shown is not None and shown.key == key:
             self._keep_position = ReaderPosition.of(self.reader)
-        self.session.open_document(key)
+            self.session.open_document(key)
         if self.annotating.view_dock.isVisible():
             self.annotating.view.reload()  # its rows carry the document's title
 

@@ -208,3 +208,29 @@ def test_a_version_2_store_gains_the_creator_and_keeps_its_annotations(app_paths
         assert list(app_paths.backups_dir.glob("*before-migration-2-to-3*"))
     finally:
         store.close()
+
+
+def test_an_unusable_tag_is_left_out_and_named_the_rest_is_imported(library):
+    """One tag past the limits (too deep, a comma) no longer costs the whole annotation:
+    it is imported with its other tags, and the report names the tag it left out."""
+    deep = "/".join(["level"] * 12)
+    data = [{"uri": "file:///corpus/liberty.txt", "text": "",
+             "tags": ["places/camps", deep, "a,b"],
+             "target": [{"selector": [{"type": "TextQuoteSelector",
+                                       "exact": "near Baghdad"}]}]}]
+    report = import_annotations(library, data)
+    assert report.created == 1, report.describe()
+    (annotation,) = library.all_annotations()
+    assert annotation.tags == ["places/camps"]
+    lines = report.describe()
+    assert "tag left out" in lines and "12 levels" in lines and "comma" in lines
+
+
+def test_an_annotation_whose_only_tag_is_unusable_says_why(library):
+    data = [{"uri": "file:///corpus/liberty.txt", "text": "",
+             "tags": ["/".join(["level"] * 12)],
+             "target": [{"selector": [{"type": "TextQuoteSelector",
+                                       "exact": "near Baghdad"}]}]}]
+    report = import_annotations(library, data)
+    assert report.created == 0
+    assert "12 levels" in report.describe()

@@ -151,3 +151,29 @@ def test_undo_with_nothing_to_undo_is_disabled_and_plain(qtbot, window):
     undo, redo = edit_action(window, "Undo"), edit_action(window, "Redo")
     assert (undo.text(), undo.isEnabled()) == ("Undo", False)
     assert (redo.text(), redo.isEnabled()) == ("Redo", False)
+
+
+def test_undoing_a_metadata_edit_leaves_the_reader_on_the_document_being_read(qtbot,
+                                                                               library):
+    """The undo names another document: its title changes back in the results, but the
+    reader stays where the user is reading (issue 12: the reader must not jump)."""
+    window = annotated(qtbot, library)
+    with qtbot.waitSignal(window.document_shown, timeout=10_000):
+        window.session.open_document("corpus/liberty.txt")
+    with qtbot.waitSignal(window.editor.metadata_saved, timeout=10_000):
+        qtbot.mouseClick(window.side_panel.source_tab.edit_button, Qt.MouseButton.LeftButton)
+        window.editor.dialog.fields["title"].setText("Relocation report")
+        window.editor.dialog.accept()
+    drain()
+    with qtbot.waitSignal(window.document_shown, timeout=10_000):
+        window.session.open_document("corpus/ashraf.txt")
+    drain()
+    with qtbot.waitSignal(window.editor.metadata_saved, timeout=10_000):
+        edit_action(window, "Undo").trigger()
+    drain()
+    qtbot.wait(200)
+    drain()
+    assert library.document("corpus/liberty.txt").title == "Camp Liberty relocation"
+    assert window.reader.document_view.key == "corpus/ashraf.txt"
+    assert window.side_panel.source_tab.values["title"].text() == \
+        library.document("corpus/ashraf.txt").title
