@@ -57,6 +57,9 @@ def error_text(error: Exception) -> str:
     return f"The export failed: {error}"
 
 
+LAST_EXPORT_FOLDER_KEY = "export/last_folder"
+
+
 class ExportDialog(QDialog):
     """One per window; `start(selection)` shows it for what the window has checked."""
 
@@ -77,8 +80,8 @@ class ExportDialog(QDialog):
         self.loading_tags = False
         self.choices = ChoiceBox()
         settings = getattr(parent, "settings", None)
-        self.options_box = OptionsBox(settings=settings if isinstance(settings, QSettings)
-                                      else None)
+        self.settings = settings if isinstance(settings, QSettings) else None
+        self.options_box = OptionsBox(settings=self.settings)
         self.preview = QPlainTextEdit(readOnly=True, objectName="export_preview")
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
@@ -198,7 +201,8 @@ class ExportDialog(QDialog):
 
     def choose_file(self) -> None:
         name = self.options_box.format_name()
-        start = self.path_field.text().strip() or str(Path.home() / f"excerpts{self._suffix}")
+        start = self.path_field.text().strip() or str(self._last_folder()
+                                                     / f"excerpts{self._suffix}")
         path, _filter = QFileDialog.getSaveFileName(
             self, "Export to", start, f"{format_label(name)} (*{self._suffix})",
             options=QFileDialog.Option.DontConfirmOverwrite)
@@ -251,8 +255,16 @@ class ExportDialog(QDialog):
                      overwrite, busy_text="Exporting…", on_result=self._written,
                      on_error=self._failed)
 
+    def _last_folder(self) -> Path:
+        """Where the last export went (kept with the window's settings), else home: a save
+        dialog that always opens in the home folder makes the user walk back each time."""
+        folder = self.settings.value(LAST_EXPORT_FOLDER_KEY, "") if self.settings else ""
+        return Path(folder) if folder and Path(folder).is_dir() else Path.home()
+
     def _written(self, outcome: tuple[int, Path]) -> None:
         count, path = outcome
+        if self.settings is not None:
+            self.settings.setValue(LAST_EXPORT_FOLDER_KEY, str(Path(path).parent))
         self._set_busy(False)
         self.status_bar.showMessage(f"Wrote {count} excerpts to {path}")
         self.export_finished.emit(str(path))

@@ -220,3 +220,28 @@ def test_nothing_checked_offers_only_the_tags(qtbot, window, annotated):
                                                                   "harvard"]
     combo.setCurrentIndex(combo.findData("harvard"))
     assert dialog.options_box.options().style == "harvard"
+
+
+def test_the_save_dialog_opens_in_the_folder_of_the_last_export(qtbot, annotated, tmp_path,
+                                                                monkeypatch):
+    """Issue 12: a file dialog opened in the home folder instead of the last folder used;
+    the export's folder is kept with the window's settings, so a new window starts there."""
+    from tests.gui.conftest import open_window
+
+    window = open_window(qtbot, annotated)
+    dialog = open_dialog(qtbot, window)
+    choose_tag(qtbot, dialog, "camp")
+    target = tmp_path / "reports" / "camp.md"
+    target.parent.mkdir()
+    save_to(qtbot, dialog, monkeypatch, target)
+    press_export(qtbot, dialog)
+    window.close()
+
+    again = open_window(qtbot, annotated)
+    second = open_dialog(qtbot, again)
+    starts = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda parent, caption, start, *args, **kwargs: starts.append(start) or ("", "")))
+    second.path_field.clear()
+    qtbot.mouseClick(second.browse_button, Qt.MouseButton.LeftButton)
+    assert Path(starts[0]).parent == target.parent
