@@ -55,6 +55,9 @@ _IMPORTERS: dict[str, tuple[str, str]] = {
     ".docx": ("docx", "docx"),
     ".eml": ("eml", "eml"),
     ".epub": ("epub", "epub"),
+    ".odt": ("odt", "odt"), ".ods": ("ods", "ods"), ".odp": ("odp", "odp"),
+    ".xlsx": ("xlsx", "xlsx"), ".pptx": ("pptx", "pptx"), ".rtf": ("rtf", "rtf"),
+    ".csv": ("csv", "delimited"), ".tsv": ("tsv", "delimited"),
 }
 """suffix -> (format name, importer module); modules load lazily to keep start-up fast."""
 

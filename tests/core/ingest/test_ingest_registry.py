@@ -19,7 +19,8 @@ from archive_app.core.ingest import (
 
 def test_supported_suffixes_cover_every_format() -> None:
     assert supported_suffixes() == {
-        ".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".eml", ".epub"
+        ".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".eml", ".epub",
+        ".odt", ".ods", ".odp", ".xlsx", ".pptx", ".rtf", ".csv", ".tsv",
     }
 
 
