@@ -151,7 +151,8 @@ class MainWindow(QMainWindow):
         page = QWidget(objectName="empty_page")
         title = QLabel("Your archive is empty", objectName="empty_title")
         text = QLabel("Add a folder of documents (text, Markdown, HTML, PDF, Word, e-mail, "
-                      "EPUB). Archive App reads it, never changes it, and works offline.",
+                      "EPUB, OpenDocument, spreadsheets, slides, RTF, CSV). Archive App "
+                      "reads it, never changes it, and works offline.",
                       wordWrap=True, objectName="empty_state")
         self.add_folder_button = QPushButton("Add folder…", objectName="add_folder_button")
         text.setFixedWidth(520)
