@@ -124,15 +124,20 @@ def test_deleting_a_tag_says_it_can_be_undone_and_undo_brings_it_back(qtbot, lib
     assert [a.tags for a in library.all_annotations(tag="numbers")] == [["numbers"]]
 
 
-def test_a_metadata_edit_is_on_the_same_history(qtbot, library):
-    window = annotated(qtbot, library)
+def retitle_liberty(qtbot, window, title: str) -> None:
+    """Open corpus/liberty.txt and give it a new title through Edit…, as a user would."""
     with qtbot.waitSignal(window.document_shown, timeout=10_000):
         window.session.open_document("corpus/liberty.txt")
     with qtbot.waitSignal(window.editor.metadata_saved, timeout=10_000):
         qtbot.mouseClick(window.side_panel.source_tab.edit_button, Qt.MouseButton.LeftButton)
-        window.editor.dialog.fields["title"].setText("Relocation report")
+        window.editor.dialog.fields["title"].setText(title)
         window.editor.dialog.accept()
     drain()
+
+
+def test_a_metadata_edit_is_on_the_same_history(qtbot, library):
+    window = annotated(qtbot, library)
+    retitle_liberty(qtbot, window, "Relocation report")
     undo = edit_action(window, "Undo")
     assert undo.text() == "Undo edit metadata of 'Relocation report'"
     with qtbot.waitSignal(window.editor.metadata_saved, timeout=10_000):
@@ -158,13 +163,7 @@ def test_undoing_a_metadata_edit_leaves_the_reader_on_the_document_being_read(qt
     """The undo names another document: its title changes back in the results, but the
     reader stays where the user is reading (issue 12: the reader must not jump)."""
     window = annotated(qtbot, library)
-    with qtbot.waitSignal(window.document_shown, timeout=10_000):
-        window.session.open_document("corpus/liberty.txt")
-    with qtbot.waitSignal(window.editor.metadata_saved, timeout=10_000):
-        qtbot.mouseClick(window.side_panel.source_tab.edit_button, Qt.MouseButton.LeftButton)
-        window.editor.dialog.fields["title"].setText("Relocation report")
-        window.editor.dialog.accept()
-    drain()
+    retitle_liberty(qtbot, window, "Relocation report")
     with qtbot.waitSignal(window.document_shown, timeout=10_000):
         window.session.open_document("corpus/ashraf.txt")
     drain()

@@ -51,7 +51,13 @@ def seed_bytes(suffix: str) -> bytes:
 
 @st.composite
 def mutated(draw, suffix: str) -> bytes:
-    data = bytearray(seed_bytes(suffix))
+    return mutate(draw, seed_bytes(suffix))
+
+
+def mutate(draw, seed: bytes) -> bytes:
+    """A few flips, cuts, insertions, duplications and zeroed runs of a valid file (the
+    other hostile-file tests mutate their own seeds with the same moves)."""
+    data = bytearray(seed)
     for _ in range(draw(st.integers(1, 6))):
         kind = draw(st.sampled_from(["flip", "cut", "insert", "duplicate", "zero"]))
         position = draw(st.integers(0, max(0, len(data) - 1)))

@@ -26,7 +26,7 @@ from tests.core.ingest.office_fixtures import (
     make_xlsx,
     write_odf,
 )
-from tests.reliability.test_hostile_files import load_or_reject, write_zip_bomb
+from tests.reliability.test_hostile_files import load_or_reject, mutate, write_zip_bomb
 
 NEW_SUFFIXES = [".odt", ".ods", ".odp", ".xlsx", ".pptx", ".rtf", ".csv", ".tsv"]
 SEEDS: dict[str, bytes] = {}
@@ -49,21 +49,7 @@ def seed_bytes(suffix: str) -> bytes:
 
 @st.composite
 def mutated(draw, suffix: str) -> bytes:
-    data = bytearray(seed_bytes(suffix))
-    for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["flip", "cut", "insert", "duplicate", "zero"]))
-        position = draw(st.integers(0, max(0, len(data) - 1)))
-        if kind == "flip" and data:
-            data[position] ^= 1 << draw(st.integers(0, 7))
-        elif kind == "cut":
-            del data[position:position + draw(st.integers(1, 4096))]
-        elif kind == "insert":
-            data[position:position] = draw(st.binary(min_size=1, max_size=64))
-        elif kind == "duplicate":
-            data[position:position] = data[position:position + draw(st.integers(1, 2048))]
-        elif kind == "zero":
-            data[position:position + 64] = bytes(min(64, len(data) - position))
-    return bytes(data)
+    return mutate(draw, seed_bytes(suffix))
 
 
 def check_result(result) -> None:
