@@ -7,16 +7,20 @@ DocumentView.text ('\n' is the one-position block separator); `Utf16Offsets` con
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QFont,
     QKeySequence,
     QShortcut,
+    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextFormat,
+    QTextLength,
 )
 from PySide6.QtWidgets import (
+    QAbstractSlider,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,6 +33,7 @@ from PySide6.QtWidgets import (
 from archive_app.core.anchoring import ORPHANED
 from archive_app.core.annotations import Annotation
 from archive_app.core.index_model import DocumentView
+from archive_app.core.pages import page_label
 from archive_app.core.refine import find_all
 from archive_app.core.utf16 import Utf16Offsets
 from archive_app.gui.highlight import annotation_format, find_format, hit_format
@@ -70,11 +75,20 @@ class Reader(QWidget):
         self.annotations: list[Annotation] = []
         self.offsets = Utf16Offsets("")
         self.current = -1
+        self.page_starts: list[int] = []
+        """The open document's page start offsets (Python offsets; [] without pages)."""
+        self._page_source = "cursor"
+        """What 'page N of M' follows: the current "hit", the "cursor", or the "top" of
+        the visible area after the user scrolls."""
+        self._moving = False
         self.tag_action = QAction("&Tag selection…", self, enabled=False)
         self.tag_action.setShortcut(QKeySequence("Ctrl+T"))
         self.title_label = QLabel(objectName="reader_title", wordWrap=True)
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.counter = QLabel(objectName="hit_counter")
+        self.page_label = QLabel(objectName="page_label")
+        self.page_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.page_label.setStyleSheet("color: palette(placeholder-text);")
         self.previous_button = QToolButton(text="▲ Previous", toolTip="Previous hit (Shift+F3)")
         self.next_button = QToolButton(text="▼ Next", toolTip="Next hit (F3)")
         # QTextEdit rather than QPlainTextEdit: only it aligns each right-to-left paragraph
@@ -96,6 +110,7 @@ class Reader(QWidget):
     def _build_layout(self) -> None:
         header = QHBoxLayout()
         header.addWidget(self.title_label, 1)
+        header.addWidget(self.page_label)
         header.addWidget(self.counter)
         header.addWidget(self.previous_button)
         header.addWidget(self.next_button)
@@ -111,6 +126,10 @@ class Reader(QWidget):
         self.tag_action.triggered.connect(self.tag_requested)
         self.text.copyAvailable.connect(self._selection_changed)
         self.text.customContextMenuRequested.connect(self._context_menu)
+        self.text.cursorPositionChanged.connect(self._cursor_moved)
+        bar = self.text.verticalScrollBar()
+        bar.actionTriggered.connect(self._user_scrolled)
+        bar.valueChanged.connect(self._scrolled)
         self.next_button.clicked.connect(self.next_hit)
         self.previous_button.clicked.connect(self.previous_hit)
         self.find_bar.field.textChanged.connect(self._find)
@@ -125,8 +144,11 @@ class Reader(QWidget):
         self.document_view = None
         self.hits, self.matches, self.current = [], [], -1
         self.annotations, self.offsets = [], Utf16Offsets("")
+        self.page_starts, self._page_source = [], "cursor"
         self.title_label.setText("")
+        self._moving = True
         self.text.setPlainText("")
+        self._moving = False
         self.tag_action.setEnabled(False)
         self.text.setPlaceholderText(message)
         self._refresh()
@@ -139,9 +161,14 @@ class Reader(QWidget):
         # Dropped before the text changes: Qt otherwise lays out the new text to repaint
         # the old marks' places (measured: 170-320 ms on a 1 MB document, 0 ms this way).
         self.text.setExtraSelections([])
+        self._moving = True
         self.text.setPlainText(view.text)
+        self._moving = False
         set_directions(self.text.document())
         self.offsets = Utf16Offsets(view.text)
+        self.page_starts = list(view.page_starts)
+        self._page_source = "cursor"
+        self._mark_pages()
         self.hits = self.offsets.spans_to_utf16(spans)
         self.annotations = list(annotations or [])
         self._apply_marks()
@@ -175,8 +202,13 @@ class Reader(QWidget):
         start, _end = self.marks()[number]
         cursor = self.text.textCursor()
         cursor.setPosition(start)
-        self.text.setTextCursor(cursor)
-        center_cursor(self.text)
+        self._moving = True
+        try:
+            self.text.setTextCursor(cursor)
+            center_cursor(self.text)
+        finally:
+            self._moving = False
+        self._page_source = "hit"
         self._refresh()
         self.current_hit_changed.emit(number)
 
@@ -197,6 +229,56 @@ class Reader(QWidget):
         self.counter.setVisible(self.document_view is not None)
         for button in (self.next_button, self.previous_button):
             button.setEnabled(len(marks) > 0)
+        self._show_page()
+
+    # -- pages ---------------------------------------------------------------------------
+    def _mark_pages(self) -> None:
+        """A thin rule at each page boundary: a block format (a trailing horizontal rule)
+        on the empty line before each page after the first, so no character is added
+        and every offset hits and annotations use stays as it was."""
+        document = self.text.document()
+        rule = QTextBlockFormat()
+        rule.setProperty(QTextFormat.Property.BlockTrailingHorizontalRulerWidth,
+                         QTextLength(QTextLength.Type.PercentageLength, 100))
+        cursor = QTextCursor(document)
+        cursor.beginEditBlock()
+        for start in self.page_starts[1:]:
+            position = self.offsets.to_utf16(start)
+            if position <= 0:
+                continue
+            cursor.setPosition(document.findBlock(position - 1).position())
+            cursor.mergeBlockFormat(rule)
+        cursor.endEditBlock()
+
+    def page_position(self) -> int:
+        """The UTF-16 position whose page the header names: the current hit after
+        stepping, the top of the visible area after scrolling, else the cursor."""
+        marks = self.marks()
+        if self._page_source == "hit" and 0 <= self.current < len(marks):
+            return marks[self.current][0]
+        if self._page_source == "top":
+            return self.text.cursorForPosition(QPoint(0, 0)).position()
+        return self.text.textCursor().position()
+
+    def _show_page(self) -> None:
+        label = None
+        if self.document_view is not None and self.page_starts:
+            label = page_label(self.page_starts, self.offsets.from_utf16(self.page_position()))
+        self.page_label.setText(label or "")
+        self.page_label.setVisible(label is not None)
+
+    def _cursor_moved(self) -> None:
+        if not self._moving and self.document_view is not None:
+            self._page_source = "cursor"
+            self._show_page()
+
+    def _user_scrolled(self, action: int) -> None:
+        if action != QAbstractSlider.SliderAction.SliderNoAction:
+            self._page_source = "top"
+
+    def _scrolled(self, _value: int) -> None:
+        if not self._moving and self._page_source == "top":
+            self._show_page()
 
     def _apply_marks(self) -> None:
         """Tagged passages (a tint, underlined) and every hit (amber over the tint)."""
