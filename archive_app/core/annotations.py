@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from archive_app.core.anchoring import ORPHANED, Anchor, Placement
+from archive_app.core.documents import normalise_text
 from archive_app.core.errors import ArchiveError
 from archive_app.core.store import UserStore, now
 
@@ -110,6 +111,13 @@ class TagRename:
     @property
     def annotation_ids(self) -> list[int]:
         return [i for move in self.moves for i in move.before.annotation_ids]
+
+
+def clean_note(note: str) -> str:
+    """A note as stored: the one text normalisation (no control characters, no lone
+    surrogates, which SQLite cannot store), trimmed. Typed, pasted or imported, every note
+    comes through here, so exports and the terminal never see raw escapes."""
+    return normalise_text(note).strip()
 
 
 def clean_tag(name: str) -> str:
@@ -247,7 +255,7 @@ class Annotations:
                 "suffix, note, created, modified, creator) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uuid or str(uuid_module.uuid4()), doc, doc_sha256, anchor.start, anchor.end,
-                 anchor.exact, anchor.prefix, anchor.suffix, note.strip(), created,
+                 anchor.exact, anchor.prefix, anchor.suffix, clean_note(note), created,
                  modified, creator))
             self._set_tags(cursor.lastrowid, tags)
         return self.get(cursor.lastrowid)
@@ -262,7 +270,7 @@ class Annotations:
         with self.store.transaction():
             if note is not None:
                 self.db.execute("UPDATE annotations SET note = ?, modified = ? WHERE id = ?",
-                                (note.strip(), stamp, annotation_id))
+                                (clean_note(note), stamp, annotation_id))
             if tags is not None:
                 self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?",
                                 (annotation_id,))

@@ -187,3 +187,15 @@ def test_a_crash_before_reanchoring_is_made_good_by_the_next_sync(library):
     after = library.annotations_for(KEYS["ashraf"])[0]
     assert after.start == annotation.start + len("UPDATED.\n\n")
     assert library.document(KEYS["ashraf"]).text[after.start:after.end] == "52 residents"
+
+
+def test_a_typed_note_is_cleaned_at_the_door(library):
+    """Issue 13: every field is cleaned once, at the door; a note typed (or pasted) with
+    terminal escapes, a NUL or a lone surrogate must be stored clean, not crash the write."""
+    hostile = "first\x1b]0;PWNED\x07 line\x00\n\n\n\nsecond \udce9 line\ufffe"
+    created = library.annotate_quote(KEYS["ashraf"], "52 residents", ["numbers"],
+                                     note=hostile)
+    assert created.note == "first]0;PWNED line\n\nsecond \ufffd line"
+    edited = library.update_annotation(created.id, note="edit\x1b[31m red\udce9")
+    assert edited.note == "edit[31m red\ufffd"
+    assert [a.note for a in library.all_annotations()] == ["edit[31m red\ufffd"]
