@@ -70,8 +70,8 @@ def normalise_field(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        value = "; ".join(normalise_field(v) for v in value if normalise_field(v))
-    text = _SURROGATES.sub("\ufffd", _CONTROL.sub("", str(value)))
+        value = "; ".join(filter(None, map(normalise_field, value)))
+    text = _SURROGATES.sub("\ufffd", _strip_controls(str(value)))
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 

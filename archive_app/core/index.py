@@ -908,10 +908,7 @@ class ArchiveIndex:
                     if record.skip_code is None]
             writer = self._writer()
             try:
-                if keys and writer.segments:
-                    with writer.searcher() as searcher:
-                        for key in keys:
-                            writer.delete_by_term("key", key, searcher=searcher)
+                delete_keys(writer, keys)
                 writer.commit()
             except BaseException:
                 writer.abandon()
@@ -1072,15 +1069,9 @@ class _Batch:
         self.records, self.removed = [], []
 
     def _delete_old(self, writer) -> None:
-        """Delete the index entries of every key of the batch, with one shared searcher
-        (update_document opens a reader per document). Also clears entries a crash
-        left in the index without their signatures."""
-        if not writer.segments:
-            return
-        keys = dict.fromkeys(self.removed + [d.key for d, _ in self.documents])
-        with writer.searcher() as searcher:
-            for key in keys:
-                writer.delete_by_term("key", key, searcher=searcher)
+        """Delete the index entries of every key of the batch; this also clears entries a
+        crash left in the index without their signatures."""
+        delete_keys(writer, dict.fromkeys(self.removed + [d.key for d, _ in self.documents]))
 
 
 def finish_swap(paths: AppPaths) -> None:
@@ -1091,6 +1082,16 @@ def finish_swap(paths: AppPaths) -> None:
     if paths.index_dir == paths.home / "index" and not paths.index_dir.exists() \
             and old.is_dir():
         os.rename(old, paths.index_dir)
+
+
+def delete_keys(writer, keys) -> None:
+    """Delete the index entries of these keys with one shared searcher (Whoosh's
+    update_document opens a reader per document)."""
+    if not keys or not writer.segments:
+        return
+    with writer.searcher() as searcher:
+        for key in keys:
+            writer.delete_by_term("key", key, searcher=searcher)
 
 
 def remove_index(paths: AppPaths) -> None:
