@@ -22,10 +22,16 @@ def add_folders_parser(verbs: argparse._SubParsersAction) -> None:
     remove = actions.add_parser("remove", help="take a folder out of the archive; its "
                                                "annotations are kept, marked orphaned")
     remove.add_argument("path", metavar="PATH", help="the folder, as it was added")
+    ocr = actions.add_parser("ocr", help="set how a folder's scans and images are read: "
+                                         "auto (the language from the script), off, or "
+                                         "Tesseract languages such as fas or eng+ara")
+    ocr.add_argument("path", metavar="PATH", help="the folder, as it was added")
+    ocr.add_argument("setting", metavar="SETTING", help="auto, off, or languages (eng+fas)")
 
 
 def folder_json(summary: FolderSummary) -> dict:
     return {"name": summary.name, "path": _path(summary), "documents": summary.documents,
+            "ocr": summary.ocr or "auto",
             "missing": summary.missing,
             "skipped": [{"path": s.path, "code": s.code, "reason": s.reason}
                         for s in summary.skipped]}
@@ -41,7 +47,8 @@ def describe(summary: FolderSummary) -> list[str]:
     """The human lines of one folder: name, path, counts, then each skipped file's reason."""
     missing = " (missing: unplugged drive?)" if summary.missing else ""
     lines = [f"{show(summary.name)}: {show(_path(summary))}{missing}",
-             f"  {summary.documents} documents, {len(summary.skipped)} skipped"]
+             f"  {summary.documents} documents, {len(summary.skipped)} skipped, "
+             f"OCR {summary.ocr or 'auto'}"]
     lines += [f"  {show(s.path)}: {s.code}: {show(s.reason)}" for s in summary.skipped]
     return lines
 
@@ -49,6 +56,12 @@ def describe(summary: FolderSummary) -> list[str]:
 def cmd_folders(args: argparse.Namespace) -> int:
     library = Library(resolve_home(args.home))
     try:
+        if getattr(args, "folders_action", None) == "ocr":
+            root, marked = library.set_folder_ocr(Path(args.path), args.setting)
+            where = show(names.shown(str(root.path)))
+            print(f"OCR for {where}: {root.ocr or 'auto'}; {marked} files will be read "
+                  "again by the next `archive-app index`")
+            return EXIT_OK
         if getattr(args, "folders_action", None) == "remove":
             removed = library.remove_folder(Path(args.path))
             noun = "annotation" if removed.orphaned == 1 else "annotations"

@@ -114,8 +114,13 @@ def format_results(results: SearchResults, color: bool = False) -> str:
         where = show(" · ".join(part for part in (hit.author, hit.source, hit.date) if part))
         missing = "" if hit.available else "  [file missing: deleted or drive unplugged]"
         lines.append(f"   {where + ' · ' if where else ''}{show(hit.path)}{missing}")
+        if hit.place:
+            lines.append(f"   inside {show(hit.place)}")
+        if hit.ocr:
+            lines.append("   (text read by OCR)")
         for snippet in hit.snippets:
-            lines.append(f"   … {mark(snippet.text, snippet.highlights, color)} …")
+            page = f" (p. {snippet.page})" if snippet.page else ""
+            lines.append(f"   … {mark(snippet.text, snippet.highlights, color)} …{page}")
     return "\n".join(lines)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from archive_app.core.names import from_sql, key_text, shown, to_sql
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -28,15 +28,18 @@ CREATE TABLE IF NOT EXISTS files (
     signature TEXT NOT NULL,        -- stat signature; equal means unchanged
     sha256 TEXT,                    -- NULL for a skipped file
     skip_code TEXT,                 -- NULL for an indexed file
-    skip_reason TEXT
+    skip_reason TEXT,
+    file_key TEXT                   -- a member's container file; NULL for a file on disk
 );
 CREATE INDEX IF NOT EXISTS files_root ON files(root);
+CREATE INDEX IF NOT EXISTS files_file_key ON files(file_key);
 CREATE INDEX IF NOT EXISTS files_sha ON files(sha256);
 CREATE TABLE IF NOT EXISTS texts (
     key TEXT PRIMARY KEY,
     text BLOB NOT NULL,             -- zlib of the UTF-8 normalised text
     page_starts TEXT NOT NULL,      -- JSON list of page start offsets
-    metadata TEXT NOT NULL DEFAULT '{}'  -- JSON: what the file (+ sidecar, catalog.csv) said
+    metadata TEXT NOT NULL DEFAULT '{}', -- JSON: what the file (+ sidecar, catalog.csv) said
+    about TEXT NOT NULL DEFAULT '{}'     -- JSON: format, parent, place, details (members, mail)
 );
 """
 
@@ -58,12 +61,17 @@ class FileRecord:
     sha256: str | None
     skip_code: str | None
     skip_reason: str | None
+    file_key: str | None = None
+    """For a member of a container or message: the key of the file on disk it came from."""
 
 
 @dataclass(frozen=True)
 class Root:
     name: str
     path: Path
+    ocr: str = ""
+    """The folder's OCR setting: '' (on; the language from the script Tesseract sees),
+    "off", or Tesseract languages such as "fas" or "eng+ara"."""
 
 
 class Catalog:
@@ -103,7 +111,8 @@ class Catalog:
             return []
         except (OSError, ValueError) as error:
             raise sqlite3.DatabaseError(f"cannot read {self.roots_file}: {error}") from error
-        return [Root(item["name"], Path(item["path"])) for item in data]
+        return [Root(item["name"], Path(item["path"]), str(item.get("ocr") or ""))
+                for item in data]
 
     def add_root(self, folder: Path) -> Root:
         """Register a corpus folder, naming it after the folder (made unique if needed)."""
@@ -118,11 +127,15 @@ class Catalog:
         while name in taken:
             name, counter = f"{base}-{counter}", counter + 1
         roots.append(Root(name, folder))
-        data = [{"name": r.name, "path": str(r.path)} for r in roots]
-        temporary = self.roots_file.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        os.replace(temporary, self.roots_file)
+        self._write_roots(roots)
         return roots[-1]
+
+    def set_ocr(self, name: str, setting: str) -> Root:
+        """Change a folder's OCR setting (see Root.ocr); the caller re-reads its scans."""
+        roots = self.roots()
+        changed = [Root(r.name, r.path, setting) if r.name == name else r for r in roots]
+        self._write_roots(changed)
+        return next(r for r in changed if r.name == name)
 
     def remove_root(self, name: str) -> list[str]:
         """Forget a corpus folder: its files' records and texts, then its roots.json entry.
@@ -141,34 +154,58 @@ class Catalog:
         return indexed
 
     def _write_roots(self, roots: list[Root]) -> None:
-        data = [{"name": r.name, "path": str(r.path)} for r in roots]
+        data = [{"name": r.name, "path": str(r.path), **({"ocr": r.ocr} if r.ocr else {})}
+                for r in roots]
         temporary = self.roots_file.with_suffix(".tmp")
         temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
         os.replace(temporary, self.roots_file)
 
     # -- files -------------------------------------------------------------------------
     def files_of_root(self, root: str) -> dict[str, FileRecord]:
+        """The files on disk recorded for a folder (not the members read from them)."""
         rows = self.connection.execute(
-            "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
-            "FROM files WHERE root = ?", (to_sql(root),))
+            f"SELECT {_COLUMNS} FROM files WHERE root = ? AND file_key IS NULL",
+            (to_sql(root),))
         records = (_file_record(row) for row in rows)
         return {record.key: record for record in records}
 
+    def member_keys(self, root: str) -> set[str]:
+        """The keys of every document read from a member of a file of this folder."""
+        return {from_sql(key) for (key,) in self.connection.execute(
+            "SELECT key FROM files WHERE root = ? AND file_key IS NOT NULL", (to_sql(root),))}
+
+    def mark_unread(self, root: str, wanted) -> int:
+        """Make the next sync read again the files of a folder for which `wanted(path)`
+        is true (their signature is forgotten; their documents stay until then).
+        Returns how many files that is."""
+        keys = [(to_sql(record.key),) for record in self.files_of_root(root).values()
+                if wanted(record.path)]
+        with self.connection:
+            self.connection.executemany("UPDATE files SET signature = '-' WHERE key = ?", keys)
+        return len(keys)
+
     def record(self, key: str) -> FileRecord | None:
         row = self.connection.execute(
-            "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
-            "FROM files WHERE key = ?", (to_sql(key),)).fetchone()
+            f"SELECT {_COLUMNS} FROM files WHERE key = ?", (to_sql(key),)).fetchone()
         return _file_record(row) if row else None
 
-    def store_texts(self, items: Iterable[tuple[str, str, list[int], dict[str, str]]]) -> None:
-        """Save (key, text, page_starts, metadata) before the index commit using them."""
+    def store_texts(self, items: Iterable[tuple]) -> None:
+        """Save (key, text, page_starts, metadata[, about]) before the index commit using
+        them; `about` is a member's or a message's format, parent, place and details."""
         with self.connection:
             self.connection.executemany(
-                "INSERT OR REPLACE INTO texts(key, text, page_starts, metadata) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO texts(key, text, page_starts, metadata, about) "
+                "VALUES (?, ?, ?, ?, ?)",
                 [(to_sql(key), zlib.compress(_utf8(text), 1), json.dumps(pages),
-                  shown(json.dumps(metadata, ensure_ascii=False)))
-                 for key, text, pages, metadata in items])
+                  shown(json.dumps(metadata, ensure_ascii=False)),
+                  shown(json.dumps(about[0] if about else {}, ensure_ascii=False)))
+                 for key, text, pages, metadata, *about in items])
+
+    def about(self, key: str) -> dict | None:
+        """What store_texts kept of a document beyond its metadata (see `about`)."""
+        row = self.connection.execute(
+            "SELECT about FROM texts WHERE key = ?", (to_sql(key),)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def file_metadata(self, key: str) -> dict[str, str] | None:
         """The metadata the file itself gave, before the user's edits."""
@@ -177,18 +214,36 @@ class Catalog:
         return json.loads(row[0]) if row else None
 
     def store_files(self, records: Iterable[FileRecord]) -> None:
-        """Record signatures after the index commit, so a crash means 're-read', never 'lost'."""
+        """Record signatures after the index commit, so a crash means 're-read', never 'lost'.
+
+        A file's members are recorded with it; those an earlier reading of the same file
+        had and this one has not (a member deleted from the zip) go in the same
+        transaction, so their rows never outlive the index entries the commit removed."""
+        records = list(records)
+        files = [to_sql(r.key) for r in records if r.file_key is None]
+        kept = {to_sql(r.key) for r in records}
         with self.connection:
+            stale = [(key,) for file_key in files for (key,) in self.connection.execute(
+                "SELECT key FROM files WHERE file_key = ?", (file_key,)) if key not in kept]
+            self.connection.executemany("DELETE FROM files WHERE key = ?", stale)
+            self.connection.executemany("DELETE FROM texts WHERE key = ?", stale)
             self.connection.executemany(
                 "INSERT OR REPLACE INTO files(key, root, path, signature, sha256, skip_code, "
-                "skip_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "skip_reason, file_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(to_sql(r.key), to_sql(r.root), to_sql(r.path), r.signature, r.sha256,
-                  r.skip_code, shown(r.skip_reason) if r.skip_reason else r.skip_reason)
+                  r.skip_code, shown(r.skip_reason) if r.skip_reason else r.skip_reason,
+                  to_sql(r.file_key) if r.file_key else None)
                  for r in records])
 
     def forget(self, keys: Iterable[str]) -> None:
+        """Forget files (and every member read from them)."""
         keys = [to_sql(key) for key in keys]
         with self.connection:
+            for key in keys:
+                members = [row for row in self.connection.execute(
+                    "SELECT key FROM files WHERE file_key = ?", (key,))]
+                self.connection.executemany("DELETE FROM texts WHERE key = ?", members)
+                self.connection.execute("DELETE FROM files WHERE file_key = ?", (key,))
             self.connection.executemany("DELETE FROM files WHERE key = ?", [(k,) for k in keys])
             self.connection.executemany("DELETE FROM texts WHERE key = ?", [(k,) for k in keys])
 
@@ -218,16 +273,19 @@ class Catalog:
 
     def skipped(self) -> list[FileRecord]:
         rows = self.connection.execute(
-            "SELECT key, root, path, signature, sha256, skip_code, skip_reason "
-            "FROM files WHERE skip_code IS NOT NULL ORDER BY path")
+            f"SELECT {_COLUMNS} FROM files WHERE skip_code IS NOT NULL ORDER BY path")
         return [_file_record(row) for row in rows]
+
+
+_COLUMNS = "key, root, path, signature, sha256, skip_code, skip_reason, file_key"
 
 
 def _file_record(row: tuple) -> FileRecord:
     """A files row as a record: a non-UTF-8 key, root or path comes back as the exact str
     (with surrogates) it was stored from, so the path opens the very file again."""
-    key, root, path, *rest = row
-    return FileRecord(from_sql(key), from_sql(root), from_sql(path), *rest)
+    key, root, path, signature, sha256, code, reason, file_key = row
+    return FileRecord(from_sql(key), from_sql(root), from_sql(path), signature, sha256,
+                      code, reason, from_sql(file_key) if file_key else None)
 
 
 def _utf8(text: str) -> bytes:

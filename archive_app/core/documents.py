@@ -110,6 +110,41 @@ class Extracted:
     metadata: dict[str, str] = field(default_factory=dict)
     page_texts: list[str] | None = None
     attachments: list[str] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)
+    """What is known of the document beyond METADATA_FIELDS, shown in the reader and
+    searchable where the schema has a field: the mail headers (`from`, `to`, `cc`,
+    `message_id`, `in_reply_to`, `references`), `ocr` ("yes") with `ocr_confidence`
+    (mean word confidence, 0-100) and `ocr_lang`. Keys and values are plain strings."""
+    members: list[Member] = field(default_factory=list)
+    """The pieces of a container or a message (zip members, mbox messages, attachments),
+    each written to a file in `members_dir` for its own importer to read, or skipped
+    with a reason. The loader turns them into child documents and deletes the folder."""
+    members_dir: str = ""
+    ocr_pages: list[int] = field(default_factory=list)
+    """0-based pages of a PDF whose text layer is missing or too thin: the loader reads
+    them by OCR (ingest/ocr.py) and puts the result in `page_texts`."""
+
+
+@dataclass
+class Member:
+    """One piece of a container or a message, as its importer hands it on.
+
+    `key_part` is what the child's key adds to its parent's (a member's path inside the
+    container, a message's Message-ID or number, "attachment-2/report.pdf"): stable
+    while the container's content is. `path` is a private temporary file holding the
+    bytes ('' when the member is skipped); its suffix picks the importer, so a member
+    whose name has none gets one from its content type where that is known.
+    """
+
+    key_part: str
+    place: str
+    """How a user reads where it is: "finance/2013/q3.xlsx", "attachment 2: report.pdf",
+    "message 3: Re: transfer"; the loader prefixes the parent's own place."""
+    path: str = ""
+    skip_code: str = ""
+    skip_reason: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    """Metadata the container itself gives the member (e.g. a zip entry's date)."""
 
 
 @dataclass
@@ -130,6 +165,19 @@ class Document:
     attachments: list[str] = field(default_factory=list)
     sha256: str = ""
     type: str = ""
+    file_key: str = ""
+    """The key of the file on disk this document was read from: its own key for a file,
+    the container's for a member or an attachment ('' means the document's own key)."""
+    parent: str = ""
+    """The key of the document it lies in (a zip, a message); '' for a file."""
+    place: str = ""
+    """Where it lies, for a user: "leak.zip › finance/2013/q3.xlsx"; '' for a file."""
+    details: dict[str, str] = field(default_factory=dict)
+    """See Extracted.details."""
+    children: list[Document] = field(default_factory=list)
+    """Documents read from its members (not stored; the indexer flattens `family()`)."""
+    skipped_members: list[tuple[str, str, str]] = field(default_factory=list)
+    """(place, code, reason) of each member that was not read."""
 
     @property
     def year(self) -> str:
@@ -137,6 +185,19 @@ class Document:
 
     def metadata(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in METADATA_FIELDS}
+
+    @property
+    def source_file_key(self) -> str:
+        return self.file_key or self.key
+
+    def family(self) -> list[Document]:
+        """This document and every document read from its members, parents first."""
+        found, todo = [], [self]
+        while todo:
+            document = todo.pop()
+            found.append(document)
+            todo.extend(reversed(document.children))
+        return found
 
 
 def join_pages(page_texts: list[str]) -> tuple[str, list[int]]:

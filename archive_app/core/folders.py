@@ -28,6 +28,10 @@ class FolderSummary:
     skipped: list[SkippedFile] = field(default_factory=list)
     missing: bool = False
     """The folder is not on disk now (an unplugged drive): its documents are kept."""
+    members: int = 0
+    """Of `documents`, those read from inside containers and messages."""
+    ocr: str = ""
+    """Its OCR setting ('' auto, "off", or languages)."""
 
 
 @dataclass
@@ -46,7 +50,8 @@ def folder_summaries(library: Library) -> list[FolderSummary]:
     catalog = library.index.reader_catalog()
     summaries = []
     for root in catalog.roots():
-        summary = FolderSummary(root.name, root.path, missing=not root.path.is_dir())
+        summary = FolderSummary(root.name, root.path, missing=not root.path.is_dir(),
+                                ocr=root.ocr)
         for record in sorted(catalog.files_of_root(root.name).values(),
                              key=lambda record: record.path):
             if record.skip_code is None:
@@ -54,6 +59,8 @@ def folder_summaries(library: Library) -> list[FolderSummary]:
             else:
                 summary.skipped.append(SkippedFile(record.path, record.skip_code,
                                                    record.skip_reason or ""))
+        summary.members = len(catalog.member_keys(root.name))
+        summary.documents += summary.members
         summaries.append(summary)
     return summaries
 

@@ -264,6 +264,8 @@ def _compare_index_and_catalog(index: ArchiveIndex, report: HealthReport) -> Non
     expected = {key for root in catalog.roots()
                 for key, record in catalog.files_of_root(root.name).items()
                 if record.skip_code is None}
+    for root in catalog.roots():
+        expected |= catalog.member_keys(root.name)
     report.documents = len(indexed)
     for key in sorted(expected - indexed):
         report.add(DAMAGE, key, f"{key} is recorded as indexed but missing from the index")

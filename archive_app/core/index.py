@@ -15,7 +15,9 @@ in hand at a kill is named by its marker (in_hand.py) and not read again until i
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -59,7 +61,9 @@ from archive_app.core.index_model import (
     IndexSummary,
     SkippedFile,
     index_fields,
+    message_id_term,
 )
+from archive_app.core.ingest.options import ReadOptions
 from archive_app.core.jobs import JobControl
 from archive_app.core.parallel_indexing import read_in_children
 from archive_app.core.paths import AppPaths
@@ -68,9 +72,10 @@ from archive_app.core.scanning import Scan, scan_root
 __all__ = ["INDEX_NAME", "ArchiveIndex", "DocumentView", "IndexSummary", "SkippedFile",
            "finish_swap", "index_fields", "iter_keys", "remove_index", "scan_root"]
 
-INDEX_NAME = "archive-v3"
+INDEX_NAME = "archive-v4"
 """Bumped when tokenisation or encoding changes (v2: script folding, CJK bigrams; v3:
-absolute positions, rare terms inline): a new name means a
+absolute positions, rare terms inline; v4: members of containers and messages, mail
+headers, OCR marks): a new name means a
 fresh index, and the catalog is cleared with it so the next sync re-reads every file."""
 COMMIT_EVERY_DOCS = 10_000
 """At most this many documents per crash-safe step (texts -> Whoosh commit -> signatures)
@@ -532,9 +537,10 @@ def _merge_small_segments(writer: SegmentWriter, segments: list) -> list:
 
 
 def read_file(job: FileJob) -> Document | RejectedFile:
-    """One file of a sync as a Document, or the reason it is skipped."""
+    """One file of a sync as a Document (with its members' documents as children), or
+    the reason it is skipped."""
     try:
-        return ingest.load_document(Path(job.path), job.key, job.override)
+        return ingest.load_document(Path(job.path), job.key, job.override, job.options)
     except RejectedFile as rejection:
         return rejection
 
@@ -552,11 +558,13 @@ class SegmentSteps:
         self.writer: _ArchiveWriter | None = None
         self.started = time.monotonic()
 
-    def add(self, document: Document, extra: dict[str, str] | None) -> None:
+    def add(self, document: Document, extras: dict[str, dict[str, str]]) -> None:
+        """A file's document and its members' (each with its own tags and notes)."""
         if self.writer is None:
             self.writer = _ArchiveWriter(self.ix, _lk=False)
             self.started = time.monotonic()
-        self.writer.add_document(**index_fields(document, extra))
+        for one in document.family():
+            self.writer.add_document(**index_fields(one, extras.get(one.key)))
 
     def due(self, most_docs: int, most_seconds: float) -> bool:
         return self.writer is not None and (
@@ -611,6 +619,17 @@ def build_schema() -> Schema:
         date_oldest=ID(sortable=True),
         format=ID(stored=True, sortable=True),
         lang=ID(stored=True, sortable=True),
+        file_key=ID(),
+        parent=ID(stored=True),
+        place=STORED(),
+        details=STORED(),
+        mail_from=_text(stored=True),
+        mail_to=_text(),
+        mail_cc=_text(),
+        sender_facet=ID(sortable=True),
+        message_id=ID(),
+        thread=KEYWORD(),
+        ocr=ID(stored=True),
     )
 
 
@@ -713,7 +732,34 @@ class ArchiveIndex:
             author=stored.get("author", ""), source=stored.get("source", ""),
             date=stored.get("date", ""), url=stored.get("url", ""),
             lang=stored.get("lang", ""), format=stored.get("format", ""),
-            text=body, page_starts=page_starts)
+            text=body, page_starts=page_starts, parent=stored.get("parent", ""),
+            place=stored.get("place", ""), details=stored_details(stored))
+
+    def children(self, key: str) -> list[tuple[str, str, str]]:
+        """(key, title, format) of the documents read from this one's members (a zip's
+        files, a message's attachments), in the order they were read."""
+        found = [(fields["key"], fields.get("title", ""), fields.get("format", ""))
+                 for fields in self.searcher().documents(parent=key)]
+        return sorted(found, key=lambda item: _natural_member_order(item[0]))
+
+    def thread(self, key: str) -> list[tuple[str, str, str, str]]:
+        """(key, title, author, date) of the messages of this one's thread: those its
+        References and In-Reply-To name and those that name it, oldest first."""
+        view = self.document(key)
+        if view is None or not view.details.get("message_id"):
+            return []
+        ids = set(view.details.get("references", "").split())
+        ids.update(view.details.get("in_reply_to", "").split())
+        ids.add(view.details["message_id"])
+        searcher = self.searcher()
+        found: dict[str, dict] = {}
+        for message_id in ids:
+            for fields in searcher.documents(message_id=message_id_term(message_id)):
+                found[fields["key"]] = fields
+        for fields in searcher.documents(thread=message_id_term(view.details["message_id"])):
+            found[fields["key"]] = fields
+        return sorted(((k, f.get("title", ""), f.get("author", ""), f.get("date", ""))
+                       for k, f in found.items()), key=lambda item: (item[3], item[0]))
 
     def skipped_files(self) -> list[SkippedFile]:
         return [SkippedFile(r.path, r.skip_code or "", r.skip_reason or "")
@@ -804,8 +850,9 @@ class ArchiveIndex:
         removed_hashes = {known[key].sha256: key for key in removed if known[key].sha256}
         batch = _Batch(self, root)
         _unindex_unreadable(batch, scan, known, summary)
+        read_options = self.read_options(root)
         jobs = [FileJob(key, scan.found[key][0], scan.found[key][1],
-                        overrides.get(key.split("/", 1)[1])) for key in todo]
+                        overrides.get(key.split("/", 1)[1]), read_options) for key in todo]
         read = 0
         try:
             for step_done, pairs in self._read(jobs, batch, control):
@@ -867,12 +914,24 @@ class ArchiveIndex:
                 control.progress(done, len(jobs), job.path)
 
     def extras_for(self, keys: list[str]) -> dict[str, dict[str, str]]:
-        """The user's tags, notes and edits of those keys that have any (one store query
-        for the set of such keys, not two per document)."""
+        """The user's tags, notes and edits of those keys that have any, and of the
+        members read from them (one store query for the set of such keys, not two per
+        document)."""
         if self.extra_fields is None:
             return {}
-        wanted = self.keys_with_extras() if self.keys_with_extras else set(keys)
-        return {key: self.extra_fields(key) for key in keys if key in wanted}
+        if self.keys_with_extras is None:
+            return {key: self.extra_fields(key) for key in keys}
+        files = set(keys)
+        return {key: self.extra_fields(key) for key in self.keys_with_extras()
+                if key.split(ingest.CHILD_KEY_SEPARATOR, 1)[0] in files}
+
+    def read_options(self, root: Root) -> ReadOptions:
+        """How this folder's files are read: its OCR setting, and the OCR cache, which
+        lives in the home beside (not inside) the derived index, so a rebuild keeps it."""
+        setting = root.ocr.strip().lower()
+        return ReadOptions(ocr=setting != "off",
+                           ocr_languages="" if setting in ("", "off", "auto") else setting,
+                           ocr_cache_dir=str(self.paths.home / "ocr-cache"))
 
     def _record_unreadable(self, root: Root, scan: Scan, summary: IndexSummary) -> None:
         records = []
@@ -921,10 +980,14 @@ class ArchiveIndex:
         record = self.catalog.record(key)
         text = self.catalog.text(key)
         metadata = self.catalog.file_metadata(key)
+        about = self.catalog.about(key) or {}
         if record is None or text is None or metadata is None:
             return None
-        return Document(key=key, path=record.path, format=_format_of(record.path),
+        return Document(key=key, path=record.path,
+                        format=about.get("format") or _format_of(record.path),
                         text=text[0], page_starts=text[1], sha256=record.sha256 or "",
+                        file_key=record.file_key or "", parent=about.get("parent", ""),
+                        place=about.get("place", ""), details=about.get("details", {}),
                         **metadata)
 
 
@@ -951,10 +1014,16 @@ def _slow(in_hand: InHand, flush: Callable[[], None]) -> None:
 
 def _account(job: FileJob, outcome: Document | RejectedFile, known: dict[str, FileRecord],
              removed_hashes: dict[str, str], summary: IndexSummary) -> None:
-    """Count one file's outcome in the summary (a move is a new key with an old text)."""
+    """Count one file's outcome in the summary (a move is a new key with an old text).
+
+    A container's members that could not be read are listed among the skipped, by
+    their place ("leak.zip › ../etc/passwd"); those read count as documents."""
     if isinstance(outcome, RejectedFile):
         summary.skipped.append(SkippedFile(job.path, outcome.code, outcome.reason))
         return
+    for place, code, reason in outcome.skipped_members:
+        summary.skipped.append(SkippedFile(place, code, reason))
+    summary.members += len(outcome.family()) - 1
     if job.key not in known or known[job.key].skip_code is not None:
         summary.added += 1
         old_key = removed_hashes.get(outcome.sha256)
@@ -1047,12 +1116,14 @@ class _Batch:
         keep_lock = writer is not None and not final
         catalog = self.index.catalog
         try:
-            catalog.store_texts((d.key, d.text, d.page_starts, d.metadata())
-                                for d, _ in self.documents)
+            catalog.store_texts((one.key, one.text, one.page_starts, one.metadata(),
+                                 _about(one))
+                                for d, _ in self.documents for one in d.family())
             writer = writer or self.index._writer()
             self._delete_old(writer)
             for document in self.pending:
-                writer.add_document(**self.index.fields_for(document))
+                for one in document.family():
+                    writer.add_document(**self.index.fields_for(one))
             writer.commit_with(self.segments, merge=final, keep_lock=keep_lock)
         except BaseException:
             if writer is not None:
@@ -1063,8 +1134,9 @@ class _Batch:
             self.writer = writer.successor()
         catalog.forget(self.removed)
         catalog.store_files(
-            [FileRecord(d.key, self.root.name, d.path, signature, d.sha256, None, None)
-             for d, signature in self.documents] + self.records)
+            [FileRecord(one.key, self.root.name, one.path, signature if one is d else "-",
+                        one.sha256, None, None, one.file_key or None)
+             for d, signature in self.documents for one in d.family()] + self.records)
         self.documents, self.pending, self.segments = [], [], []
         self.records, self.removed = [], []
 
@@ -1085,13 +1157,36 @@ def finish_swap(paths: AppPaths) -> None:
 
 
 def delete_keys(writer, keys) -> None:
-    """Delete the index entries of these keys with one shared searcher (Whoosh's
+    """Delete the index entries of these files' keys, and of every member read from
+    them (all carry the file's key in `file_key`), with one shared searcher (Whoosh's
     update_document opens a reader per document)."""
     if not keys or not writer.segments:
         return
     with writer.searcher() as searcher:
         for key in keys:
-            writer.delete_by_term("key", key, searcher=searcher)
+            writer.delete_by_term("file_key", key, searcher=searcher)
+
+
+def _about(document: Document) -> dict:
+    """What the catalog keeps of a document beyond its metadata, so that its index
+    entry can be rewritten (tags, edits) without reading the container again."""
+    if not (document.parent or document.details or document.place):
+        return {}
+    return {"format": document.format, "parent": document.parent, "place": document.place,
+            "details": document.details}
+
+
+def stored_details(stored: dict) -> dict[str, str]:
+    try:
+        value = json.loads(stored.get("details") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _natural_member_order(key: str) -> list:
+    return [int(part) if part.isdigit() else part
+            for part in re.split(r"(\d+)", key.split(ingest.CHILD_KEY_SEPARATOR, 1)[-1])]
 
 
 def remove_index(paths: AppPaths) -> None:

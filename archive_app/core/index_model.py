@@ -6,10 +6,13 @@ index module's Whoosh internals, and so index.py holds only what must touch Whoo
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field, replace
 
 from archive_app.core.documents import Document
 from archive_app.core.errors import Cancelled
+from archive_app.core.ingest.options import ReadOptions
 from archive_app.core.names import shown
 
 
@@ -46,6 +49,9 @@ class IndexSummary:
     """The user stopped the run; what was read before is committed and searchable."""
     not_read: int = 0
     """Files of this run left unread (a cancel): the next run reads them."""
+    members: int = 0
+    """Documents read from members of the files this run read (zip members, messages of
+    a mailbox, attachments); not counted in `added` or `updated`, which count files."""
 
     @property
     def indexed(self) -> int:
@@ -79,6 +85,16 @@ class DocumentView:
     text: str
     page_starts: list[int]
     type: str = ""  # the user's choice of document type (Edit metadata), '' = guessed
+    parent: str = ""
+    """The key of the container or message it was read from; '' for a file on disk."""
+    place: str = ""
+    """Where it lies: "leak.zip › finance/q3.xlsx"; '' for a file on disk."""
+    details: dict[str, str] = field(default_factory=dict)
+    """Mail headers and OCR marks (documents.Extracted.details)."""
+
+    @property
+    def ocr(self) -> bool:
+        return self.details.get("ocr") == "yes"
 
 
 def index_fields(document: Document, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -116,7 +132,52 @@ def index_fields(document: Document, extra: dict[str, str] | None = None) -> dic
         fields["tags"] = tags
     if notes:
         fields["notes"] = notes
+    fields["file_key"] = document.file_key or document.key
+    if document.parent:
+        fields["parent"] = document.parent
+    if document.place:
+        fields["place"] = document.place
+    if document.details:
+        fields["details"] = json.dumps(document.details, ensure_ascii=False)
+        fields.update(_detail_fields(document.details))
     return fields
+
+
+def _detail_fields(details: dict[str, str]) -> dict[str, str]:
+    """The searchable mail headers (`from:`, `to:`, `cc:`), the sender facet, the
+    thread's message ids, and the OCR mark (`ocr:yes`)."""
+    fields = {}
+    for header in ("from", "to", "cc"):
+        if details.get(header):
+            fields[f"mail_{header}"] = details[header]
+    sender = sender_address(details.get("from", ""))
+    if sender:
+        fields["sender_facet"] = sender
+    if details.get("message_id"):
+        fields["message_id"] = message_id_term(details["message_id"])
+    thread = [message_id_term(item) for item in
+              (details.get("references", "") + " " + details.get("in_reply_to", "")).split()]
+    if thread:
+        fields["thread"] = " ".join(dict.fromkeys(filter(None, thread)))
+    if details.get("ocr") == "yes":
+        fields["ocr"] = "yes"
+    return fields
+
+
+_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>|([^\s<>,;]+@[^\s<>,;]+)")
+
+
+def sender_address(header: str) -> str:
+    """The first e-mail address of a From header, lower-cased (the sender facet)."""
+    match = _ADDRESS.search(header)
+    if match:
+        return (match.group(1) or match.group(2)).lower()
+    return header.strip().lower()[:200]
+
+
+def message_id_term(value: str) -> str:
+    """A Message-ID as one index term: without its angle brackets, lower-cased."""
+    return value.strip().strip("<>").strip().lower()
 
 
 @dataclass(frozen=True)
@@ -128,3 +189,5 @@ class FileJob:
     signature: str
     override: dict[str, str] | None = None
     """The root's catalog.csv row for this file, if any."""
+    options: ReadOptions | None = None
+    """The folder's reading options (OCR on or off, its languages, the OCR cache)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -19,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from archive_app.core import citation
+from archive_app.core import citation, ingest
 from archive_app.core.anchoring import ORPHANED, Anchor, find_occurrence, make_anchor, reanchor
 from archive_app.core.annotations import (
     Annotation,
@@ -42,6 +43,30 @@ from archive_app.core.paths import AppPaths
 from archive_app.core.search import Searcher, SearchResults
 from archive_app.core.store import UserStore
 from archive_app.core.tag_renames import TagRenames, rewrite_query
+
+OCR_DEPENDENT_FORMATS = frozenset({"pdf", "image"}) | ingest.CONTAINER_FORMATS
+
+
+def ocr_setting(setting: str) -> str:
+    """A folder's OCR setting as stored ('' for auto), or ArchiveError saying what is
+    allowed; languages must be ones Tesseract has here."""
+    value = setting.strip().lower()
+    if value in ("", "auto", "on"):
+        return ""
+    if value == "off":
+        return "off"
+    wanted = value.split("+")
+    if not all(re.fullmatch(r"[a-z_]{3,16}", part) for part in wanted):
+        raise ArchiveError(f"'{setting}' is not an OCR setting: use auto, off, or "
+                           "Tesseract languages such as fas or eng+ara")
+    from archive_app.core.ingest import ocr
+
+    missing = [part for part in wanted if part not in ocr.installed_languages()]
+    if missing:
+        have = ", ".join(sorted(ocr.installed_languages() - {"osd"})) or "none"
+        raise ArchiveError(f"Tesseract has no language data for {', '.join(missing)} "
+                           f"here (installed: {have})")
+    return value
 
 
 class Library:
@@ -129,6 +154,15 @@ class Library:
             return None
         return replace(view, **self._edits(key))
 
+    def members(self, key: str) -> list[tuple[str, str, str]]:
+        """(key, title, format) of what was read from this document's members: a zip's
+        files, a mailbox's messages, a message's attachments."""
+        return self.index.children(key)
+
+    def thread(self, key: str) -> list[tuple[str, str, str, str]]:
+        """(key, subject, from, date) of the messages in this message's thread."""
+        return self.index.thread(key)
+
     def citation(self, key: str) -> str:
         view = self.document(key)
         if view is None:
@@ -159,6 +193,21 @@ class Library:
         with self._store_lock:
             orphaned = sum(self.annotations.mark_orphaned(key) for key in keys)
         return RemovedFolder(root, len(keys), orphaned)
+
+    def set_folder_ocr(self, folder: Path, setting: str) -> tuple[Root, int]:
+        """Set a folder's OCR: "auto" (the language from the script on the page), "off",
+        or Tesseract languages ("fas", "eng+ara"). The files whose reading depends on it
+        (PDFs, images, containers and mail, which may hold them) are marked to be read
+        again by the next index run; returns the folder and how many files that is."""
+        root = find_root(self.roots(), folder)
+        if root is None:
+            raise ArchiveError(f"{folder} is not a folder of this archive")
+        setting = ocr_setting(setting)
+        if setting == root.ocr:
+            return root, 0
+        root = self.index.catalog.set_ocr(root.name, setting)
+        return root, self.index.catalog.mark_unread(
+            root.name, lambda path: ingest.format_of(Path(path)) in OCR_DEPENDENT_FORMATS)
 
     def sync(self, folders: list[Path] | None = None, rebuild: bool = False,
              control: JobControl | None = None) -> IndexSummary:

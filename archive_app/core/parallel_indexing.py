@@ -67,7 +67,9 @@ def read_in_children(index_dir: Path, root: str, jobs: list[FileJob],
     try:
         for part in parts:
             receiver, sender = context.Pipe(duplex=False)
-            part_extras = {job.key: extras[job.key] for job in part if job.key in extras}
+            files = {job.key for job in part}
+            part_extras = {key: value for key, value in extras.items()
+                           if key.split("//", 1)[0] in files}  # members' keys too
             child = context.Process(target=_child, args=(
                 str(index_dir), root, part, part_extras, sender, stop, steps), daemon=False)
             child.start()
@@ -200,7 +202,7 @@ def _child(index_dir: str, root: str, jobs: list[FileJob], extras: dict[str, dic
                 in_hand.clear()
                 watch.done()
                 if isinstance(outcome, Document):
-                    segments.add(outcome, extras.get(job.key))
+                    segments.add(outcome, extras)
                 sender.outcome(done, job.path, outcome)
                 if segments.due(most_docs, most_seconds):
                     cut()

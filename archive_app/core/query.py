@@ -35,6 +35,10 @@ FIELDS = {
     "year": "date",
     "body": "body",
     "text": "body",
+    "from": "mail_from",
+    "to": "mail_to",
+    "cc": "mail_cc",
+    "ocr": "ocr",
 }
 """Field names a user may type, mapped to the index field they search."""
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-FACET_FIELDS = {"source": "source", "year": "date", "format": "format", "tag": "tag"}
+FACET_FIELDS = {"source": "source", "year": "date", "format": "format", "tag": "tag",
+                "sender": "from"}
 """Facet name (as in SearchResults.facets) -> the query field that filters by it."""
 
 _PLAIN_VALUE = re.compile(r"^[\w.-]+$")

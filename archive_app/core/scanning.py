@@ -147,6 +147,7 @@ class _Walk:
                 entries: list[os.DirEntry]) -> list[tuple[str, str, int]]:
         """Take one folder's files; return its subfolders to walk (within the limit)."""
         by_name = {entry.name: entry for entry in entries}
+        maildir = ingest.in_maildir(folder)
         subfolders = []
         for entry in entries:
             if entry.name.startswith("."):
@@ -159,14 +160,16 @@ class _Walk:
                     self.refuse(relative, entry.path, TOO_DEEP)
                 else:
                     subfolders.append((entry.path, relative + "/", depth + 1))
-            elif self._wanted(entry.name, relative):
+            elif self._wanted(entry.name, relative, maildir):
                 self._file(entry, relative, by_name)
         return subfolders
 
-    def _wanted(self, name: str, relative: str) -> bool:
-        """A document name that .archiveignore does not exclude."""
-        return ingest.is_document_name(name) and not (
-            self.ignored and is_ignored(relative, self.ignored))
+    def _wanted(self, name: str, relative: str, maildir: bool = False) -> bool:
+        """A document name (any file of a Maildir's cur/new: a message) that
+        .archiveignore does not exclude."""
+        wanted = ingest.is_document_name(name) or (
+            maildir and not name.lower().endswith(ingest.SIDECAR_SUFFIX))
+        return wanted and not (self.ignored and is_ignored(relative, self.ignored))
 
     def _link(self, entry: os.DirEntry, relative: str) -> None:
         """A link is never a document itself: one inside leads to a file (or folder) the

@@ -57,8 +57,9 @@ from archive_app.core.snippets import Snippet, leading_spans, make_snippets
 SORTS = ("relevance", "newest", "oldest")
 DEFAULT_FIELDS = ("title", "body")
 STEMMED_FIELDS = ("title", "body", "notes", "author", "source")
-KEYWORD_FIELDS = ("tags", "lang", "format")
-FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "tags"}
+KEYWORD_FIELDS = ("tags", "lang", "format", "ocr")
+FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "tags",
+          "sender": "sender_facet"}
 MAX_EXPANSION = 256
 MAX_SUGGESTED_WORDS = 10
 """Unknown words a "Did you mean" corrects, the first ones: a pasted page gets an answer."""
@@ -79,6 +80,18 @@ class Hit:
     snippets: list[Snippet] = field(default_factory=list)
     available: bool = True
     """False when the file is not on disk now (deleted, or its drive unplugged)."""
+    place: str = ""
+    """Where a member lies ("leak.zip › finance/q3.xlsx"); '' for a file on disk."""
+    parent: str = ""
+    ocr: bool = False
+    """Its text (or part of it) was read by OCR."""
+    sender: str = ""
+    """A message's From header."""
+
+    @property
+    def page(self) -> int | None:
+        """The page of the first snippet, for a document with pages."""
+        return self.snippets[0].page if self.snippets else None
 
 
 @dataclass
@@ -842,14 +855,16 @@ class Searcher:
                   source=stored.get("source", ""), date=stored.get("date", ""),
                   url=stored.get("url", ""), format=stored.get("format", ""),
                   lang=stored.get("lang", ""),
-                  score=round(float(score), 4) if scored else 0.0)
+                  score=round(float(score), 4) if scored else 0.0,
+                  place=stored.get("place", ""), parent=stored.get("parent", ""),
+                  ocr=stored.get("ocr") == "yes", sender=stored.get("mail_from", ""))
         hit.available = os.path.exists(hit.path) or (  # a non-UTF-8 name is shown with
             "\ufffd" in hit.path and self._exact_path_exists(hit.key))  # U+FFFD
         if with_snippets:
             text = self.index.reader_catalog().text(hit.key)
             if text is not None:
                 spans = self._with_passages(hit.key, matcher, leading_spans(matcher, text[0]))
-                hit.snippets = make_snippets(text[0], spans)
+                hit.snippets = make_snippets(text[0], spans, page_starts=text[1])
         return hit
 
     def _with_passages(self, key: str, matcher: HitMatcher,

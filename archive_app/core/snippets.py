@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archive_app.core.hit_spans import HitMatcher
+from archive_app.core.pages import page_of
 
 SNIPPET_CHARS = 220
 SNIPPETS_PER_HIT = 2
@@ -21,6 +22,10 @@ class Snippet:
 
     text: str
     highlights: list[tuple[int, int]]
+    start: int = 0
+    """Where the snippet begins in the document's text."""
+    page: int | None = None
+    """The 1-based page it begins on, for a document with pages (PDF, scans, slides)."""
 
 
 def leading_spans(matcher: HitMatcher, text: str) -> list[tuple[int, int]]:
@@ -39,10 +44,13 @@ def leading_spans(matcher: HitMatcher, text: str) -> list[tuple[int, int]]:
 
 
 def make_snippets(text: str, spans: list[tuple[int, int]],
-                  count: int = SNIPPETS_PER_HIT, width: int = SNIPPET_CHARS) -> list[Snippet]:
-    """Up to `count` windows of about `width` characters around the densest hits."""
+                  count: int = SNIPPETS_PER_HIT, width: int = SNIPPET_CHARS,
+                  page_starts: list[int] | None = None) -> list[Snippet]:
+    """Up to `count` windows of about `width` characters around the densest hits, each
+    with the page it is on when the document has pages."""
     if not spans:
-        return [Snippet(_clip(text, 0, width)[0], [])] if text else []
+        return [Snippet(_clip(text, 0, width)[0], [], 0, page_of(page_starts or [], 0))
+                ] if text else []
     windows: list[tuple[int, int]] = []
     for start, _ in spans:
         if len(windows) >= count:
@@ -57,7 +65,8 @@ def make_snippets(text: str, spans: list[tuple[int, int]],
         stop = shift + len(snippet_text)
         highlights = [(max(s, shift) - shift, min(e, stop) - shift) for s, e in spans
                       if s < stop and e > shift]
-        snippets.append(Snippet(snippet_text, [(a, b) for a, b in highlights if a < b]))
+        snippets.append(Snippet(snippet_text, [(a, b) for a, b in highlights if a < b],
+                                shift, page_of(page_starts or [], shift)))
     return snippets
 
 

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.refine import facet_filter
 
-GROUPS = (("source", "Source"), ("year", "Year"), ("format", "Format"), ("tag", "Tag"))
+GROUPS = (("source", "Source"), ("year", "Year"), ("format", "Format"), ("tag", "Tag"),
+          ("sender", "Sender"))
 MAX_VALUES = 30
 FACET_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
         self.session.document_failed.connect(self.statusBar().showMessage)
         self.results.selectionModel().currentChanged.connect(self._open_current)
         self.side_panel.source_tab.edit_requested.connect(self.editor.edit)
+        self.side_panel.source_tab.links.open_requested.connect(self.session.open_document)
         self.editor.metadata_saved.connect(self._metadata_saved)
         self.add_folder_button.clicked.connect(self.add_folder)
         self.folders_dialog.add_requested.connect(self.add_folder)
@@ -331,6 +332,7 @@ class MainWindow(QMainWindow):
             keep.restore(self.reader)
         self.annotating.show_document(opened.annotations)
         self.side_panel.source_tab.show_document(opened.view, opened.citation)
+        self.side_panel.source_tab.links.show_opened(opened)
         self.editor.view = opened.view
         if pending is not None and pending.doc == opened.view.key:
             self.annotating.go_to(pending)

@@ -66,7 +66,7 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return hit.title or hit.key
         if role == Qt.ItemDataRole.ToolTipRole:
-            return hit.path
+            return f"{hit.path}\n{hit.place}" if hit.place else hit.path
         if role == Qt.ItemDataRole.CheckStateRole:
             return (Qt.CheckState.Checked if hit.key in self.checked
                     else Qt.CheckState.Unchecked)
@@ -109,8 +109,13 @@ class ResultsModel(QAbstractListModel):
 
 
 def byline(hit: Hit) -> str:
-    """'source · date' (author first when known); the key when nothing else is known."""
-    parts = [part for part in (hit.author, hit.source, hit.date) if part]
+    """'source · date' (author first when known, a message's sender), then where a member
+    lies and an OCR mark; the key when nothing else is known."""
+    parts = [part for part in (hit.author or hit.sender, hit.source, hit.date) if part]
+    if hit.place:
+        parts.append(f"in {hit.place}")
+    if hit.ocr:
+        parts.append("OCR")
     return " · ".join(parts) if parts else hit.key
 
 
@@ -135,6 +140,8 @@ def result_document(hit: Hit, palette: QPalette, font: QFont) -> QTextDocument:
         cursor.insertBlock()
         start = cursor.position()
         cursor.insertText(f"… {snippet.text} …", base)
+        if snippet.page:
+            cursor.insertText(f"  p. {snippet.page}", muted)
         for begin, end in utf16_spans(snippet.text, snippet.highlights):
             cursor.setPosition(start + 2 + begin)
             cursor.setPosition(start + 2 + end, QTextCursor.MoveMode.KeepAnchor)

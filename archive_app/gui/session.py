@@ -24,6 +24,11 @@ class OpenedDocument:
     spans: list[tuple[int, int]]
     citation: str
     annotations: list[Annotation] = field(default_factory=list)
+    members: list[tuple[str, str, str]] = field(default_factory=list)
+    """(key, title, format) of the documents read from its members (attachments...)."""
+    thread: list[tuple[str, str, str, str]] = field(default_factory=list)
+    """(key, subject, from, date) of the messages of its thread."""
+    parent_title: str = ""
 
 
 def load_document(library: Library, key: str, query: str) -> OpenedDocument | None:
@@ -35,7 +40,10 @@ def load_document(library: Library, key: str, query: str) -> OpenedDocument | No
         spans = library.hit_spans(query, key) if query else []
     except QueryError:
         spans = []
-    return OpenedDocument(view, spans, library.citation(key), library.annotations_for(key))
+    parent = library.document(view.parent) if view.parent else None
+    return OpenedDocument(view, spans, library.citation(key), library.annotations_for(key),
+                          members=library.members(key), thread=library.thread(key),
+                          parent_title=parent.title if parent else "")
 
 
 class SearchSession(QObject):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.index_model import DocumentView
 from archive_app.gui.annotations_panel import AnnotationsTab
+from archive_app.gui.document_links import DocumentLinks
 
 ROWS = (("title", "Title"), ("author", "Author"), ("source", "Source"), ("date", "Date"),
         ("url", "URL"), ("path", "File"), ("format", "Format"), ("lang", "Language"))
@@ -48,6 +49,7 @@ class SourceTab(QWidget):
         self.edit_button = QPushButton("Edit…", toolTip="Correct or fill in the metadata")
         self.empty = QLabel("Open a document to see where it comes from.", wordWrap=True,
                             objectName="empty_state")
+        self.links = DocumentLinks()
         self._build_layout()
         self.copy_button.clicked.connect(self.copy_citation)
         self.open_url_button.clicked.connect(self.open_url)
@@ -73,6 +75,7 @@ class SourceTab(QWidget):
         layout = QVBoxLayout(self.details)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
+        layout.addWidget(self.links)
         layout.addLayout(links)
         layout.addSpacing(8)
         layout.addWidget(heading)
@@ -92,6 +95,8 @@ class SourceTab(QWidget):
             self.values[name].setText(value or "—")
         self.citation.setText(citation)
         self.open_url_button.setEnabled(bool(view and view.url))
+        if view is None:
+            self.links.show_opened(None)
 
     def copy_citation(self) -> None:
         QGuiApplication.clipboard().setText(self.citation.text())

@@ -130,11 +130,11 @@ class HangingReader:
         self.release = threading.Event()
         original = ingest.load_document
 
-        def load_document(path, key, overrides=None):
+        def load_document(path, key, overrides=None, read_options=None):
             if path.name == self.name:
                 self.started.set()
                 self.release.wait(60)
-            return original(path, key, overrides)
+            return original(path, key, overrides, read_options)
 
         monkeypatch.setattr(ingest, "load_document", load_document)
 

@@ -29,9 +29,9 @@ def load_calls(monkeypatch):
     calls: list[str] = []
     real = ingest.load_document
 
-    def counting(path, key, overrides=None):
+    def counting(path, key, overrides=None, read_options=None):
         calls.append(key)
-        return real(path, key, overrides)
+        return real(path, key, overrides, read_options)
 
     monkeypatch.setattr(ingest, "load_document", counting)
     return calls

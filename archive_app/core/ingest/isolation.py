@@ -15,16 +15,18 @@ import resource
 from pathlib import Path
 
 from archive_app.core.errors import RejectedFile
+from archive_app.core.ingest.options import reading_with
 from archive_app.core.processes import forkserver_context
 
 TIME_LIMIT_SECONDS = 60.0
 MEMORY_LIMIT_BYTES = 2 * 1024 ** 3
 
-def _child(module: str, path: str, connection) -> None:
+def _child(module: str, path: str, connection, read_options=None) -> None:
     with contextlib.suppress(ValueError, OSError):  # a lower limit may already be set
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     try:
-        result = ("ok", importlib.import_module(module).extract(Path(path)))
+        with reading_with(read_options):
+            result = ("ok", importlib.import_module(module).extract(Path(path)))
     except BaseException as error:  # sent back and judged by the parent
         result = ("error", error)
     try:
@@ -35,11 +37,14 @@ def _child(module: str, path: str, connection) -> None:
 
 
 def extract_isolated(module: str, path: Path, label: str,
-                     time_limit: float = TIME_LIMIT_SECONDS):
-    """`module.extract(path)` in a child; re-raises its exception, or RejectedFile("timeout")."""
+                     time_limit: float = TIME_LIMIT_SECONDS, options=None):
+    """`module.extract(path)` in a child; re-raises its exception, or RejectedFile("timeout").
+
+    `options` (ingest/options.py) are the folder's reading options, set in the child."""
     context = forkserver_context()
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(module, str(path), sender), daemon=True)
+    child = context.Process(target=_child, args=(module, str(path), sender, options),
+                            daemon=True)
     child.start()
     sender.close()
     try:

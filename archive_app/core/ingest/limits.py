@@ -47,8 +47,11 @@ def unreadable(path: Path, error: OSError) -> RejectedFile:
     return RejectedFile("unreadable", f"cannot read {path.name}: {error.strerror or error}")
 
 
-def check_file(path: Path) -> int:
-    """Stat (never read) the file first so huge or unreadable files cost nothing; return size."""
+def check_file(path: Path, max_bytes: int | None = None) -> int:
+    """Stat (never read) the file first so huge or unreadable files cost nothing; return size.
+
+    `max_bytes` raises the limit for containers and mailboxes, read member by member."""
+    limit = max_bytes or MAX_FILE_BYTES
     try:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
@@ -59,9 +62,10 @@ def check_file(path: Path) -> int:
             pass
     except OSError as error:
         raise unreadable(path, error) from error
-    if info.st_size > MAX_FILE_BYTES:
+    if info.st_size > limit:
         size_mb = round(info.st_size / (1024 * 1024), 1)
-        raise RejectedFile("too-large", f"file is {size_mb} MB; the limit is 64 MB")
+        raise RejectedFile("too-large", f"file is {size_mb} MB; the limit is "
+                                        f"{limit // (1024 * 1024):,} MB")
     return info.st_size
 
 

@@ -21,6 +21,9 @@ def test_supported_suffixes_cover_every_format() -> None:
     assert supported_suffixes() == {
         ".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".eml", ".epub",
         ".odt", ".ods", ".odp", ".xlsx", ".pptx", ".rtf", ".csv", ".tsv",
+        ".doc", ".xls", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp",
+        ".zip", ".7z", ".tar", ".tgz", ".tbz2", ".txz", ".mbox", ".mbx", ".pst", ".ost",
+        ".msg",
     }
 
 
@@ -35,8 +38,12 @@ def test_supported_suffixes_cover_every_format() -> None:
         ("catalog.csv", False),
         (".hidden.txt", False),
         ("~$minutes.docx", False),
-        ("picture.png", False),
-        ("archive.zip", False),
+        ("picture.png", True),
+        ("archive.zip", True),
+        ("leak.tar.gz", True),
+        ("leak.TAR.XZ", True),
+        ("data.gz", False),
+        ("program.exe", False),
     ],
 )
 def test_is_document_file(name: str, expected: bool) -> None:
