@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Check (and as root, install) the Debian packages Archive App needs outside its venv:
-# python3-venv, the libraries Qt loads, and a font. Usage: ensure-system.sh test|app
+# python3-venv, the libraries Qt loads, a font, Tesseract OCR with English, Persian and
+# Arabic data, antiword/catdoc (.doc) and readpst (.pst). Usage: ensure-system.sh test|app
 #   test: what the offscreen test run needs;  app: that plus Qt's X11 (xcb) platform libs.
 # When everything is present it prints nothing, exits 0 and never calls apt-get.
 # ARCHIVE_APP_NO_INSTALL=1: only check and report (exit 1 when something is missing), never
@@ -51,6 +52,27 @@ missing=()
 for lib in "${!gui_libs[@]}"; do have_lib "$lib" || missing+=("${gui_libs[$lib]}"); done
 if [ "$mode" = app ]; then
   for lib in "${!x11_libs[@]}"; do have_lib "$lib" || missing+=("${x11_libs[$lib]}"); done
+fi
+# programs the importers run as separate processes (GPL ones stay out of our process)
+declare -A tools=(
+  [tesseract]=tesseract-ocr [antiword]=antiword [catdoc]=catdoc [readpst]=pst-utils
+)
+for tool in "${!tools[@]}"; do command -v "$tool" >/dev/null || missing+=("${tools[$tool]}"); done
+# Tesseract's language data: English, Persian, Arabic, and script detection (osd)
+have_tessdata() {
+  local dir
+  for dir in "${TESSDATA_PREFIX:-/nonexistent}" /usr/share/tesseract-ocr/*/tessdata \
+             /usr/share/tessdata; do
+    [ -e "$dir/$1.traineddata" ] && return 0
+  done
+  return 1
+}
+for lang in eng fas ara osd; do have_tessdata "$lang" || missing+=("tesseract-ocr-$lang"); done
+if [ "$mode" = test ]; then
+  # the tests make their scans with an Arabic-script font, and their archives with 7z
+  [[ $fonts == *NotoNaskhArabic* ]] || [ -e /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] \
+    || missing+=(fonts-noto-core)
+  command -v 7z >/dev/null || missing+=(p7zip-full)
 fi
 "${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 [ -n "$fonts" ] || missing+=(fontconfig fonts-dejavu-core)

@@ -63,6 +63,7 @@ from archive_app.core.index_model import (
     index_fields,
     message_id_term,
 )
+from archive_app.core.ingest import options
 from archive_app.core.ingest.options import ReadOptions
 from archive_app.core.jobs import JobControl
 from archive_app.core.parallel_indexing import read_in_children
@@ -906,7 +907,9 @@ class ArchiveIndex:
                 control.check_cancelled()
                 watch.reading()
                 in_hand.hold(batch.root.name, job.key, job.path, job.signature)
-                outcome = read_file(job)
+                with options.watching(_reporter(control, done - 1, len(jobs), job.path),
+                                      control.cancel_event.is_set):
+                    outcome = read_file(job)
                 in_hand.clear()
                 watch.done()
                 batch.take([(job, outcome)], here=True)
@@ -1004,6 +1007,11 @@ def _unindex_unreadable(batch: _Batch, scan: Scan, known: dict[str, FileRecord],
 
 def _format_of(path: str) -> str:
     return ingest.format_of(Path(path))
+
+
+def _reporter(control: JobControl, done: int, total: int, path: str):
+    """A long read's own progress ("OCR 12 / 300 pages") as the job's progress line."""
+    return lambda message: control.progress(done, total, f"{path}: {message}")
 
 
 def _slow(in_hand: InHand, flush: Callable[[], None]) -> None:

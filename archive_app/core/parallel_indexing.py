@@ -36,6 +36,7 @@ from archive_app.core.documents import Document
 from archive_app.core.errors import Cancelled, IndexProblem, RejectedFile
 from archive_app.core.in_hand import InHand, SlowFileWatch, discard
 from archive_app.core.index_model import FileJob
+from archive_app.core.ingest import options
 from archive_app.core.jobs import JobControl
 from archive_app.core.processes import forkserver_context
 
@@ -158,6 +159,19 @@ class _Sender:
                 self._flush()
                 self.last_report = now
 
+    def reading(self, done: int, path: str):
+        """A callback for a long read's own progress ("OCR 3 / 40 pages"), sent at most
+        every PROGRESS_INTERVAL_SECONDS."""
+        def say(message: str) -> None:
+            with self.lock:
+                now = time.monotonic()
+                if now - self.last_report >= PROGRESS_INTERVAL_SECONDS:
+                    self.connection.send(("progress", self.done or done,
+                                          f"{path}: {message}", self.unsent))
+                    self.unsent = []
+                    self.last_report = now
+        return say
+
     def segment(self, segment: object | None) -> None:
         with self.lock:
             if segment is None and not self.unsent:
@@ -198,7 +212,8 @@ def _child(index_dir: str, root: str, jobs: list[FileJob], extras: dict[str, dic
                     break
                 watch.reading()
                 in_hand.hold(root, job.key, job.path, job.signature)
-                outcome = read_file(job)
+                with options.watching(sender.reading(done - 1, job.path), stop.is_set):
+                    outcome = read_file(job)
                 in_hand.clear()
                 watch.done()
                 if isinstance(outcome, Document):
