@@ -77,7 +77,10 @@ class DocumentLinks(QWidget):
         view = opened.view if opened else None
         self.parent_key = view.parent if view else ""
         self.place.setVisible(bool(view and view.place))
-        self.place.setText(f"Inside {view.place}" if view and view.place else "")
+        modified = view.details.get("member_modified", "") if view else ""
+        self.place.setText(f"Inside {view.place}" + (f" (changed {modified[:10]})"
+                                                     if modified else "")
+                           if view and view.place else "")
         self.open_parent_button.setVisible(bool(self.parent_key))
         self.open_parent_button.setToolTip(opened.parent_title if opened else "")
         self._show_ocr(view.details if view else {})

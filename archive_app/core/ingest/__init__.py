@@ -380,7 +380,12 @@ def _read_member(parent: Document, member: Member, place: str, depth: int) -> Do
     try:
         _read_scans(path, fmt, extracted)
         key = f"{parent.key}{CHILD_KEY_SEPARATOR}{member.key_part}"
-        child = _document(extracted, fmt, path, key, [member.metadata], fallback_name=name)
+        # a member's time in its container is when the file changed, not when the
+        # document was written: it is shown beside its place, never taken as its date
+        layers = [{k: v for k, v in member.metadata.items() if k != "date"}]
+        if member.metadata.get("date"):
+            extracted.details.setdefault("member_modified", member.metadata["date"])
+        child = _document(extracted, fmt, path, key, layers, fallback_name=name)
         child.path = parent.path
         child.file_key = parent.source_file_key
         child.parent = parent.key

@@ -141,7 +141,7 @@ def test_missing_file_is_unreadable(tmp_path: Path) -> None:
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:
-    path = tmp_path / "sheet.xls"
+    path = tmp_path / "program.exe"
     path.write_bytes(b"PK")
     assert rejection(path).code == "unsupported"
 
