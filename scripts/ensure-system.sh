@@ -69,10 +69,12 @@ have_tessdata() {
 }
 for lang in eng fas ara osd; do have_tessdata "$lang" || missing+=("tesseract-ocr-$lang"); done
 if [ "$mode" = test ]; then
-  # the tests make their scans with an Arabic-script font, and their archives with 7z
+  # the tests make their scans with an Arabic-script font, and archives with 7z
   [[ $fonts == *NotoNaskhArabic* ]] || [ -e /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] \
     || missing+=(fonts-noto-core)
   command -v 7z >/dev/null || missing+=(p7zip-full)
+  # .doc and .xls test files are made by LibreOffice, as a user's would be
+  command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 fi
 "${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 [ -n "$fonts" ] || missing+=(fontconfig fonts-dejavu-core)
