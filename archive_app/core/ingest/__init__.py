@@ -73,8 +73,9 @@ _IMPORTERS: dict[str, tuple[str, str]] = {
 
 MAX_TITLE_LINE = 120
 ISOLATED_FORMATS = frozenset({"pdf"})
-"""Always read in a child process (ingest/isolation.py): pdfminer can take minutes and
-gigabytes even on honest files, so a PDF gets its own process and 2 GB. Other formats
+"""Always read in a child process (ingest/isolation.py): PDF is read by pdfium, C code
+that a hostile file may crash or send into a loop, so a PDF gets its own process and
+2 GB, and a crash costs only that file. Other formats
 are read in this process under bounds.py's time limit and memory cap where this
 process can be bounded, else in the same kind of child."""
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
