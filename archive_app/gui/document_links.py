@@ -27,6 +27,12 @@ MAX_LISTED = 500
 """Items a list shows (a mailbox may hold 20,000 messages; search finds the rest)."""
 
 
+def member_label(key: str, title: str) -> str:
+    """A member as its list shows it: its name in the container, then its title."""
+    part = key.rsplit("//", 1)[-1]
+    return f"{part} — {title}" if title and title not in part else part
+
+
 def _label(name: str) -> QLabel:
     label = QLabel(wordWrap=True, objectName=name)
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -88,7 +94,7 @@ class DocumentLinks(QWidget):
         members = opened.members if opened else []
         noun = "Attachments" if view and view.format in ("eml", "msg") else "Contents"
         self.members_heading.setText(f"{noun} ({len(members)})")
-        self._fill(self.members, [(key, f"{title}  [{fmt}]") for key, title, fmt in members])
+        self._fill(self.members, [(key, member_label(key, title)) for key, title, _ in members])
         thread = [item for item in (opened.thread if opened else []) if item[0] != view.key]
         self._fill(self.thread, [(key, " — ".join(filter(None, (date[:10], sender, title))))
                                  for key, title, sender, date in thread])
