@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -78,6 +79,9 @@ class DocumentLinks(QWidget):
             layout.addWidget(widget)
         for listing in (self.members, self.thread):
             listing.setMaximumHeight(160)
+            # as narrow as the panel is: long names are cut, not the reader beside it
+            listing.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            listing.setMinimumWidth(120)
 
     def show_opened(self, opened: OpenedDocument | None) -> None:
         view = opened.view if opened else None

@@ -429,6 +429,8 @@ class MainWindow(QMainWindow):
         """In a narrow window the side panel folds away (View ▸ Document panel brings it
         back) and the reader gets the room; it returns when the window is wide again."""
         narrow = self.width() < NARROW_WIDTH
+        if narrow:
+            self._narrow_left_docks()
         if narrow == self._narrow:
             return
         self._narrow = narrow
@@ -438,6 +440,14 @@ class MainWindow(QMainWindow):
         elif not narrow and self._panel_auto_hidden:
             self._panel_auto_hidden = False
             self._set_side_panel(True)
+
+    def _narrow_left_docks(self) -> None:
+        """A narrow window gives the left docks (Refine, Tags) at most a quarter of its
+        width: their width follows their widest line, which depends on the font (Noto
+        Sans made it 361 of 1024 px, leaving the reader under 400)."""
+        most = self.width() // 4
+        if self.facet_dock.isVisible() and self.facet_dock.width() > most:
+            self.resizeDocks([self.facet_dock], [most], Qt.Orientation.Horizontal)
 
     def _set_side_panel(self, visible: bool) -> None:
         self.side_panel.setVisible(visible)
