@@ -35,6 +35,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     library = Library(resolve_home(args.home))
     try:
         found = library.all_annotations(tag=args.tag, state=args.state)
+        pages = {a.id: library.page_of(a.doc, a.start) for a in found} if not args.json else {}
     finally:
         library.close()
     if args.json:
@@ -42,8 +43,9 @@ def cmd_annotations(args: argparse.Namespace) -> int:
         return EXIT_OK
     for annotation in found:
         flag = "" if annotation.state == "anchored" else f" ({annotation.state})"
+        page = f" p. {pages[annotation.id]}" if pages.get(annotation.id) else ""
         print(f"#{annotation.id} {show(annotation.doc)} "
-              f"[{annotation.start}:{annotation.end}]{flag}")
+              f"[{annotation.start}:{annotation.end}]{page}{flag}")
         print(f"   \u201c{show(annotation.exact)}\u201d")
         print(f"   tags: {show(', '.join(annotation.tags)) or '-'}"
               + (f"  note: {show(annotation.note)}" if annotation.note else ""))

@@ -271,6 +271,12 @@ class Catalog:
             return None
         return zlib.decompress(row[0]).decode("utf-8"), json.loads(row[1])
 
+    def page_starts(self, key: str) -> list[int]:
+        """A document's page boundaries without its text ([] without pages)."""
+        row = self.connection.execute(
+            "SELECT page_starts FROM texts WHERE key = ?", (to_sql(key),)).fetchone()
+        return json.loads(row[0]) if row else []
+
     def skipped(self) -> list[FileRecord]:
         rows = self.connection.execute(
             f"SELECT {_COLUMNS} FROM files WHERE skip_code IS NOT NULL ORDER BY path")

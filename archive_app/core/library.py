@@ -39,6 +39,7 @@ from archive_app.core.hit_spans import HitMatcher
 from archive_app.core.index import ArchiveIndex, DocumentView, IndexSummary
 from archive_app.core.index_model import IndexingCancelled
 from archive_app.core.jobs import JobControl
+from archive_app.core.pages import page_of
 from archive_app.core.paths import AppPaths
 from archive_app.core.search import Searcher, SearchResults
 from archive_app.core.store import UserStore
@@ -153,6 +154,11 @@ class Library:
         if view is None:
             return None
         return replace(view, **self._edits(key))
+
+    def page_of(self, key: str, offset: int) -> int | None:
+        """The page an offset of a document is on (an annotation's, a hit's); None for a
+        document without pages."""
+        return page_of(self.index.reader_catalog().page_starts(key), offset)
 
     def members(self, key: str) -> list[tuple[str, str, str]]:
         """(key, title, format) of what was read from this document's members: a zip's

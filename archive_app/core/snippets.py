@@ -25,7 +25,8 @@ class Snippet:
     start: int = 0
     """Where the snippet begins in the document's text."""
     page: int | None = None
-    """The 1-based page it begins on, for a document with pages (PDF, scans, slides)."""
+    """The 1-based page of its first hit (of its start, without hits), for a document
+    with pages (PDF, scans, slides)."""
 
 
 def leading_spans(matcher: HitMatcher, text: str) -> list[tuple[int, int]]:
@@ -65,8 +66,9 @@ def make_snippets(text: str, spans: list[tuple[int, int]],
         stop = shift + len(snippet_text)
         highlights = [(max(s, shift) - shift, min(e, stop) - shift) for s, e in spans
                       if s < stop and e > shift]
-        snippets.append(Snippet(snippet_text, [(a, b) for a, b in highlights if a < b],
-                                shift, page_of(page_starts or [], shift)))
+        kept = [(a, b) for a, b in highlights if a < b]
+        where = shift + kept[0][0] if kept else shift  # the page of its first hit
+        snippets.append(Snippet(snippet_text, kept, shift, page_of(page_starts or [], where)))
     return snippets
 
 

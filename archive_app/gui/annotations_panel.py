@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.anchoring import ORPHANED, REANCHORED
 from archive_app.core.annotations import Annotation
+from archive_app.core.pages import page_of
 
 NO_ANNOTATIONS = ("No annotations yet. Select text in the reader and press Ctrl+T "
                   "to tag it.")
@@ -54,10 +55,11 @@ class AnnotationCard(QFrame):
     clicked = Signal()
 
     def __init__(self, annotation: Annotation, colors: dict[str, str],
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, page: int | None = None):
         super().__init__(parent)
         self.setObjectName("annotation_card")
         self.annotation = annotation
+        self.page = page
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.quote = QLabel(_excerpt(annotation.exact), wordWrap=True, objectName="card_quote")
         self.quote.setTextFormat(Qt.TextFormat.PlainText)
@@ -66,6 +68,7 @@ class AnnotationCard(QFrame):
         self.note = QLabel(annotation.note, wordWrap=True, objectName="card_note")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         text, tip = BADGES.get(annotation.state, ("", ""))
+        self.page_label = QLabel(f"p. {page}" if page else "", objectName="card_page")
         self.badge = QLabel(text, objectName="state_badge", toolTip=tip)
         self.badge.setProperty("state", annotation.state)
         self.edit_button = QToolButton(text="Edit…", toolTip="Change the tags or the note")
@@ -80,6 +83,7 @@ class AnnotationCard(QFrame):
 
     def _build_layout(self) -> None:
         buttons = QHBoxLayout()
+        buttons.addWidget(self.page_label)
         buttons.addWidget(self.badge)
         buttons.addStretch(1)
         buttons.addWidget(self.edit_button)
@@ -135,6 +139,8 @@ class AnnotationsTab(QStackedWidget):
         self.setObjectName("annotations_tab")
         self.colors: dict[str, str] = {}
         self.cards: list[AnnotationCard] = []
+        self.page_starts: list[int] = []
+        """The open document's page boundaries: each card says its passage's page."""
         self.empty = QLabel(NO_ANNOTATIONS, wordWrap=True, objectName="empty_state")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setMargin(16)
@@ -192,7 +198,8 @@ class AnnotationsTab(QStackedWidget):
             self.scroll.ensureWidgetVisible(card)
 
     def _insert(self, annotation: Annotation) -> None:
-        card = AnnotationCard(annotation, self.colors, self.list_widget)
+        card = AnnotationCard(annotation, self.colors, self.list_widget,
+                              page_of(self.page_starts, annotation.start))
         card.clicked.connect(lambda: self._clicked(card))
         card.edit_button.clicked.connect(lambda: self.edit_requested.emit(card.annotation))
         card.delete_button.clicked.connect(lambda: self.delete_requested.emit(card.annotation))

@@ -330,6 +330,7 @@ class MainWindow(QMainWindow):
         self.reader.show_document(opened.view, opened.spans, opened.annotations)
         if keep is not None and keep.key == opened.view.key:
             keep.restore(self.reader)
+        self.side_panel.annotations_tab.page_starts = opened.view.page_starts
         self.annotating.show_document(opened.annotations)
         self.side_panel.source_tab.show_document(opened.view, opened.citation)
         self.side_panel.source_tab.links.show_opened(opened)

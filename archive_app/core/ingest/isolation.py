@@ -1,8 +1,9 @@
 """Run a risky importer in a child process with a time limit and a memory cap.
 
 A parser in C (pdfium) can crash, loop for minutes or swallow gigabytes on a hostile
-file, and a Python thread cannot be stopped from outside; a child process can. Children come from the core's
-forkserver (processes.py), so each file costs a fork, not an interpreter start. The
+file, and a Python thread cannot be stopped from outside; a child process can. Children
+come from the core's forkserver (processes.py), so each file costs a fork, not an
+interpreter start. The
 child's result comes back through a pipe; a child still running at the deadline is
 killed and the file skipped.
 """
