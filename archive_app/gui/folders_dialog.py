@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -25,12 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive_app.core.errors import ArchiveError
 from archive_app.core.folders import FolderSummary, RemovedFolder, folder_summaries
 from archive_app.core.library import Library
 from archive_app.gui.sizing import fix_minimum_size
 from archive_app.gui.workers import Generation, run_in_pool
 
-COLUMNS = ("Folder", "Documents", "Skipped")
+COLUMNS = ("Folder", "Documents", "Skipped", "OCR")
+OCR_CHOICES = ("auto", "off", "eng", "fas", "ara", "eng+fas", "eng+ara", "fas+ara")
+"""What the OCR… button offers: auto (the language from the script on the page), off,
+or Tesseract's languages; `archive-app folders ocr` takes any installed ones."""
 FOLDER_ROLE = Qt.ItemDataRole.UserRole + 1
 EXPANDED_SKIPS = 10
 """A folder with at most this many skipped files shows them at once; more wait for a click."""
@@ -47,6 +52,8 @@ class FoldersDialog(QDialog):
     folder_removed = Signal(object)
     """A RemovedFolder: what left the index and how many annotations were kept."""
     add_requested = Signal()
+    reindex_requested = Signal()
+    """A folder's OCR setting changed: its scans must be read again."""
 
     def __init__(self, library: Library, parent: QWidget | None = None):
         super().__init__(parent)
@@ -61,12 +68,15 @@ class FoldersDialog(QDialog):
         self.add_button = QPushButton("Add folder…")
         self.remove_button = QPushButton("Remove folder…", toolTip="Take the selected folder "
                                          "out of the archive (its files are not touched)")
+        self.ocr_button = QPushButton("OCR…", toolTip="How the selected folder's scans and "
+                                      "images are read: language, or off")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self._build_tree()
         self._build_layout()
         self.tree.currentItemChanged.connect(lambda *_args: self._update_buttons())
         self.add_button.clicked.connect(self.add_requested)
         self.remove_button.clicked.connect(self.remove_selected)
+        self.ocr_button.clicked.connect(self.choose_ocr)
         self.buttons.rejected.connect(self.reject)
         fix_minimum_size(self, QSize(520, 320))
         self.resize(760, 460)
@@ -81,7 +91,7 @@ class FoldersDialog(QDialog):
         header = tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2):
+        for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
     def _build_layout(self) -> None:
@@ -89,6 +99,7 @@ class FoldersDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)
+        row.addWidget(self.ocr_button)
         row.addStretch(1)
         row.addWidget(self.buttons)
         layout = QVBoxLayout(self)
@@ -137,6 +148,7 @@ class FoldersDialog(QDialog):
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(self.selected_folder() is not None and not self._busy)
+        self.ocr_button.setEnabled(self.selected_folder() is not None and not self._busy)
         self.add_button.setEnabled(not self._busy)
 
     def remove_selected(self) -> None:
@@ -147,6 +159,32 @@ class FoldersDialog(QDialog):
         self.status.setText(f"Removing {summary.path}…")
         run_in_pool(self.library.remove_folder, summary.path,
                     on_result=self._removed, on_error=self._failed)
+
+    def choose_ocr(self) -> None:
+        summary = self.selected_folder()
+        if summary is None:
+            return
+        current = summary.ocr or "auto"
+        choices = list(OCR_CHOICES) if current in OCR_CHOICES else [current, *OCR_CHOICES]
+        setting, chosen = QInputDialog.getItem(
+            self, "OCR", f"How should scans and images in {summary.path} be read?\n"
+            "auto: the language from the script on each page", choices,
+            choices.index(current), False)
+        if chosen:
+            self.set_ocr(summary, setting)
+
+    def set_ocr(self, summary: FolderSummary, setting: str) -> None:
+        """Store the setting; the files it concerns are read again by a re-index."""
+        try:
+            _, marked = self.library.set_folder_ocr(summary.path, setting)
+        except ArchiveError as error:
+            self.status.setText(f"The OCR setting was not changed: {error}")
+            return
+        self.status.setText(f"OCR for {summary.path}: {setting}; {marked} files are "
+                            "read again.")
+        self.reload()
+        if marked:
+            self.reindex_requested.emit()
 
     def _confirm(self, summary: FolderSummary) -> bool:
         answer = QMessageBox.question(
@@ -172,7 +210,7 @@ def folder_item(summary: FolderSummary) -> QTreeWidgetItem:
     """A folder's row, with one child row per skipped file saying why it was skipped."""
     missing = "  (missing: unplugged drive?)" if summary.missing else ""
     item = QTreeWidgetItem([f"{summary.path}{missing}", f"{summary.documents:,}",
-                            f"{len(summary.skipped):,}"])
+                            f"{len(summary.skipped):,}", summary.ocr or "auto"])
     item.setData(0, FOLDER_ROLE, summary)
     item.setToolTip(0, f"{summary.path}\nDocuments are named {summary.name}/…")
     for column in (1, 2):

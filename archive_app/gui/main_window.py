@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
         self.add_folder_button.clicked.connect(self.add_folder)
         self.folders_dialog.add_requested.connect(self.add_folder)
         self.folders_dialog.folder_removed.connect(self._folder_removed)
+        self.folders_dialog.reindex_requested.connect(self.reindex)
         self.indexing.indexing_started.connect(self._indexing_changed)
         self.indexing.indexing_finished.connect(self._indexing_changed)
         self.annotating.tag_search_requested.connect(

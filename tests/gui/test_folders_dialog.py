@@ -80,3 +80,30 @@ def test_removing_a_folder_keeps_its_annotations_listed_as_orphaned(qtbot, windo
     assert [(r.annotation.note, r.annotation.state, r.title) for r in table.rows] == [
         ("keep me", "orphaned", KEYS["ashraf"])]
     assert table.index(0, 4).data() == "Not found"
+
+
+def test_a_folder_can_say_ocr_off_and_its_scans_are_read_again(qtbot, window, library,
+                                                              tmp_path):
+    """Issue 14: the OCR setting per folder. Off leaves a scan unread, with the reason;
+    auto reads it again (from the OCR cache or Tesseract) and search finds its words."""
+    from tests.gui.test_real_archives_gui import scanned_pdf
+
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    scanned_pdf(scans / "commission-scan.pdf")
+    library.sync([scans])
+    assert "corpus" in {hit.key.split("/")[0] for hit in library.search("camp").hits}
+    assert [hit.key for hit in library.search("quarantine").hits] == [
+        "scans/commission-scan.pdf"]
+    dialog = open_folders(qtbot, window)
+    dialog.tree.setCurrentItem(dialog.tree.topLevelItem(1))
+    assert dialog.tree.topLevelItem(1).text(3) == "auto"
+    with qtbot.waitSignal(window.indexing.indexing_finished, timeout=60_000):
+        dialog.set_ocr(dialog.selected_folder(), "off")
+    assert library.search("quarantine").total == 0
+    skipped = {s.path: s.reason for s in library.index.skipped_files()}
+    assert "OCR is off" in skipped[str(scans / "commission-scan.pdf")]
+    qtbot.waitUntil(lambda: dialog.tree.topLevelItem(1).text(3) == "off", timeout=10_000)
+    with qtbot.waitSignal(window.indexing.indexing_finished, timeout=60_000):
+        dialog.set_ocr(dialog.selected_folder(), "auto")
+    assert library.search("quarantine").total == 1
