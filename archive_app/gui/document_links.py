@@ -24,6 +24,8 @@ from archive_app.gui.session import OpenedDocument
 
 HEADER_ROWS = (("from", "From"), ("to", "To"), ("cc", "Cc"), ("message_id", "Message-ID"))
 KEY_ROLE = Qt.ItemDataRole.UserRole
+VISIBLE_ROWS = 6
+"""A list is as tall as its items, up to this many rows; then it scrolls."""
 MAX_LISTED = 500
 """Items a list shows (a mailbox may hold 20,000 messages; search finds the rest)."""
 
@@ -78,10 +80,11 @@ class DocumentLinks(QWidget):
                        self.members_heading, self.members, self.thread_heading, self.thread):
             layout.addWidget(widget)
         for listing in (self.members, self.thread):
-            listing.setMaximumHeight(160)
             # as narrow as the panel is: long names are cut, not the reader beside it
             listing.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             listing.setMinimumWidth(120)
+            listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            listing.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
     def show_opened(self, opened: OpenedDocument | None) -> None:
         view = opened.view if opened else None
@@ -137,6 +140,9 @@ class DocumentLinks(QWidget):
         if len(items) > MAX_LISTED:
             listing.addItem(QListWidgetItem(f"… and {len(items) - MAX_LISTED} more "
                                             "(search finds them)"))
+        rows = min(listing.count(), VISIBLE_ROWS)
+        row_height = listing.sizeHintForRow(0) if rows else 0
+        listing.setFixedHeight(rows * row_height + 2 * listing.frameWidth() + 4)
 
     def _activated(self, item: QListWidgetItem) -> None:
         key = item.data(KEY_ROLE)

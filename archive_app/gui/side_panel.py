@@ -8,10 +8,12 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -81,10 +83,20 @@ class SourceTab(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.citation)
         layout.addLayout(cite_row)
+        content = QWidget(objectName="source_content")
+        inner = QVBoxLayout(content)
+        inner.addWidget(self.empty)
+        inner.addWidget(self.details)
+        inner.addStretch(1)
+        # a message's header, attachments and thread can be taller than the panel: it
+        # scrolls rather than squeezing its rows
+        scroll = QScrollArea(objectName="source_scroll", widgetResizable=True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
         outer = QVBoxLayout(self)
-        outer.addWidget(self.empty)
-        outer.addWidget(self.details)
-        outer.addStretch(1)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
     def show_document(self, view: DocumentView | None, citation: str = "") -> None:
         self.view = view

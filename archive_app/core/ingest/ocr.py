@@ -94,7 +94,7 @@ TESSERACT_THREADS = 1
 MAX_CONSECUTIVE_FAILURES = 3
 """After this many pages in a row fail, the rest of the file is not tried: a hostile
 PDF whose every page hangs would otherwise cost minutes a page."""
-OCR_CACHE_VERSION = 1
+OCR_CACHE_VERSION = 2
 """Part of every cache key: raise it when rendering or cleaning changes the text."""
 LATIN_LANGUAGES = "eng"
 PERSIAN_LANGUAGES = "fas"
@@ -593,7 +593,7 @@ class _Recogniser:
             table = base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace")
         except OSError as error:
             raise _PageFailed(f"Tesseract wrote no result ({error.strerror})") from None
-        return clean_text(text), mean_confidence(table)
+        return paragraphs_from_table(table) or clean_text(text), mean_confidence(table)
 
     def tesseract(self, arguments: list[str]) -> str:
         """Run Tesseract within what is left of the page's time; its stdout."""
@@ -655,6 +655,44 @@ def clean_text(text: str) -> str:
     text = text.replace("\f", "\n").replace("\r\n", "\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return _MANY_BLANK_LINES.sub("\n\n", text).strip()
+
+
+def paragraphs_from_table(table: str) -> str:
+    """The page's text from Tesseract's TSV: each paragraph Tesseract found, its lines
+    joined and end-of-line hyphens undone by the PDF importer's rules (pdf_lines), so a
+    scan reads as prose as a PDF's text layer does; '' when the table has no words.
+
+    Version 1 kept Tesseract's own line breaks, which made every scanned paragraph
+    ragged in the reader."""
+    from archive_app.core.ingest import pdf_lines
+
+    lines: dict[tuple[str, str, str], list[tuple[int, int, int, int, str]]] = {}
+    for row in table.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        try:
+            left, top, width, height = (int(cells[n]) for n in range(6, 10))
+        except ValueError:
+            continue
+        lines.setdefault((cells[2], cells[3], cells[4]), []).append(
+            (left, top, width, height, cells[11].strip()))
+    paragraphs: dict[tuple[str, str], list] = {}
+    for (block, paragraph, _), words in lines.items():
+        text = " ".join(word for *_, word in words)
+        left = min(w[0] for w in words)
+        right = max(w[0] + w[2] for w in words)
+        bottom = max(w[1] + w[3] for w in words)
+        size = max(w[3] for w in words)
+        paragraphs.setdefault((block, paragraph), []).append(
+            pdf_lines.Line(text, left, right, -bottom, size))
+    if not paragraphs:
+        return ""
+    every = [line for group in paragraphs.values() for line in group]
+    measure = pdf_lines.usual_width(every)
+    compounds = pdf_lines.compounds_in(line.text for line in every)
+    return "\n\n".join(pdf_lines.join_block(group, measure, compounds)
+                        for group in paragraphs.values())
 
 
 def mean_confidence(table: str) -> float:

@@ -323,3 +323,30 @@ def test_load_document_reads_a_scan(scan_dir, tmp_path):
     assert "brotherhood" in document.text
     assert document.details.get("ocr") == "yes"
     assert document.details.get("ocr_lang") == "eng"
+
+
+def test_a_scanned_paragraph_reads_as_prose_not_as_its_printed_lines():
+    """Tesseract's TSV (level 5 rows: one word each, with its paragraph and line): the
+    lines of one paragraph are joined and an end-of-line hyphen undone, paragraphs stay
+    apart (OCR cache version 2; version 1 kept every printed line break)."""
+    from archive_app.core.ingest.ocr import paragraphs_from_table
+
+    header = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth"
+              "\theight\tconf\ttext")
+    printed = [(1, 1, "All human beings are born free and equal in dig-"),
+               (1, 2, "nity and rights. They are endowed with reason and"),
+               (1, 3, "conscience."),
+               (2, 1, "Article 2")]
+    rows = [header]
+    for paragraph, line, text in printed:
+        left = 100
+        for number, word in enumerate(text.split(), 1):
+            width = 14 * len(word)
+            top = 100 + 60 * (line + 4 * paragraph)
+            rows.append(f"5\t1\t1\t{paragraph}\t{line}\t{number}\t{left}\t{top}\t{width}"
+                        f"\t40\t95.0\t{word}")
+            left += width + 14
+    assert paragraphs_from_table("\n".join(rows)) == (
+        "All human beings are born free and equal in dignity and rights. They are endowed "
+        "with reason and conscience.\n\nArticle 2")
+    assert paragraphs_from_table(header) == ""
