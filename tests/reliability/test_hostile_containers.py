@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 
 from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
-from archive_app.core.ingest import members, sevenz_members, tar_members, zip_members
+from archive_app.core.ingest import (
+    CONTAINER_TIME_LIMIT,
+    bounds,
+    members,
+    sevenz_members,
+    tar_members,
+    zip_members,
+)
 from archive_app.core.ingest.container_listing import REST
 from tests.core.ingest.conftest import make_docx
 from tests.core.ingest.test_containers import (
@@ -82,7 +89,8 @@ def check(path: Path, temp: Path) -> Extracted | RejectedFile:
     nothing is written anywhere but the members folder."""
     before = _tree(path.parent.parent)
     try:
-        result = MODULES[_suffix(path)].extract(path)
+        with bounds.bounded("CONTAINER", time_limit=CONTAINER_TIME_LIMIT):  # as the loader
+            result = MODULES[_suffix(path)].extract(path)
     except RejectedFile as rejection:
         assert rejection.code in CODES and rejection.reason.strip(), rejection
         assert not list(temp.iterdir()), "members folder left after a rejection"

@@ -26,7 +26,16 @@ from hypothesis import strategies as st
 
 from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
-from archive_app.core.ingest import eml, mail_headers, mbox, members, msg, pst
+from archive_app.core.ingest import (
+    CONTAINER_TIME_LIMIT,
+    bounds,
+    eml,
+    mail_headers,
+    mbox,
+    members,
+    msg,
+    pst,
+)
 from tests.core.ingest import mail_fixtures as fx
 from tests.reliability.test_hostile_files import mutate
 
@@ -50,7 +59,8 @@ def read(path: Path, nested: bool = True) -> Extracted | RejectedFile:
     """The importer's outcome, checked; with `nested`, .eml members are read too."""
     module = MODULES[path.suffix if path.suffix != ".ost" else ".pst"]
     try:
-        extracted = module.extract(path)
+        with bounds.bounded("MAIL", time_limit=CONTAINER_TIME_LIMIT):  # as the loader
+            extracted = module.extract(path)
     except RejectedFile as rejected:
         assert rejected.code in CODES and rejected.reason.strip(), rejected.reason
         assert "\x1b" not in rejected.reason and "\n" not in rejected.reason
