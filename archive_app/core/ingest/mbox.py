@@ -20,14 +20,13 @@ the mailbox, else "message-N"; its place is "message N: subject".
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive_app.core.documents import Extracted, Member
 from archive_app.core.errors import RejectedFile
-from archive_app.core.ingest import limits, mail_headers, members
+from archive_app.core.ingest import mail_headers, members
 
 READ_CHUNK = 1024 * 1024
 _SEPARATOR = re.compile(rb"^From ", re.M)
@@ -55,28 +54,12 @@ class _Message:
 
 def extract(path: Path) -> Extracted:
     """The listing as text, the file's stem as title, and every message as a member."""
-    _check_size(path)
+    members.check_container_size(path, "mailbox")
     folder = members.new_members_dir()
-    try:
+    with members.removed_on_error(folder, path):
         with open(path, "rb") as handle:
             messages, more = _Splitter(handle, folder).run()
         return _result(path, folder, messages, more)
-    except OSError as error:
-        members.remove_members_dir(folder)
-        raise limits.unreadable(path, error) from error
-    except BaseException:
-        members.remove_members_dir(folder)
-        raise
-
-
-def _check_size(path: Path) -> None:
-    try:
-        size = os.stat(path).st_size
-    except OSError as error:
-        raise limits.unreadable(path, error) from error
-    if size > members.MAX_CONTAINER_BYTES:
-        raise RejectedFile("too-large", f"the mailbox is {size // 1024 ** 2} MB; the limit "
-                                        f"is {members.MAX_CONTAINER_BYTES // 1024 ** 2} MB")
 
 
 class _Splitter:

@@ -11,11 +11,13 @@ on disk is, and nothing of a member is held in memory longer than it is written.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from archive_app.core.documents import Member
@@ -76,6 +78,37 @@ def _remove_stale() -> None:
 
 _COMPOUND_SUFFIXES = {".tar.gz": ".tgz", ".tar.bz2": ".tbz2", ".tar.xz": ".txz"}
 """Two-part suffixes a member keeps, in the one-part form the importer registry knows."""
+
+
+def check_container_size(path: Path, noun: str) -> None:
+    """Refuse a container or mailbox larger than MAX_CONTAINER_BYTES before reading it
+    (the loader checks it too; this covers an importer called on its own)."""
+    from archive_app.core.ingest import limits
+
+    try:
+        size = os.stat(path).st_size
+    except OSError as error:
+        raise limits.unreadable(path, error) from error
+    if size > MAX_CONTAINER_BYTES:
+        limit = MAX_CONTAINER_BYTES // 1024 ** 2
+        raise RejectedFile("too-large", f"the {noun} is {size // 1024 ** 2} MB; "
+                                        f"the limit is {limit} MB")
+
+
+@contextlib.contextmanager
+def removed_on_error(folder: Path, path: Path) -> Iterator[None]:
+    """Delete a members folder when the importer of `path` fails (an OSError becomes the
+    file's "unreadable" rejection), so no partial unpacking is left behind."""
+    from archive_app.core.ingest import limits
+
+    try:
+        yield
+    except OSError as error:
+        remove_members_dir(folder)
+        raise limits.unreadable(Path(path), error) from error
+    except BaseException:
+        remove_members_dir(folder)
+        raise
 
 
 def member_file(folder: Path, number: int, name: str) -> Path:

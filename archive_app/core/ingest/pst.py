@@ -28,7 +28,7 @@ from pathlib import Path
 
 from archive_app.core.documents import Extracted, Member, normalise_field
 from archive_app.core.errors import RejectedFile
-from archive_app.core.ingest import limits, mail_headers, members
+from archive_app.core.ingest import mail_headers, members
 
 try:  # POSIX only
     import resource
@@ -61,13 +61,13 @@ class _Message:
 
 def extract(path: Path) -> Extracted:
     """The listing as text, the file's stem as title, and every e-mail as a member."""
-    _check_size(path)
+    members.check_container_size(path, "Outlook data file")
     program = shutil.which(READPST)
     if program is None:
         raise RejectedFile("unsupported", "reading Outlook .pst files needs readpst "
                                           "(the pst-utils package), which is not installed")
     folder = members.new_members_dir()
-    try:
+    with members.removed_on_error(folder, path):  # our folder, or what readpst wrote
         output = folder / "readpst"
         output.mkdir()
         _run(program, Path(path).resolve(), output, folder)
@@ -76,23 +76,6 @@ def extract(path: Path) -> Extracted:
             raise RejectedFile("empty", "the Outlook data file holds no e-mail messages "
                                         "(contacts, calendars and tasks are not read)")
         return _result(path, folder, messages, notes)
-    except OSError as error:  # our own folder, or what readpst wrote in it
-        members.remove_members_dir(folder)
-        raise limits.unreadable(path, error) from error
-    except BaseException:
-        members.remove_members_dir(folder)
-        raise
-
-
-def _check_size(path: Path) -> None:
-    try:
-        size = os.stat(path).st_size
-    except OSError as error:
-        raise limits.unreadable(path, error) from error
-    if size > members.MAX_CONTAINER_BYTES:
-        limit = members.MAX_CONTAINER_BYTES // 1024 ** 2
-        raise RejectedFile("too-large", f"the Outlook data file is {size // 1024 ** 2} MB; "
-                                        f"the limit is {limit} MB")
 
 
 def _cap_memory() -> None:
