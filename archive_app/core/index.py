@@ -1166,13 +1166,17 @@ def finish_swap(paths: AppPaths) -> None:
 
 def delete_keys(writer, keys) -> None:
     """Delete the index entries of these files' keys, and of every member read from
-    them (all carry the file's key in `file_key`), with one shared searcher (Whoosh's
+    them (each carries its file's key in `file_key`), with one shared searcher (Whoosh's
     update_document opens a reader per document)."""
     if not keys or not writer.segments:
         return
     with writer.searcher() as searcher:
+        has_members = "file_key" in searcher.schema and any(
+            True for _ in searcher.lexicon("file_key"))
         for key in keys:
-            writer.delete_by_term("file_key", key, searcher=searcher)
+            writer.delete_by_term("key", key, searcher=searcher)
+            if has_members:
+                writer.delete_by_term("file_key", key, searcher=searcher)
 
 
 def _about(document: Document) -> dict:

@@ -132,7 +132,8 @@ def index_fields(document: Document, extra: dict[str, str] | None = None) -> dic
         fields["tags"] = tags
     if notes:
         fields["notes"] = notes
-    fields["file_key"] = document.file_key or document.key
+    if document.file_key:  # a member: deleted with its file (a file by its own key;
+        fields["file_key"] = document.file_key  # one unique term a file cost 3 %)
     if document.parent:
         fields["parent"] = document.parent
     if document.place:
