@@ -223,8 +223,12 @@ class Catalog:
         files = [to_sql(r.key) for r in records if r.file_key is None]
         kept = {to_sql(r.key) for r in records}
         with self.connection:
-            stale = [(key,) for file_key in files for (key,) in self.connection.execute(
-                "SELECT key FROM files WHERE file_key = ?", (file_key,)) if key not in kept]
+            any_members = self.connection.execute(
+                "SELECT 1 FROM files WHERE file_key IS NOT NULL LIMIT 1").fetchone()
+            stale = [(key,) for file_key in (files if any_members else ())
+                     for (key,) in self.connection.execute(
+                         "SELECT key FROM files WHERE file_key = ?", (file_key,))
+                     if key not in kept]
             self.connection.executemany("DELETE FROM files WHERE key = ?", stale)
             self.connection.executemany("DELETE FROM texts WHERE key = ?", stale)
             self.connection.executemany(
