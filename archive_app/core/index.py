@@ -849,6 +849,7 @@ class ArchiveIndex:
         self._record_unreadable(root, scan, summary)
         overrides = ingest.read_catalog(root.path) if todo else {}
         removed_hashes = {known[key].sha256: key for key in removed if known[key].sha256}
+        old_members = _members_by_file(self.catalog.member_keys(root.name))
         batch = _Batch(self, root)
         _unindex_unreadable(batch, scan, known, summary)
         read_options = self.read_options(root)
@@ -858,7 +859,7 @@ class ArchiveIndex:
         try:
             for step_done, pairs in self._read(jobs, batch, control):
                 for job, outcome in pairs:
-                    _account(job, outcome, known, removed_hashes, summary)
+                    _account(job, outcome, known, removed_hashes, summary, old_members)
                 read += len(pairs)
                 if step_done or batch.due():
                     batch.commit(final=False)
@@ -866,21 +867,24 @@ class ArchiveIndex:
             # everything read so far is in the batch: commit it, say what is left
             summary.cancelled = True
             summary.not_read += len(jobs) - read
-            self._finish_root(batch, removed, known, summary)
+            self._finish_root(batch, removed, known, summary, old_members)
             raise IndexingCancelled(summary) from None
         except BaseException:
             batch.abandon()
             raise
-        self._finish_root(batch, removed, known, summary)
+        self._finish_root(batch, removed, known, summary, old_members)
 
     @staticmethod
     def _finish_root(batch: _Batch, removed: list[str], known: dict[str, FileRecord],
-                     summary: IndexSummary) -> None:
-        """The last step of a folder: files deleted from disk leave, small segments merge."""
+                     summary: IndexSummary, old_members: dict[str, set[str]]) -> None:
+        """The last step of a folder: files deleted from disk leave (with the documents
+        read from their members), small segments merge."""
         batch.remove(removed)
         gone = [key for key in removed if known[key].skip_code is None]
         summary.removed += len(gone)
         summary.removed_keys += gone
+        summary.removed_keys += [member for key in gone
+                                 for member in sorted(old_members.get(key, ()))]
         batch.commit()
 
     def _read(self, jobs: list[FileJob], batch: _Batch, control: JobControl,
@@ -1021,25 +1025,44 @@ def _slow(in_hand: InHand, flush: Callable[[], None]) -> None:
 
 
 def _account(job: FileJob, outcome: Document | RejectedFile, known: dict[str, FileRecord],
-             removed_hashes: dict[str, str], summary: IndexSummary) -> None:
+             removed_hashes: dict[str, str], summary: IndexSummary,
+             old_members: dict[str, set[str]] | None = None) -> None:
     """Count one file's outcome in the summary (a move is a new key with an old text).
 
     A container's members that could not be read are listed among the skipped, by
-    their place ("leak.zip › ../etc/passwd"); those read count as documents."""
+    their place ("leak.zip › ../etc/passwd"); those read count as documents. Members
+    follow their file: those of a moved zip move with it, those a re-read container no
+    longer holds are removed (their annotations become orphaned, as a deleted file's)."""
+    before = (old_members or {}).get(job.key, set())
     if isinstance(outcome, RejectedFile):
         summary.skipped.append(SkippedFile(job.path, outcome.code, outcome.reason))
+        summary.removed_keys += sorted(before)
         return
     for place, code, reason in outcome.skipped_members:
         summary.skipped.append(SkippedFile(place, code, reason))
-    summary.members += len(outcome.family()) - 1
+    children = [document.key for document in outcome.family()[1:]]
+    summary.members += len(children)
     if job.key not in known or known[job.key].skip_code is not None:
         summary.added += 1
         old_key = removed_hashes.get(outcome.sha256)
         if old_key:
             summary.moved.append((old_key, job.key))
+            moved_before = (old_members or {}).get(old_key, set())
+            summary.moved += [(old_key + key[len(job.key):], key) for key in children
+                              if old_key + key[len(job.key):] in moved_before]
     else:
         summary.updated += 1
+        summary.removed_keys += sorted(before - set(children))
     summary.changed_keys.append(job.key)
+    summary.changed_keys += children
+
+
+def _members_by_file(keys: set[str]) -> dict[str, set[str]]:
+    """Member keys grouped by the key of the file they were read from."""
+    grouped: dict[str, set[str]] = {}
+    for key in keys:
+        grouped.setdefault(key.split(ingest.CHILD_KEY_SEPARATOR, 1)[0], set()).add(key)
+    return grouped
 
 
 class _Batch:

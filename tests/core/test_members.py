@@ -199,3 +199,42 @@ def test_mail_headers_are_searchable_and_attachments_are_children(app_paths, tmp
         assert keys(library, "theodolite") == {"mail/Maildir/cur/1378202400.M1P2.host:2,S"}
     finally:
         library.close()
+
+
+def test_annotations_on_members_follow_a_moved_zip_and_orphan_with_a_gone_member(
+        app_paths, tmp_path):
+    corpus = leak_folder(tmp_path)
+    library = open_library(app_paths, corpus)
+    try:
+        kept = library.annotate_quote("corpus/leak.zip//finance/readme.txt",
+                                      "xylograph account", ["money"])
+        lost = library.annotate_quote("corpus/leak.zip//finance/2013/q3.docx",
+                                      "Zanzibar Ltd", ["companies"])
+        (corpus / "leak.zip").rename(corpus / "moved.zip")
+        summary = library.sync()
+        assert ("corpus/leak.zip//finance/readme.txt",
+                "corpus/moved.zip//finance/readme.txt") in summary.moved
+        assert keys(library, "tag:money") == {"corpus/moved.zip//finance/readme.txt"}
+        by_id = {a.id: a for a in library.all_annotations()}
+        assert by_id[kept.id].doc == "corpus/moved.zip//finance/readme.txt"
+        assert by_id[kept.id].state == "anchored"
+        write_zip(corpus / "moved.zip", {
+            "finance/readme.txt": "Readme\n\nThe ledger names the xylograph account."})
+        os.utime(corpus / "moved.zip", (1e9, 1e9))
+        library.sync()
+        by_id = {a.id: a for a in library.all_annotations()}
+        assert by_id[lost.id].state == "orphaned"  # its member left the zip
+        assert by_id[kept.id].state == "anchored"
+    finally:
+        library.close()
+
+
+def test_check_finds_no_damage_in_an_archive_with_members(app_paths, tmp_path):
+    from archive_app.core.health import DAMAGE, inspect
+
+    corpus = leak_folder(tmp_path)
+    open_library(app_paths, corpus).close()
+    report = inspect(app_paths)
+    assert not report.index_damaged
+    assert not report.groups[DAMAGE].items
+    assert report.documents == 6  # intro.txt, leak.zip and its 4 readable members
