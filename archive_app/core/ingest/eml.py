@@ -187,18 +187,14 @@ def _hand_on(attachments: list[_Attachment], extracted: Extracted) -> None:
     folder = members.new_members_dir()
     extracted.members_dir = str(folder)
     budget = members.Budget(members.MAX_TOTAL_BYTES)
-    try:
+    with members.removed_on_error(folder):
         for number, attachment in enumerate(attachments, 1):
             extracted.members.append(_member(folder, number, attachment, budget))
-    except BaseException:
-        members.remove_members_dir(folder)
-        raise
 
 
 def _member(folder: Path, number: int, attachment: _Attachment,
             budget: members.Budget) -> Member:
-    key = f"attachment-{number}/{mail_headers.key_name(attachment.name)}"
-    place = f"attachment {number}: {attachment.name}"
+    key, place = mail_headers.attachment_identity(number, attachment.name)
     try:
         data = _payload(attachment.part)
     except (RecursionError, MemoryError):
@@ -206,13 +202,8 @@ def _member(folder: Path, number: int, attachment: _Attachment,
     except Exception as error:  # a part the email package cannot decode or write
         return members.skipped(key, place, "corrupt",
                                f"the attachment could not be decoded: {str(error)[:160]}")
-    reason = budget.member_reason(len(data), None)
-    if reason:
-        return members.skipped(key, place, "too-large", reason)
-    target = members.member_file(folder, number, attachment.file_name)
-    target.write_bytes(data)
-    budget.take(len(data))
-    return Member(key_part=key, place=place, path=str(target))
+    return members.write_member(folder, number, attachment.file_name, data, budget, key,
+                                place)
 
 
 def _payload(part: EmailMessage) -> bytes:

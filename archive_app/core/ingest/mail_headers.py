@@ -191,3 +191,9 @@ def extension_for(content_type: str) -> str:
 def key_name(name: str) -> str:
     """A name as it may stand in a key part: no '/', no control characters."""
     return _NAME_UNSAFE.sub("_", name).strip() or "unnamed"
+
+
+def attachment_identity(number: int, name: str) -> tuple[str, str]:
+    """An attachment's key part and place: "attachment-2/report.pdf", "attachment 2:
+    report.pdf" (the same for .eml and .msg, so keys agree across formats)."""
+    return f"attachment-{number}/{key_name(name)}", f"attachment {number}: {name}"

@@ -96,15 +96,17 @@ def check_container_size(path: Path, noun: str) -> None:
 
 
 @contextlib.contextmanager
-def removed_on_error(folder: Path, path: Path) -> Iterator[None]:
-    """Delete a members folder when the importer of `path` fails (an OSError becomes the
-    file's "unreadable" rejection), so no partial unpacking is left behind."""
+def removed_on_error(folder: Path, path: Path | None = None) -> Iterator[None]:
+    """Delete a members folder when its importer fails, so no partial unpacking is left
+    behind; with `path`, an OSError becomes that file's "unreadable" rejection."""
     from archive_app.core.ingest import limits
 
     try:
         yield
     except OSError as error:
         remove_members_dir(folder)
+        if path is None:
+            raise
         raise limits.unreadable(Path(path), error) from error
     except BaseException:
         remove_members_dir(folder)
@@ -137,6 +139,19 @@ def unsafe_name_reason(name: str) -> str:
     if "\x00" in cleaned:
         return "the member's name holds a NUL byte"
     return ""
+
+
+def write_member(folder: Path, number: int, name: str, data: bytes, budget: Budget,
+                 key_part: str, place: str) -> Member:
+    """A member whose bytes are already in hand (an attachment): written to its file
+    if the container's budget allows, else skipped with the budget's reason."""
+    reason = budget.member_reason(len(data), None)
+    if reason:
+        return skipped(key_part, place, "too-large", reason)
+    target = member_file(folder, number, name)
+    target.write_bytes(data)
+    budget.take(len(data))
+    return Member(key_part=key_part, place=place, path=str(target))
 
 
 def skipped(key_part: str, place: str, code: str, reason: str) -> Member:

@@ -139,19 +139,15 @@ def _hand_on(ole: _Index, attachments: list[_Attachment],
     folder = members.new_members_dir()
     extracted.members_dir = str(folder)
     budget = members.Budget(members.MAX_TOTAL_BYTES)
-    try:
+    with members.removed_on_error(folder):
         for attachment in attachments:
             extracted.members.append(_member(ole, folder, attachment, budget))
-    except BaseException:
-        members.remove_members_dir(folder)
-        raise
 
 
 def _member(ole: _Index, folder: Path, attachment: _Attachment,
             budget: members.Budget) -> Member:
     number = attachment.number
-    key = f"attachment-{number}/{mail_headers.key_name(attachment.name)}"
-    place = f"attachment {number}: {attachment.name}"
+    key, place = mail_headers.attachment_identity(number, attachment.name)
     if attachment.skip_code:
         return members.skipped(key, place, attachment.skip_code, attachment.skip_reason)
     data = attachment.data
@@ -164,13 +160,8 @@ def _member(ole: _Index, folder: Path, attachment: _Attachment,
         data, reason = _to_eml(attachment.embedded)
         if reason:
             return members.skipped(key, place, "too-large", reason)
-    reason = budget.member_reason(len(data), None)
-    if reason:
-        return members.skipped(key, place, "too-large", reason)
-    target = members.member_file(folder, number, attachment.file_name)
-    target.write_bytes(data)
-    budget.take(len(data))
-    return Member(key_part=key, place=place, path=str(target))
+    return members.write_member(folder, number, attachment.file_name, data, budget, key,
+                                place)
 
 
 class _OleFile(olefile.OleFileIO):
