@@ -112,7 +112,7 @@ PREFIXES = {".eml": b"", ".mbox": b"From x@y Tue Feb  3 10:00:00 2015\n",
 @pytest.mark.parametrize("suffix", [".eml", ".mbox", ".msg", ".pst"])
 def test_random_bytes(suffix: str, tmp_path: Path) -> None:
     if suffix == ".pst" and not HAS_READPST:
-        pytest.skip("pst-utils is not installed")
+        pytest.fail("readpst is missing: scripts/ensure-system.sh test installs pst-utils")
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=st.binary(max_size=6000), prefixed=st.booleans())

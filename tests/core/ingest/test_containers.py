@@ -44,7 +44,7 @@ def private_tmp(tmp_path, monkeypatch) -> Path:
 
 def needs(tool: str) -> None:
     if shutil.which(tool) is None:
-        pytest.skip(f"{tool} is not installed")
+        pytest.fail(f"{tool} is missing: scripts/ensure-system.sh test installs it")
 
 
 def run(*command: str, cwd: Path) -> None:

@@ -81,7 +81,7 @@ def legacy_files(factory: pytest.TempPathFactory) -> dict[str, Path]:
     """{'doc': ..., 'xls': ...}, converted once a session (LibreOffice takes seconds)."""
     if not _MADE:
         if SOFFICE is None:
-            pytest.skip("LibreOffice (soffice) is needed to write .doc and .xls fixtures: "
+            pytest.fail("LibreOffice (soffice) is needed to write .doc and .xls fixtures: "
                         "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui")
         folder = factory.mktemp("legacy-office")
         _write_docx(folder / "minutes.docx")

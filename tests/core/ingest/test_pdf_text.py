@@ -8,7 +8,6 @@ reader of the stored text sees.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -318,7 +317,6 @@ PERSIAN = ("از آنجا که شناسائی حیثیت ذاتی کلیه اع�
            "شناسائی و تحقیر حقوق بشر منتهی به اعمال وحشیانه گردیده است")
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
 @pytest.mark.parametrize("paragraph", [PERSIAN, " ".join(ARABIC)], ids=["persian", "arabic"])
 def test_right_to_left_pdf_from_libreoffice_joins(tmp_path: Path, paragraph: str) -> None:
     """A right-to-left paragraph LibreOffice wraps over three lines reads as one, its
@@ -333,7 +331,8 @@ def test_right_to_left_pdf_from_libreoffice_joins(tmp_path: Path, paragraph: str
         if (tmp_path / "rtl.pdf").exists():
             break
     else:
-        pytest.skip("LibreOffice could not convert")
+        pytest.fail("LibreOffice did not convert the page to PDF (scripts/ensure-system.sh "
+                    "test installs it)")
     blocks = pdf.extract(tmp_path / "rtl.pdf").page_texts[0].split("\n\n")
     assert [block.split() for block in blocks] == [paragraph.split(), ["ماده", "اول"]]
 
