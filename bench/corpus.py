@@ -8,6 +8,11 @@ consecutive real paragraphs of one source family, its length drawn from a log-no
 (median 3,000 bytes); the same sources and seed give the same documents. On top of it the
 bench writes a root `catalog.csv` giving every document a date (2000-2024), an author and
 a source name, so date ranges, sorting and facets measure something real.
+
+It scales to a million documents (`python -m bench --docs 1000000`): the documents are
+generated one at a time and each is written to its file, docs.jsonl and catalog.csv at
+once, so memory holds the source texts (tens of MB) and never the corpus (some 3.4 GB of
+text at a million, twice that on disk with docs.jsonl); progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ import math
 import random
 import re
 import shutil
+import sys
+import time
+from itertools import islice
 from pathlib import Path
 
 from bench import sources as debian
@@ -32,6 +40,11 @@ DEFAULT_SOURCES = "debian"  # or the path of a JSON Lines file (gzip allowed)
 AUTHORS = ["Ada Byron", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov",
            "Donald Knuth", "Frances Allen", "Ken Thompson", "Margaret Hamilton", "John Backus"]
 _SENT_END = re.compile(r"(?<=[.!?])\s")
+# the app reads a root catalog.csv of at most this size (archive_app's MAX_CATALOG_BYTES);
+# past it dates, authors and sources would silently be missing. About 52 bytes a row: a
+# million documents need some 52 MB.
+CATALOG_LIMIT_BYTES = 64 * 1024 * 1024
+PROGRESS_EVERY = 50_000
 
 
 def load_sources(path: Path) -> list[tuple[str, str, list[str]]]:
@@ -109,11 +122,15 @@ def source_documents(sources: str | Path) -> tuple[str, list[tuple[str, str, lis
 
 
 def build(out: Path, n: int, sources: str | Path = DEFAULT_SOURCES,
-          seed: int = 20240601) -> dict:
+          seed: int = 20240601, progress=None) -> dict:
     """Write out/files/<family>/<id>.txt, out/files/catalog.csv and out/docs.jsonl.
 
-    Reuses an existing corpus with the same n, seed and kind of sources (manifest.json);
-    delete it to rebuild after installing other packages."""
+    Reuses an existing corpus with the same n, seed and kind of sources (manifest.json,
+    written last, so an interrupted build is rebuilt rather than reused); delete it to
+    rebuild after installing other packages. `progress` (default: stderr) gets a line
+    every PROGRESS_EVERY documents: a million take some four minutes, mostly creating
+    the files."""
+    say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
     manifest_path = out / "manifest.json"
     wanted = "debian" if str(sources) == "debian" else f"file:{Path(sources).resolve()}"
     if manifest_path.is_file():
@@ -122,6 +139,7 @@ def build(out: Path, n: int, sources: str | Path = DEFAULT_SOURCES,
         same = made_from == wanted or (wanted == "debian" and made_from.startswith("debian:"))
         if manifest.get("n") == n and manifest.get("seed") == seed and same:
             return manifest
+    manifest_path.unlink(missing_ok=True)
     kind, documents = source_documents(sources)
     if not documents:
         raise RuntimeError(f"no source documents in {sources}")
@@ -130,27 +148,43 @@ def build(out: Path, n: int, sources: str | Path = DEFAULT_SOURCES,
     files.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed + 1)
     total = 0
+    made: set[str] = set()  # family folders already created: one mkdir each, not one a file
+    started = time.perf_counter()
     with open(out / "docs.jsonl", "w", encoding="utf-8") as docs, \
             open(files / "catalog.csv", "w", encoding="utf-8", newline="") as cat:
         rows = csv.writer(cat)
         rows.writerow(["path", "date", "author", "source"])
-        for path, title, body in generate(documents, n, seed):
+        for number, (path, title, body) in enumerate(generate(documents, n, seed), 1):
             date = f"{rng.randrange(2000, 2025)}-{rng.randrange(1, 13):02d}-" \
                    f"{rng.randrange(1, 29):02d}"
             family = path.split("/")[0]
             author = rng.choice(AUTHORS)
-            target = files / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(title + "\n\n" + body + "\n", encoding="utf-8")
+            if family not in made:
+                (files / family).mkdir(parents=True, exist_ok=True)
+                made.add(family)
+            with open(files / path, "w", encoding="utf-8") as handle:
+                handle.write(title + "\n\n" + body + "\n")
             rows.writerow([path, date, author, family])
             docs.write(json.dumps({"path": path, "title": title, "body": body, "date": date,
                                    "author": author, "source": family},
                                   ensure_ascii=False) + "\n")
             total += len(body.encode("utf-8"))
+            if number % PROGRESS_EVERY == 0 and number < n:
+                seconds = time.perf_counter() - started
+                say(f"corpus: {number:,} of {n:,} documents, {total / 1e6:,.0f} MB of text, "
+                    f"{seconds:.0f} s (about {seconds * (n - number) / number:.0f} s to go)")
+    catalog_bytes = (files / "catalog.csv").stat().st_size
+    if catalog_bytes > CATALOG_LIMIT_BYTES:
+        say(f"corpus: warning: catalog.csv is {catalog_bytes / 1e6:.0f} MB, over the "
+            f"{CATALOG_LIMIT_BYTES / 1e6:.0f} MB the app reads: no dates, authors or sources")
     families = sorted({family for family, _, _ in documents})
     manifest = {"n": n, "seed": seed, "body_bytes_total": total, "sources": kind,
-                "families": families, "source_chars": debian.chars(documents)}
+                "families": families, "source_chars": debian.chars(documents),
+                "catalog_bytes": catalog_bytes,
+                "build_seconds": round(time.perf_counter() - started, 1)}
     manifest_path.write_text(json.dumps(manifest, indent=1))
+    say(f"corpus: {n:,} documents, {total / 1e6:,.0f} MB of text, in "
+        f"{manifest['build_seconds']} s")
     return manifest
 
 
@@ -158,3 +192,9 @@ def read_docs(out: Path):
     with open(out / "docs.jsonl", encoding="utf-8") as handle:
         for line in handle:
             yield json.loads(line)
+
+
+def sample_docs(out: Path, count: int) -> list[dict]:
+    """The first `count` documents: all the query mix reads (bench/queries.py), so the
+    bench never holds the whole corpus (several GB at a million documents)."""
+    return list(islice(read_docs(out), count))

@@ -14,6 +14,7 @@ from collections import Counter
 CATEGORIES = ("rare_word", "common_word", "two_word_and", "phrase", "common_phrase",
               "prefix", "fuzzy", "field_filter", "date_range", "sorted_by_date")
 PER_CATEGORY = 20
+SAMPLE_DOCS = 2000  # the queries come from the corpus's first documents, whatever its size
 _WORD = re.compile(r"[a-z]+")
 _STOP = {"the", "of", "and", "to", "a", "in", "is", "that", "for", "it", "be", "as", "with",
          "on", "this", "are", "by", "or", "an", "not", "if", "at", "from", "unto", "shall"}
@@ -21,7 +22,7 @@ _STOP = {"the", "of", "and", "to", "a", "in", "is", "that", "for", "it", "be", "
 
 def make_queries(docs: list[dict], seed: int = 7) -> list[dict]:
     rng = random.Random(seed)
-    sample = docs[:2000]
+    sample = docs[:SAMPLE_DOCS]
     df: Counter = Counter()
     tokenised = []
     for doc in sample:
