@@ -32,10 +32,12 @@ from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from archive_app.core import ingest
 from archive_app.core.documents import Document
+from archive_app.core.engine import Engine
 from archive_app.core.errors import Cancelled, IndexProblem, RejectedFile
 from archive_app.core.in_hand import InHand, SlowFileWatch, discard
-from archive_app.core.index_model import FileJob
+from archive_app.core.index_model import FileJob, index_fields
 from archive_app.core.ingest import options
 from archive_app.core.jobs import JobControl
 from archive_app.core.processes import forkserver_context
@@ -49,7 +51,7 @@ CANCEL_GRACE_SECONDS = 3.0
 Step = tuple[object | None, list[tuple[FileJob, Document | RejectedFile]]]
 
 
-def read_in_children(index_dir: Path, root: str, jobs: list[FileJob],
+def read_in_children(index_dir: Path, index_name: str, root: str, jobs: list[FileJob],
                      extras: dict[str, dict[str, str]], control: JobControl,
                      processes: int, steps: tuple[int, float, float]) -> Iterator[Step]:
     """Index `jobs` in `processes` children; yields each complete segment (opaque, for
@@ -72,7 +74,8 @@ def read_in_children(index_dir: Path, root: str, jobs: list[FileJob],
             part_extras = {key: value for key, value in extras.items()
                            if key.split("//", 1)[0] in files}  # members' keys too
             child = context.Process(target=_child, args=(
-                str(index_dir), root, part, part_extras, sender, stop, steps), daemon=False)
+                str(index_dir), index_name, root, part, part_extras, sender, stop, steps),
+                daemon=False)
             child.start()
             sender.close()
             children.append((child, receiver))
@@ -185,17 +188,16 @@ class _Sender:
             self.unsent = []
 
 
-def _child(index_dir: str, root: str, jobs: list[FileJob], extras: dict[str, dict[str, str]],
-           connection: Connection, stop, steps: tuple[int, float, float]) -> None:
-    from archive_app.core.index import SegmentSteps, read_file  # preloaded in the forkserver
-
+def _child(index_dir: str, index_name: str, root: str, jobs: list[FileJob],
+           extras: dict[str, dict[str, str]], connection: Connection, stop,
+           steps: tuple[int, float, float]) -> None:
     gc.disable()  # a short-lived process building millions of acyclic postings
     _exit_with_parent()
     most_docs, most_seconds, slow_seconds = steps
     sender = _Sender(connection, len(jobs))
     segments = None
     try:
-        segments = SegmentSteps(index_dir)
+        segments = SegmentSteps(index_dir, index_name)
 
         def cut() -> None:
             sender.segment(segments.cut())
@@ -232,6 +234,48 @@ def _child(index_dir: str, root: str, jobs: list[FileJob], extras: dict[str, dic
             with contextlib.suppress(OSError):
                 connection.send(("error", RuntimeError(str(error))))
     connection.close()
+
+
+def read_file(job: FileJob) -> Document | RejectedFile:
+    """One file of a sync as a Document (with its members' documents as children), or
+    the reason it is skipped."""
+    try:
+        return ingest.load_document(Path(job.path), job.key, job.override, job.options)
+    except RejectedFile as rejection:
+        return rejection
+
+
+class SegmentSteps:
+    """In a child process: the documents it reads, fed to the engine's segment builder
+    and cut into segments in steps.
+
+    A segment is not in the index until the parent (which holds the write lock) commits
+    it; cutting one every few seconds lets the parent commit what was read so far, so
+    a kill or a Cancel loses at most the last step.
+    """
+
+    def __init__(self, index_dir: str, index_name: str):
+        self.builder = Engine.open(index_dir, index_name, check=False).builder()
+        self.started = time.monotonic()
+
+    def add(self, document: Document, extras: dict[str, dict[str, str]]) -> None:
+        """A file's document and its members' (each with its own tags and notes)."""
+        if not self.builder.count:
+            self.started = time.monotonic()
+        for one in document.family():
+            self.builder.add(index_fields(one, extras.get(one.key)))
+
+    def due(self, most_docs: int, most_seconds: float) -> bool:
+        return self.builder.count > 0 and (
+            self.builder.count >= most_docs
+            or time.monotonic() - self.started >= most_seconds)
+
+    def cut(self) -> object | None:
+        """The segment of the documents added since the last cut (None if there are none)."""
+        return self.builder.finish()
+
+    def abandon(self) -> None:
+        self.builder.abandon()
 
 
 def _exit_with_parent() -> None:

@@ -1,9 +1,10 @@
-"""Our segment writer (grouped postings, inline rare terms) writes what Whoosh's writes.
+"""Our segment writer (grouped postings, array records) writes what Whoosh's writes.
 
-The same documents go through Whoosh's own SegmentWriter and through ours, into two
-real indexes on disk; every term's postings (documents, weights, positions), every
-field length and every stored field must agree, including after deletions and a merge
-of small segments, and for terms common enough to fill several posting blocks.
+The same documents go through Whoosh's own SegmentWriter (W3 blocks) and through ours
+(engine/codec.py's arrays), into two real indexes on disk; every term's postings
+(documents, weights, positions) as Whoosh's own matchers read them, every field length
+and every stored field must agree, including after deletions and a merge of small
+segments, and for terms in hundreds of documents and in one.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import random
 
 from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
+from whoosh.writing import OPTIMIZE, SegmentWriter
 
-from archive_app.core import index as archive_index
-from archive_app.core.index import build_schema
+from archive_app.core.engine import writer as archive_index
+from archive_app.core.engine.schema import build_schema
 
 VOCABULARY = ["the", "of", "and", "karaj", "ashraf"] + [f"w{n}" for n in range(400)]
 
@@ -48,8 +49,8 @@ def build(tmp_path, name: str, writer_class, batches: list[list[dict]], deleted:
                 writer.delete_by_term("key", key)
         for fields in batch:
             writer.add_document(**fields)
-        if number == len(batches) - 1:  # the same merge policy for both writers
-            writer.commit(mergetype=archive_index._merge_small_segments)
+        if number == len(batches) - 1:  # the same merge for both writers: everything
+            writer.commit(mergetype=OPTIMIZE)
         else:
             writer.commit(merge=False)
     return ix
@@ -79,14 +80,13 @@ def contents(ix) -> dict:
 
 def test_one_segment_is_identical_to_whooshs(tmp_path):
     docs = documents(600, seed=1)
-    ours = contents(build(tmp_path, "ours", archive_index._ArchiveWriter, [docs], []))
+    ours = contents(build(tmp_path, "ours", archive_index.ArchiveWriter, [docs], []))
     theirs = contents(build(tmp_path, "theirs", SegmentWriter, [docs], []))
     assert ours == theirs
     the_postings = ours["postings"][("body", b"the")]
-    assert len(the_postings) > 3 * archive_index.POSTINGS_PER_BLOCK
-    rare = [term for term, found in ours["postings"].items()
-            if len(found) < archive_index.INLINE_POSTINGS]
-    assert len(rare) > 600  # every unique<n> term is stored inline
+    assert len(the_postings) > 3 * 128  # several of Whoosh's blocks
+    rare = [term for term, found in ours["postings"].items() if len(found) == 1]
+    assert len(rare) > 600  # every unique<n> term
 
 
 def test_deletions_and_a_merge_of_small_segments_agree_with_whooshs(tmp_path):
@@ -94,17 +94,17 @@ def test_deletions_and_a_merge_of_small_segments_agree_with_whooshs(tmp_path):
     cuts = [0, 40, 45, 47, 50, 54, 55, 300]
     batches = [docs[start:end] for start, end in zip(cuts, cuts[1:], strict=False)]
     deleted = [docs[3]["key"], docs[41]["key"], docs[46]["key"]]
-    ours_ix = build(tmp_path, "ours", archive_index._ArchiveWriter, batches, deleted)
+    ours_ix = build(tmp_path, "ours", archive_index.ArchiveWriter, batches, deleted)
     ours = contents(ours_ix)
     assert ours == contents(build(tmp_path, "theirs", SegmentWriter, batches, deleted))
     assert ours["count"] == 297
     assert len(ours_ix._segments()) < len(batches)  # the small segments were merged
 
 
-def test_phrases_and_positions_survive_the_inline_term_table(tmp_path):
+def test_positions_read_back_through_whooshs_matchers(tmp_path):
     docs = [{"key": "a", "body": "karaj camp unique1 unique2 unique1"},
             {"key": "b", "body": "unique2 karaj camp"}]
-    ix = build(tmp_path, "ours", archive_index._ArchiveWriter, [docs], [])
+    ix = build(tmp_path, "ours", archive_index.ArchiveWriter, [docs], [])
     with ix.searcher() as searcher:
         reader = searcher.reader()
         matcher = reader.postings("body", "unique1")
@@ -112,19 +112,32 @@ def test_phrases_and_positions_survive_the_inline_term_table(tmp_path):
         assert [d for d in reader.postings("body", "camp").all_ids()] == [0, 1]
 
 
-def test_a_small_commit_never_merges_the_big_segments(tmp_path, monkeypatch):
-    """Whoosh's MERGE_SMALL merged a whole 100k-document index on the third one-file
-    commit; ours merges only the smallest segments, within a budget of documents."""
-    monkeypatch.setattr(archive_index, "MERGE_BUDGET_DOCS", 15)
-    docs = documents(130, seed=3)
-    big = [docs[start:start + 20] for start in range(0, 100, 20)]  # five of 20 documents
-    ix = build(tmp_path, "ours", archive_index._ArchiveWriter, big, [])
+def test_segments_grow_in_tiers_and_a_small_commit_never_rewrites_the_big_ones(
+        tmp_path, monkeypatch):
+    """Every query pays per segment, so their number must grow with the logarithm of
+    the documents; but a one-file commit must not rewrite the big segments either
+    (Whoosh's MERGE_SMALL once merged a whole 100k-document index for one file)."""
+    from archive_app.core.engine import merge
+
+    monkeypatch.setattr(merge, "TIER_BASE_DOCS", 4)
+    monkeypatch.setattr(merge, "MERGE_FACTOR", 3)
+    docs = documents(200, seed=3)
+    ix = build(tmp_path, "ours", archive_index.ArchiveWriter, [docs[:60]], [])
     big_ids = {segment.segment_id() for segment in ix._segments()}
-    for number in range(100, 106):  # six one-document commits, merging allowed
-        writer = archive_index._ArchiveWriter(ix)
+    counts = []
+    for number in range(60, 120):  # sixty one-document commits, merging allowed
+        writer = archive_index.ArchiveWriter(ix)
         writer.add_document(**docs[number])
         writer.commit()
         ids = {segment.segment_id() for segment in ix._segments()}
-        assert big_ids <= ids  # no big segment was rewritten
-        assert len(ids - big_ids) < archive_index.MERGE_MIN_SEGMENTS + 1
-    assert ix.doc_count() == 106
+        assert big_ids <= ids  # the big segment was never rewritten
+        counts.append(len(ids))
+    assert ix.doc_count() == 120
+    # tiers of 1-3, 4-11, 12-35 documents (and the big one): at most 2 of each stay,
+    # and one more while a merge's segment waits for the next commit to move up a tier
+    assert max(counts) <= 1 + 3 * 2 + 1
+    assert sorted(merge.tier_of(s.doc_count()) for s in ix._segments())[-1] == \
+        merge.tier_of(60)
+    with ix.searcher() as searcher:
+        assert {fields["key"] for fields in searcher.all_stored_fields()} == {
+            doc["key"] for doc in docs[:120]}

@@ -102,7 +102,7 @@ def test_fuzzy_finds_the_documents_whooshs_fuzzy_term_finds(indexed):
 
     index, texts = indexed
     searcher = Searcher(index)
-    whoosh_searcher = index.searcher()
+    whoosh_searcher = index.engine.reference_searcher()
     rng = random.Random(11)
     vocabulary = sorted({w for text in texts[:40] for w in words(text)
                          if w.isalpha() and len(w) > 4})
@@ -123,17 +123,18 @@ def test_word_form_expansion_scores_like_whooshs_own_or(indexed):
     document (the ranking of every plain-word query rests on it)."""
     from whoosh import query as wq
 
-    from archive_app.core.search import _SegmentEvaluator
+    from archive_app.core.engine.evaluate import SegmentEvaluator
 
     index, _ = indexed
-    ours = Searcher(index)
-    searcher = index.searcher()
+    runner = index.engine.runner()
+    searcher = index.engine.reference_searcher()
     for forms in (["said", "say", "saying", "says"], ["lord", "lords"], ["king", "kings"]):
         union = wq.Or([wq.Term("body", f) for f in forms])
         scores = {}
         for sub, offset in searcher.leaf_searchers():
-            found = _SegmentEvaluator(searcher, sub, ours._segment_data(sub)).scores(union)
-            scores.update({offset + docnum: score for docnum, score in found.items()})
+            ids, found = SegmentEvaluator(searcher, sub, runner.segment_data(sub)).scores(union)
+            scores.update({offset + docnum: score
+                           for docnum, score in zip(ids.tolist(), found.tolist(), strict=True)})
         theirs = searcher.search(union, limit=None)
         assert len(scores) == len(theirs) > 0
         assert {docnum: round(score, 6) for docnum, score in scores.items()} == {

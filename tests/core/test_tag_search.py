@@ -12,7 +12,7 @@ import pytest
 
 from archive_app.core.library import Library
 from archive_app.core.search import Searcher
-from tests.core.archive_fixtures import KEYS
+from tests.core.archive_fixtures import KEYS, index_of
 
 TAGGED = [  # (document, quote, tags, note)
     ("ashraf", "Witnesses described the massacre", ["people/witnesses"], ""),
@@ -31,7 +31,7 @@ def tagged(library):
 
 
 def found(library: Library, query: str, set_evaluation: bool) -> set[str]:
-    searcher = Searcher(library.index, set_evaluation=set_evaluation)
+    searcher = Searcher(index_of(library), set_evaluation=set_evaluation)
     return {hit.key for hit in searcher.search(query, limit=50).hits}
 
 
@@ -78,7 +78,8 @@ def test_tag_queries_combine_with_words_and_exclusion(tagged, engine):
 
 
 def test_both_engines_agree_on_totals_facets_and_order(tagged):
-    sets, whoosh = Searcher(tagged.index), Searcher(tagged.index, set_evaluation=False)
+    index = index_of(tagged)
+    sets, whoosh = Searcher(index), Searcher(index, set_evaluation=False)
     for query in ("tag:witnesses", "tag:people", "tag:people/*", "tag:victims camp",
                   "tag:witnesses OR tag:people", "camp -tag:witnesses", "tag:wit*"):
         expected = whoosh.search(query, limit=50, snippets=False)
@@ -191,7 +192,7 @@ def test_a_many_star_pattern_over_a_long_tag_or_word_answers_at_once(library):
 def test_the_tag_and_word_pattern_means_what_a_glob_means(pattern):
     import fnmatch
 
-    from archive_app.core.search import _wildcard_regex
+    from archive_app.core.engine.compile import _wildcard_regex
 
     words = ["a", "ab", "abb", "acb", "abcd", "axcd", "xax", "aab", "aba", "a.bc",
              "a+(b)", "a+(b)zz", "b"]

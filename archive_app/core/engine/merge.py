@@ -1,0 +1,164 @@
+"""Merging segments: which ones (a tiered policy), and their postings as array joins.
+
+Every query pays a fixed cost per segment (a term lookup per word, a few array calls),
+so the number of segments must grow with the logarithm of the documents, not with the
+documents: a sync's child processes cut a segment every few seconds (index.py, crash
+safety), which made 45 segments at 100,000 documents. Segments are grouped in tiers by
+size (TIER_BASE_DOCS x MERGE_FACTOR^k); when a tier holds MERGE_FACTOR segments, they
+are merged into one of the next tier. Each document is rewritten once per tier it
+climbs: O(log n) times, never per commit.
+
+A merge is cheap because postings are arrays: a term's postings in the merged segment
+are its arrays from each old segment, docnums shifted (or renumbered around deleted
+documents), joined by numpy. Whoosh's own merge re-added every posting through Python.
+Stored fields and columns still go through Whoosh's per-document writer.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+import numpy as np
+from whoosh.reading import SegmentReader
+
+from archive_app.core.engine.codec import KIND_BYTES, KIND_NONE, Postings
+
+TIER_BASE_DOCS = 2_000
+"""Segments of fewer documents than this form the lowest tier."""
+MERGE_FACTOR = 8
+"""A tier holding this many segments is merged into one."""
+MAX_MERGED_DOCS = 2_000_000
+"""No merge makes a segment larger than this (a merge holds the lock while it runs)."""
+
+
+def tier_of(doc_count: int) -> int:
+    if doc_count < TIER_BASE_DOCS:
+        return 0
+    return 1 + int(math.log(doc_count / TIER_BASE_DOCS, MERGE_FACTOR))
+
+
+def choose_merge(segments: list) -> list:
+    """The segments the next merge joins: the lowest tier holding MERGE_FACTOR or more
+    (its smallest ones, within MAX_MERGED_DOCS), or none."""
+    tiers: dict[int, list] = {}
+    for segment in segments:
+        tiers.setdefault(tier_of(segment.doc_count()), []).append(segment)
+    for tier in sorted(tiers):
+        members = sorted(tiers[tier], key=lambda segment: segment.doc_count())
+        if len(members) < MERGE_FACTOR:
+            continue
+        chosen, total = [], 0
+        for segment in members:
+            if total + segment.doc_count() > MAX_MERGED_DOCS and len(chosen) >= 2:
+                break
+            chosen.append(segment)
+            total += segment.doc_count()
+        return chosen
+    return []
+
+
+def tiered_merge(writer, segments: list) -> list:
+    """Whoosh's merge-policy hook: add the chosen segments to `writer` (which writes
+    their documents into its new segment) and return the segments that stay."""
+    chosen = choose_merge(segments)
+    if not chosen:
+        return segments
+    for segment in chosen:
+        writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+    return [segment for segment in segments if segment not in chosen]
+
+
+class MergedSource:
+    """One old segment being merged: its postings and where its documents went."""
+
+    def __init__(self, reader, basedoc: int, docmap: dict[int, int] | None):
+        from archive_app.core.engine.codec import segment_postings
+
+        self.reader = reader
+        self.terms = segment_postings(reader)
+        self.basedoc = basedoc
+        self.renumber: np.ndarray | None = None
+        """old docnum -> new docnum, -1 for a deleted document (None: no deletions)."""
+        if docmap is not None:
+            renumber = np.full(reader.doc_count_all(), -1, np.int64)
+            if docmap:
+                renumber[np.fromiter(docmap.keys(), np.int64, len(docmap))] = np.fromiter(
+                    docmap.values(), np.int64, len(docmap))
+            self.renumber = renumber
+
+    def entries(self, fieldname: str, number: int) -> list[tuple[str, int, int]]:
+        """(term, `number`, where its postings are) for every term of the field, in order."""
+        if fieldname not in self.reader.indexed_field_names():
+            return []
+        return [(raw.decode("utf-8"), number, offset)
+                for raw, offset in self.terms.offsets(fieldname)]
+
+    def postings(self, offset: int) -> Postings | None:
+        """A term's postings with docnums as in the merged segment (None: all deleted)."""
+        found = self.terms.at(offset)
+        if self.renumber is None:
+            return found._replace(ids=found.ids.astype(np.int64) + self.basedoc)
+        new = self.renumber[found.ids]
+        keep = new >= 0
+        if keep.all():
+            return found._replace(ids=new)
+        if not keep.any():
+            return None
+        return _kept(found, new, keep)
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+def _kept(found: Postings, new: np.ndarray, keep: np.ndarray) -> Postings:
+    """The postings of the documents that were not deleted, renumbered."""
+    if found.kind == KIND_NONE:
+        return Postings(new[keep], found.weights[keep], None, None, KIND_NONE)
+    begins = found.starts[:-1][keep].astype(np.int64)
+    counts = found.starts[1:][keep].astype(np.int64) - begins
+    total = int(counts.sum())
+    shift = np.repeat(begins - (np.cumsum(counts) - counts), counts)
+    extent = found.positions[np.arange(total) + shift]
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    return Postings(new[keep], found.weights[keep], starts, extent, found.kind)
+
+
+def joined(pieces: list[Postings]) -> tuple:
+    """(ids, weights, kind, starts, extent) of postings pieces in docnum order: one
+    piece (a term of one segment, the common case) is written as it is."""
+    kind = pieces[0].kind
+    if len(pieces) == 1:
+        piece = pieces[0]
+        extent = piece.positions
+        if kind == KIND_BYTES:
+            extent = extent.tobytes()
+        return piece.ids.astype(np.uint32), piece.weights, kind, piece.starts, extent
+    ids = np.concatenate([piece.ids for piece in pieces]).astype(np.uint32)
+    weights = np.concatenate([piece.weights for piece in pieces])
+    if kind == KIND_NONE:
+        return ids, weights, kind, None, None
+    shifted, base = [], 0
+    for piece in pieces:
+        shifted.append(piece.starts[:-1].astype(np.int64) + base)
+        base += int(piece.starts[-1])
+    shifted.append(np.array([base], np.int64))
+    starts = np.concatenate(shifted).astype(np.uint32)
+    extent = np.concatenate([piece.positions for piece in pieces])
+    return ids, weights, kind, starts, extent.tobytes() if kind == KIND_BYTES else extent
+
+
+def merged_terms(own: list[str], sources: list[MergedSource], fieldname: str):
+    """Every term of a field in the merged segment, in order, once, with the sources
+    holding it: yields (term, [(source number, offset), ...]); number -1 is the pool."""
+    streams = [[(term, -1, 0) for term in own]] + [
+        source.entries(fieldname, number) for number, source in enumerate(sources)]
+    term, holders = None, []
+    for found, number, offset in heapq.merge(*streams):
+        if found != term:
+            if term is not None:
+                yield term, holders
+            term, holders = found, []
+        holders.append((number, offset))
+    if term is not None:
+        yield term, holders

@@ -1,0 +1,228 @@
+"""Ranking a compiled query over every segment: totals, the top, facets, stored fields.
+
+`QueryRunner` is one thread's evaluator over one Whoosh searcher (Whoosh: one searcher
+per thread). Set evaluation (evaluate.py) answers segment by segment; every match is
+counted (exact totals and facets), then the top of the list is taken, in Whoosh's order
+(higher score, then lower docnum; for date sorts, Whoosh's SortingCollector order).
+The reference path (`reference=True`) ranks with Whoosh's own collectors and matchers
+over the same postings: the tests' yardstick, much slower at 100,000 documents.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import weakref
+from collections import Counter
+
+import numpy as np
+from whoosh import collectors, sorting
+
+from archive_app.core import query as q
+from archive_app.core.engine.compile import Compiler, Lexicon
+from archive_app.core.engine.evaluate import SegmentData, SegmentEvaluator
+
+FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "tags",
+          "sender": "sender_facet"}
+
+Matched = dict[int, np.ndarray]
+"""Segment offset -> the segment's matched docnums (sorted)."""
+
+_SHARED_SEGMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Engine -> {segment id: SegmentData}, shared by the engine's per-thread runners."""
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_segments(owner) -> dict[str, SegmentData]:
+    with _SHARED_LOCK:
+        return _SHARED_SEGMENTS.setdefault(owner, {})
+
+
+class _DocRecorder(collectors.WrappingCollector):
+    """Passes every match to the ranking collector and remembers its global docnum."""
+
+    def __init__(self, child):
+        super().__init__(child)
+        self.docnums: list[int] = []
+
+    def collect(self, sub_docnum):
+        self.docnums.append(self.child.offset + sub_docnum)
+        return self.child.collect(sub_docnum)
+
+
+class QueryRunner:
+    """Compiles and ranks queries for one thread (module docstring)."""
+
+    def __init__(self, searcher, segments: dict[str, SegmentData]):
+        self.searcher = searcher
+        self.segments = segments
+        self.cache: dict = {}
+        """Per generation: word expansions, tag names, deletion masks, global sort ranks."""
+        self._leaves = searcher.leaf_searchers()
+        current = {_segment_key(sub.reader()) for sub, _ in self._leaves}
+        for key in list(segments):  # list(): other threads may add meanwhile
+            if key not in current:
+                segments.pop(key, None)  # merged away
+
+    def segment_data(self, sub) -> SegmentData:
+        key = _segment_key(sub.reader())
+        data = self.segments.get(key)
+        if data is None:
+            data = self.segments.setdefault(key, SegmentData())
+        return data
+
+    def lexicon(self) -> Lexicon:
+        return Lexicon(self.searcher, self.segment_data)
+
+    def compile(self, node: q.Node):
+        """(the compiled query, its HitMatcher)."""
+        compiler = Compiler(self.searcher, self.cache, self.lexicon())
+        return compiler.compile(node), compiler.matcher
+
+    def rank(self, compiled, sort: str, wanted: int, reference: bool = False,
+             facets: bool = True) -> tuple[int, list[tuple[int, float]], Matched]:
+        """(total, the `wanted` best (docnum, score) pairs, the matched docnums)."""
+        if reference:
+            return self._collect(compiled, sort, wanted, facets)
+        return self._evaluate(compiled, sort, wanted)
+
+    def _evaluate(self, compiled, sort: str, wanted: int):
+        matched: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for sub, offset in self._leaves:
+            ids, scores = SegmentEvaluator(self.searcher, sub,
+                                           self.segment_data(sub)).scores(compiled)
+            if len(ids):
+                deleted = self._deleted(sub)
+                if deleted is not None:
+                    keep = ~deleted[ids]
+                    ids, scores = ids[keep], scores[keep]
+            if len(ids):
+                matched[offset] = (ids, scores)
+        total = sum(len(ids) for ids, _ in matched.values())
+        if sort == "relevance":
+            ranked = _top_scores(matched, wanted)
+        else:
+            ranked = self._top_by_date(matched, sort, wanted)
+        return total, ranked, {offset: ids for offset, (ids, _) in matched.items()}
+
+    def _deleted(self, sub) -> np.ndarray | None:
+        """docnum -> deleted, for a segment with deletions (kept per generation)."""
+        reader = sub.reader()
+        if not reader.has_deletions():
+            return None
+        key = ("deleted", _segment_key(reader))
+        if key not in self.cache:
+            mask = np.zeros(reader.doc_count_all(), bool)
+            mask[np.fromiter(reader.segment().deleted_docs(), np.int64)] = True
+            self.cache[key] = mask
+        return self.cache[key]
+
+    def _top_by_date(self, matched, sort: str, wanted: int) -> list[tuple[int, float]]:
+        """Whoosh's SortingCollector order: by (key, docnum), reversed for newest."""
+        column = "date_newest" if sort == "newest" else "date_oldest"
+        ranks = self._global_ranks(column)
+        keys, docnums = [], []
+        for offset in sorted(matched):
+            if offset in matched:
+                ids = matched[offset][0]
+                keys.append(ranks[offset][ids])
+                docnums.append(ids + offset)
+        if not keys:
+            return []
+        keys, docnums = np.concatenate(keys), np.concatenate(docnums)
+        order = np.lexsort((docnums, keys))
+        chosen = order[-wanted:][::-1] if sort == "newest" else order[:wanted]
+        return [(int(docnum), 0.0) for docnum in docnums[chosen]]
+
+    def _global_ranks(self, column: str) -> dict[int, np.ndarray]:
+        """Segment offset -> docnum -> the rank of its sort key among every segment's
+        keys (so keys compare as integers); built once per generation."""
+        key = ("ranks", column)
+        if key not in self.cache:
+            parts = [(offset, self.segment_data(sub).sort_keys(sub.reader(), column))
+                     for sub, offset in self._leaves]
+            every = sorted(set().union(*(set(distinct.tolist()) for _, (distinct, _) in parts)))
+            rank_of = {value: n for n, value in enumerate(every)}
+            self.cache[key] = {
+                offset: np.fromiter(map(rank_of.__getitem__, distinct.tolist()), np.int64,
+                                    len(distinct))[local]
+                for offset, (distinct, local) in parts}
+        return self.cache[key]
+
+    def _collect(self, compiled, sort: str, wanted: int, facets: bool):
+        """Rank with Whoosh's collectors; the same answer as `_evaluate`, slower."""
+        if sort == "relevance":
+            # replace=0: Whoosh otherwise prunes union branches that cannot reach the
+            # top `wanted` any more, and the documents only they match go uncounted
+            collector = collectors.TopCollector(wanted, usequality=not facets,
+                                                replace=0 if facets else 10)
+        else:
+            column = "date_newest" if sort == "newest" else "date_oldest"
+            collector = collectors.SortingCollector(sorting.FieldFacet(column), limit=wanted,
+                                                    reverse=sort == "newest")
+        recorder = _DocRecorder(collector) if facets else collector
+        self.searcher.search_with_collector(compiled, recorder)
+        results = recorder.results()
+        scored = sort == "relevance"  # a sorting collector's "score" is the sort key
+        ranked = [(results.docnum(n), results.score(n) if scored else 0.0)
+                  for n in range(min(wanted, results.scored_length()))]
+        matched: dict[int, list[int]] = {}
+        if facets:
+            offsets = [offset for _, offset in self._leaves]
+            for docnum in recorder.docnums:
+                offset = offsets[bisect.bisect_right(offsets, docnum) - 1]
+                matched.setdefault(offset, []).append(docnum - offset)
+        return len(results), ranked, {offset: np.array(sorted(ids), np.int64)
+                                      for offset, ids in matched.items()}
+
+    def facet_counts(self, matched: Matched) -> dict[str, list[tuple[str, int]]]:
+        """Facet values over every matched document, most frequent first."""
+        counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for sub, offset in self._leaves:
+            if offset not in matched or not len(matched[offset]):
+                continue
+            reader = sub.reader()
+            chosen = np.zeros(reader.doc_count_all(), bool)
+            chosen[matched[offset]] = True
+            for name, (values, docs, which) in self.segment_data(sub).facets(
+                    reader, FACETS).items():
+                if not values:
+                    continue
+                counts = np.bincount(which[chosen[docs]], minlength=len(values))
+                counter = counters[name]
+                for n in np.flatnonzero(counts).tolist():
+                    counter[values[n]] += int(counts[n])
+        return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+                for name, counter in counters.items()}
+
+    def stored_fields(self, docnum: int) -> dict:
+        return self.searcher.stored_fields(docnum)
+
+    def doc_frequency(self, fieldname: str, word: str) -> int:
+        return self.searcher.reader().doc_frequency(fieldname, word)
+
+    def frequency(self, fieldname: str, word: str) -> float:
+        return self.searcher.reader().frequency(fieldname, word)
+
+
+def _top_scores(matched: dict[int, tuple[np.ndarray, np.ndarray]], wanted: int
+                ) -> list[tuple[int, float]]:
+    """The `wanted` best (docnum, score) pairs in Whoosh's order: higher score first, then
+    lower docnum. Every document scoring at least the `wanted`-th best is kept, so ties
+    at the cut-off are decided by docnum as Whoosh decides them."""
+    if not matched:
+        return []
+    scores = np.concatenate([scores for _, scores in matched.values()])
+    docnums = np.concatenate([ids + offset for offset, (ids, _) in matched.items()])
+    if len(scores) > wanted:
+        cutoff = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
+        keep = scores >= cutoff
+        scores, docnums = scores[keep], docnums[keep]
+    order = np.lexsort((docnums, -scores))[:wanted]
+    return list(zip(docnums[order].tolist(), scores[order].tolist(), strict=True))
+
+
+def _segment_key(reader) -> str:
+    """A segment's id: its content never changes, only which documents are deleted."""
+    segment = reader.segment()
+    return segment.segment_id() if segment is not None else f"reader-{id(reader)}"
