@@ -103,13 +103,22 @@ class SegmentData:
 class SegmentEvaluator:
     """One segment's answer to a compiled query (module docstring)."""
 
-    def __init__(self, searcher, sub, data: SegmentData):
+    def __init__(self, searcher, sub, data: SegmentData, runner=None, number: int = 0):
         self.searcher = searcher
         self.sub = sub
         self.reader = sub.reader()
         self.terms = segment_postings(self.reader)
         self.data = data
         self.weighting = searcher.weighting
+        self.runner = runner
+        """The QueryRunner, when there is one: it keeps each term's postings of every
+        segment and its idf for the generation (one term lookup per segment)."""
+        self.number = number
+
+    def arrays(self, fieldname: str, raw: bytes):
+        if self.runner is None:
+            return self.terms.arrays(fieldname, raw)
+        return self.runner.term_postings(fieldname, raw)[self.number]
 
     def scores(self, query, within: np.ndarray | None = None) -> Answer:
         """The documents matching `query` (among `within`, sorted, if given)."""
@@ -156,7 +165,7 @@ class SegmentEvaluator:
 
     def raw_term(self, fieldname: str, field, raw: bytes, within: np.ndarray | None
                  ) -> Answer:
-        postings = self.terms.arrays(fieldname, raw)
+        postings = self.arrays(fieldname, raw)
         ids, weights = postings.ids, postings.weights
         if within is not None and len(ids):
             chosen = _positions_of(ids, within)
@@ -171,7 +180,8 @@ class SegmentEvaluator:
     def bm25(self, fieldname: str, raw: bytes, ids: np.ndarray, weights: np.ndarray
              ) -> np.ndarray:
         """Whoosh's BM25F score of each posting (scoring.bm25, the same operations)."""
-        idf = self.searcher.idf(fieldname, raw)
+        idf = (self.runner.idf(fieldname, raw) if self.runner is not None
+               else self.searcher.idf(fieldname, raw))
         k1 = self.weighting.K1
         norms = self.data.norms(self.reader, fieldname, self.length_norm(fieldname))
         tf = weights.astype(np.float64)
@@ -179,6 +189,11 @@ class SegmentEvaluator:
 
     def length_norm(self, fieldname: str) -> tuple[float, float, float]:
         """BM25F's (k1, b, average length) of a field, as Whoosh's scorer takes them."""
+        if self.runner is not None:
+            return self.runner.length_norm(fieldname, self)
+        return self.length_norm_now(fieldname)
+
+    def length_norm_now(self, fieldname: str) -> tuple[float, float, float]:
         average = self.searcher.avg_field_length(fieldname) or 1
         b = self.weighting._field_B.get(fieldname, self.weighting.B)
         return self.weighting.K1, b, average
@@ -251,7 +266,7 @@ class SegmentEvaluator:
         raws = [field.to_bytes(word) for word in query.words]
         if len(raws) < 2:
             return self.drain(query, within)
-        postings = [self.terms.arrays(query.fieldname, raw) for raw in raws]
+        postings = [self.arrays(query.fieldname, raw) for raw in raws]
         if any(not len(p.ids) for p in postings):
             return NOTHING
         if any(p.kind != KIND_POSITIONS for p in postings):

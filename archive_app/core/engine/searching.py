@@ -14,11 +14,13 @@ import bisect
 import threading
 import weakref
 from collections import Counter
+from math import log
 
 import numpy as np
 from whoosh import collectors, sorting
 
 from archive_app.core import query as q
+from archive_app.core.engine.codec import segment_postings
 from archive_app.core.engine.compile import Compiler, Lexicon
 from archive_app.core.engine.evaluate import SegmentData, SegmentEvaluator
 
@@ -27,6 +29,9 @@ FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "
 
 Matched = dict[int, np.ndarray]
 """Segment offset -> the segment's matched docnums (sorted)."""
+
+MAX_CACHED = 50_000
+"""Entries a runner keeps per generation (each term's postings views, idf, expansions)."""
 
 _SHARED_SEGMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 """Engine -> {segment id: SegmentData}, shared by the engine's per-thread runners."""
@@ -71,6 +76,33 @@ class QueryRunner:
             data = self.segments.setdefault(key, SegmentData())
         return data
 
+    def term_postings(self, fieldname: str, raw: bytes) -> list:
+        """The term's postings in every segment, looked up once per generation."""
+        key = ("postings", fieldname, raw)
+        found = self.cache.get(key)
+        if found is None:
+            if len(self.cache) > MAX_CACHED:
+                self.cache.clear()
+            found = self.cache[key] = [segment_postings(sub.reader()).arrays(fieldname, raw)
+                                       for sub, _ in self._leaves]
+        return found
+
+    def idf(self, fieldname: str, raw: bytes) -> float:
+        """Whoosh's idf (scoring.WeightingModel.idf): log(documents / (df + 1)) + 1, with
+        df counted from the postings already at hand (deleted documents included, as
+        Whoosh's term table counts them)."""
+        key = ("idf", fieldname, raw)
+        if key not in self.cache:
+            frequency = sum(len(found.ids) for found in self.term_postings(fieldname, raw))
+            self.cache[key] = log(self.searcher.doc_count_all() / (frequency + 1)) + 1
+        return self.cache[key]
+
+    def length_norm(self, fieldname: str, evaluator) -> tuple[float, float, float]:
+        key = ("norm", fieldname)
+        if key not in self.cache:
+            self.cache[key] = evaluator.length_norm_now(fieldname)
+        return self.cache[key]
+
     def lexicon(self) -> Lexicon:
         return Lexicon(self.searcher, self.segment_data)
 
@@ -88,9 +120,9 @@ class QueryRunner:
 
     def _evaluate(self, compiled, sort: str, wanted: int):
         matched: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for sub, offset in self._leaves:
-            ids, scores = SegmentEvaluator(self.searcher, sub,
-                                           self.segment_data(sub)).scores(compiled)
+        for number, (sub, offset) in enumerate(self._leaves):
+            ids, scores = SegmentEvaluator(self.searcher, sub, self.segment_data(sub),
+                                           self, number).scores(compiled)
             if len(ids):
                 deleted = self._deleted(sub)
                 if deleted is not None:
