@@ -12,7 +12,14 @@ mapped segment file:
     ids      uint32[count]     docnums, ascending
     weights  float32[count]    what W3 would store (a text field: occurrences x boost)
     kind 1:  starts uint32[count + 1], positions uint32[extent]
-             the positions of document i are positions[starts[i]:starts[i + 1]]
+    kind 3:  the same with positions uint64[extent]
+             the positions of document i are positions[starts[i]:starts[i + 1]], as
+             segment-wide positions: the word's place in its document plus the
+             document's base in the field (the field's words of the documents before it,
+             plus one empty place after each, so no phrase spans two documents). A
+             term's positions are then one sorted array, and a phrase is a binary search
+             of one word's positions in another's (evaluate.py); the bases are in the
+             segment's .lex file, with its words
     kind 2:  starts uint32[count + 1], bytes[extent]  (a format's other encoded values)
     kind 0:  nothing more (a format without values: ID fields)
 
@@ -55,11 +62,12 @@ from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
-KIND_NONE, KIND_POSITIONS, KIND_BYTES = 0, 1, 2
+KIND_NONE, KIND_POSITIONS, KIND_BYTES, KIND_POSITIONS64 = 0, 1, 2, 3
+POSITION_KINDS = (KIND_POSITIONS, KIND_POSITIONS64)
 if sys.byteorder != "little":  # the writer hands over native arrays; records are little-endian
     raise ImportError("the array postings codec is written for little-endian machines")
 _HEADER = struct.Struct("<3I")
-_U4, _F4 = np.dtype("<u4"), np.dtype("<f4")
+_U4, _U8, _F4 = np.dtype("<u4"), np.dtype("<u8"), np.dtype("<f4")
 _PAD = b"\0\0\0"
 LENGTH_OF_BYTE = np.array([byte_to_length(value) for value in range(256)], dtype=np.int64)
 """Whoosh's one-byte length estimate decoded, for a whole column at once."""
@@ -93,6 +101,8 @@ def decode_postings(buffer, offset: int) -> Postings:
     at += 4 * (count + 1)
     if kind == KIND_POSITIONS:
         return Postings(ids, weights, starts, np.frombuffer(buffer, _U4, size, at), kind)
+    if kind == KIND_POSITIONS64:
+        return Postings(ids, weights, starts, np.frombuffer(buffer, _U8, size, at), kind)
     return Postings(ids, weights, starts, np.frombuffer(buffer, np.uint8, size, at), kind)
 
 
@@ -105,27 +115,31 @@ class ArrayCodec(W3Codec):
     def field_writer(self, storage, segment):
         return ArrayFieldWriter(self, storage, segment)
 
-    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
-        """Whoosh's matcher interface over one term's arrays (reference path, merges)."""
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None,
+                        bases=None):
+        """Whoosh's matcher interface over one term's arrays (the reference path);
+        `bases` turns segment-wide positions back into each document's own."""
         offset, _ = terminfo.extent()
         postings = decode_postings(_buffer_of(dbfile), offset)
         if not len(postings.ids):
             return NullMatcher()
         return ListMatcher(postings.ids.tolist(), postings.weights.tolist(),
-                           _encoded_values(postings, format_), format_, scorer=scorer,
+                           _encoded_values(postings, format_, bases), format_, scorer=scorer,
                            term=term, terminfo=terminfo)
 
     def terms_reader(self, storage, segment):
         tiname = segment.make_filename(self.TERMS_EXT)
         postfile = segment.open_file(storage, self.POSTS_EXT)
-        return ArrayTermsReader(self, storage.open_file(tiname), storage.file_length(tiname),
-                                postfile)
+        terms = ArrayTermsReader(self, storage.open_file(tiname), storage.file_length(tiname),
+                                 postfile)
+        terms.lexicon = SegmentLexicon(storage, segment)
+        return terms
 
     def new_segment(self, storage, indexname):
         return ArraySegment(self, indexname)
 
 
-def _encoded_values(postings: Postings, format_) -> list[bytes]:
+def _encoded_values(postings: Postings, format_, bases: np.ndarray | None) -> list[bytes]:
     """Each posting's value as the field's format encodes it (what Whoosh reads)."""
     if postings.kind == KIND_NONE:
         return [b""] * len(postings.ids)
@@ -133,9 +147,19 @@ def _encoded_values(postings: Postings, format_) -> list[bytes]:
     if postings.kind == KIND_BYTES:
         raw = postings.positions.tobytes()
         return [raw[starts[n]:starts[n + 1]] for n in range(len(postings.ids))]
-    positions = postings.positions.tolist()
+    positions = local_positions(postings, bases).tolist()
     return [format_.encode(positions[starts[n]:starts[n + 1]])
             for n in range(len(postings.ids))]
+
+
+def local_positions(postings: Postings, bases: np.ndarray | None) -> np.ndarray:
+    """The positions as places in their own documents (the segment-wide ones minus
+    each document's base)."""
+    positions = postings.positions.astype(np.int64)
+    if bases is None or not len(positions):
+        return positions
+    counts = np.diff(postings.starts.astype(np.int64))
+    return positions - np.repeat(bases[postings.ids], counts)
 
 
 def _buffer_of(dbfile):
@@ -177,6 +201,15 @@ class ArrayFieldWriter(W3FieldWriter):
         `lengths` (docnum -> the field's length) gives the term table's min and max
         length, which Whoosh's BM25 uses for its quality bounds. The hot path of
         writing: a few C calls per term, no numpy for the rare terms."""
+        if isinstance(ids, np.ndarray):  # a merge's arrays: make the stored types sure
+            ids = ids.astype(_U4, copy=False)
+            weights = np.asarray(weights).astype(_F4, copy=False)
+            if starts is not None:
+                starts = np.asarray(starts).astype(_U4, copy=False)
+        if isinstance(extent, np.ndarray) and kind in POSITION_KINDS:
+            extent = extent.astype(_U4 if kind == KIND_POSITIONS else _U8, copy=False)
+        elif isinstance(starts, np.ndarray) and not isinstance(ids, np.ndarray):
+            starts = starts.astype(_U4, copy=False)
         count = len(ids)
         position = self._written
         if position % 4:
@@ -241,6 +274,14 @@ class ArrayFieldWriter(W3FieldWriter):
 
 class ArrayTermsReader(W3TermsReader):
     """Whoosh's term table reader, plus `arrays`: a term's postings as numpy arrays."""
+
+    lexicon: SegmentLexicon
+
+    def matcher(self, fieldname, tbytes, format_, scorer=None):
+        terminfo = self.term_info(fieldname, tbytes)
+        return self._codec.postings_reader(self._postfile, terminfo, format_,
+                                           term=(fieldname, tbytes), scorer=scorer,
+                                           bases=self.lexicon.bases(fieldname))
 
     def arrays(self, fieldname: str, tbytes: bytes) -> Postings:
         """The term's postings (EMPTY for a term the segment does not hold)."""
@@ -403,10 +444,12 @@ LEXICON_EXT = ".lex"
 _LEXICON_HEADER = struct.Struct("<I")
 
 
-def write_lexicon(segment, storage, fields: dict[str, list[str]]) -> None:
+def write_lexicon(segment, storage, fields: dict[str, list[str]],
+                  bases: dict[str, np.ndarray]) -> None:
     """The segment's sorted words of each text field, as one UTF-8 blob and offsets
     (`SegmentLexicon` reads them in place): prefixes, fuzzy words and "Did you mean"
-    read a slice of it, instead of walking Whoosh's term table a key at a time."""
+    read a slice of it, instead of walking Whoosh's term table a key at a time. Then
+    each text field's document bases (uint64[documents + 1], see the module docstring)."""
     header, parts, at = {}, [], 0
     for name, words in fields.items():
         encoded = [word.encode("utf-8") for word in words]
@@ -415,6 +458,13 @@ def write_lexicon(segment, storage, fields: dict[str, list[str]]) -> None:
         header[name] = [at, len(blob), len(encoded), max(map(len, words), default=0)]
         parts += [blob, _PAD[:(-len(blob)) % 4], offsets]
         at += len(blob) + (-len(blob)) % 4 + 4 * len(offsets)
+    pad = (-at) % 8
+    parts.append(b"\0" * pad)
+    at += pad
+    for name, values in bases.items():
+        header[f"bases:{name}"] = [at, len(values)]
+        parts.append(np.ascontiguousarray(values, _U8).tobytes())
+        at += 8 * len(values)
     table = json.dumps(header).encode("utf-8")
     handle = segment.create_file(storage, LEXICON_EXT)
     handle.write(_LEXICON_HEADER.pack(len(table)) + table + _PAD[:(-len(table)) % 4])
@@ -426,29 +476,47 @@ def write_lexicon(segment, storage, fields: dict[str, list[str]]) -> None:
 class SegmentLexicon:
     """One segment's words of each text field, in order, read from its .lex file."""
 
-    def __init__(self, reader):
+    def __init__(self, storage, segment):
         self._fields: dict[str, tuple[memoryview, np.ndarray, int]] = {}
-        segment = reader.segment()
-        storage = reader._storage
-        name = segment.make_filename(LEXICON_EXT)
-        if not storage.file_exists(name):
-            self._fallback = reader
-            return
+        self._bases: dict[str, np.ndarray] = {}
         self._fallback = None
+        name = segment.make_filename(LEXICON_EXT)
+        if not storage.file_exists(name):  # a segment Whoosh's own writer made (tests)
+            self._fallback = (storage, segment)
+            return
         buffer = _buffer_of(storage.open_file(name))
         size = _LEXICON_HEADER.unpack_from(buffer, 0)[0]
         base = 4 + size + (-size) % 4
-        for field, (at, length, count, longest) in json.loads(
-                bytes(buffer[4:4 + size]).decode("utf-8")).items():
+        for field, entry in json.loads(bytes(buffer[4:4 + size]).decode("utf-8")).items():
+            if field.startswith("bases:"):
+                at, count = entry
+                self._bases[field[6:]] = np.frombuffer(buffer, _U8, count, base + at).astype(
+                    np.int64)
+                continue
+            at, length, count, longest = entry
             start = base + at
             offsets = np.frombuffer(buffer, _U4, count + 1, start + length + (-length) % 4)
             self._fields[field] = (memoryview(buffer)[start:start + length], offsets, longest)
 
+    def bases(self, field: str) -> np.ndarray | None:
+        """docnum -> the document's first segment-wide position in the field (and one
+        more entry: where a next document would start); None for a field without
+        positions."""
+        return self._bases.get(field)
+
+    def with_reader(self, reader) -> SegmentLexicon:
+        """This lexicon, able to fall back on Whoosh's term table through `reader`."""
+        if self._fallback is not None:
+            self._fallback = reader
+        return self
+
     def words(self, field: str, prefix: str = "") -> list[str]:
         """The field's words starting with `prefix` (all of them for ''), in order."""
         if self._fallback is not None:
-            return [raw.decode("utf-8") for raw in self._fallback.expand_prefix(field, prefix)
-                    ] if field in self._fallback.schema else []
+            reader = self._fallback
+            if not hasattr(reader, "expand_prefix") or field not in reader.schema:
+                return []
+            return [raw.decode("utf-8") for raw in reader.expand_prefix(field, prefix)]
         found = self._fields.get(field)
         if found is None:
             return []

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh import query as wq
 
 from archive_app.core.engine.codec import (
-    KIND_POSITIONS,
+    POSITION_KINDS,
     SegmentLexicon,
     column_values,
     field_lengths,
@@ -75,7 +75,7 @@ class SegmentData:
     def lexicon(self, reader) -> SegmentLexicon:
         """The segment's sorted words of each text field (read in place, codec.py)."""
         if self._lexicon is None:
-            self._lexicon = SegmentLexicon(reader)
+            self._lexicon = segment_postings(reader).lexicon.with_reader(reader)
         return self._lexicon
 
     def facets(self, reader, columns: dict[str, str]
@@ -259,9 +259,10 @@ class SegmentEvaluator:
     def phrase(self, query: wq.Phrase, within: np.ndarray | None) -> Answer:
         """Documents holding the words at consecutive positions; the words' scores summed.
 
-        Each word's positions in the documents holding every word become keys
-        (docnum << 32 | position - its place in the phrase); a phrase starts where the
-        keys of all its words meet, found by binary search from the fewest."""
+        Positions are segment-wide and sorted per term (codec.py), so the places where
+        the phrase could start are the rarest word's positions minus its place in the
+        phrase, and each other word keeps those it is found at (a binary search of its
+        positions, in place in the mapped file); no position array is copied."""
         field = self.searcher.schema[query.fieldname]
         raws = [field.to_bytes(word) for word in query.words]
         if len(raws) < 2:
@@ -269,37 +270,31 @@ class SegmentEvaluator:
         postings = [self.arrays(query.fieldname, raw) for raw in raws]
         if any(not len(p.ids) for p in postings):
             return NOTHING
-        if any(p.kind != KIND_POSITIONS for p in postings):
+        bases = self.data.lexicon(self.reader).bases(query.fieldname)
+        if bases is None or any(p.kind not in POSITION_KINDS for p in postings):
             return self.drain(query, within)
-        candidates = within.astype(np.uint32) if within is not None else None
-        for p in sorted(postings, key=lambda p: len(p.ids)):
-            candidates = p.ids if candidates is None else np.intersect1d(
-                candidates, p.ids, assume_unique=True)
-            if not len(candidates):
-                return NOTHING
-        keys = []
-        for place, p in enumerate(postings):
-            chosen = np.searchsorted(p.ids, candidates)
-            begins = p.starts[chosen].astype(np.int64)
-            counts = p.starts[chosen + 1].astype(np.int64) - begins
-            positions = _gather(p.positions, begins, counts)
-            docs = np.repeat(candidates.astype(np.int64), counts)
-            wanted = positions >= place
-            keys.append((docs[wanted] << 32) | (positions[wanted] - place))
-        keys.sort(key=len)
-        starts = keys[0]
-        for other in keys[1:]:
+        order = sorted(range(len(raws)), key=lambda n: len(postings[n].positions))
+        rarest = order[0]
+        starts = postings[rarest].positions.astype(np.int64) - rarest
+        if within is not None:
+            starts = starts[np.isin(_documents(bases, starts), within)]
+        for n in order[1:]:
             if not len(starts):
                 return NOTHING
-            starts = starts[_members(starts, other)]
-        found = np.unique(starts >> 32)
-        if not len(found):
+            starts = starts[_members(starts + n, postings[n].positions)]
+        if not len(starts):
             return NOTHING
+        found = np.unique(_documents(bases, starts))
         total = np.zeros(len(found))
         for raw, p in zip(raws, postings, strict=True):
             chosen = np.searchsorted(p.ids, found)
             total += self.bm25(query.fieldname, raw, found, p.weights[chosen])
         return _boosted((found, total), query.boost)
+
+
+def _documents(bases: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The docnum each segment-wide position falls in."""
+    return np.searchsorted(bases, positions, side="right") - 1
 
 
 def _positions_of(ids: np.ndarray, within: np.ndarray) -> np.ndarray:
@@ -317,15 +312,6 @@ def _members(values: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
     at = np.searchsorted(sorted_pool, values)
     at[at == len(sorted_pool)] = 0
     return sorted_pool[at] == values
-
-
-def _gather(values: np.ndarray, begins: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """values[begins[0]:begins[0]+counts[0]] + values[begins[1]:...] + ..., in one go."""
-    total = int(counts.sum())
-    if not total:
-        return _NO_IDS
-    shift = np.repeat(begins - (np.cumsum(counts) - counts), counts)
-    return values[np.arange(total) + shift].astype(np.int64)
 
 
 def _summed(parts: list[Answer]) -> Answer:

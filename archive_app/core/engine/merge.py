@@ -22,7 +22,14 @@ import math
 import numpy as np
 from whoosh.reading import SegmentReader
 
-from archive_app.core.engine.codec import KIND_BYTES, KIND_NONE, Postings
+from archive_app.core.engine.codec import (
+    KIND_BYTES,
+    KIND_NONE,
+    KIND_POSITIONS,
+    POSITION_KINDS,
+    Postings,
+    local_positions,
+)
 
 TIER_BASE_DOCS = 2_000
 """Segments of fewer documents than this form the lowest tier."""
@@ -94,9 +101,13 @@ class MergedSource:
         return [(raw.decode("utf-8"), number, offset)
                 for raw, offset in self.terms.offsets(fieldname)]
 
-    def postings(self, offset: int) -> Postings | None:
-        """A term's postings with docnums as in the merged segment (None: all deleted)."""
+    def postings(self, offset: int, fieldname: str) -> Postings | None:
+        """A term's postings with docnums as in the merged segment and text positions as
+        places in their documents (None: all deleted)."""
         found = self.terms.at(offset)
+        if found.kind in POSITION_KINDS:
+            found = found._replace(positions=local_positions(
+                found, self.terms.lexicon.bases(fieldname)), kind=KIND_POSITIONS)
         if self.renumber is None:
             return found._replace(ids=found.ids.astype(np.int64) + self.basedoc)
         new = self.renumber[found.ids]

@@ -23,9 +23,11 @@ from archive_app.core.engine.codec import (
     KIND_BYTES,
     KIND_NONE,
     KIND_POSITIONS,
+    KIND_POSITIONS64,
     ArrayCodec,
     Postings,
     field_lengths,
+    segment_postings,
     stored_lengths,
     write_lexicon,
 )
@@ -52,6 +54,8 @@ class TermPool:
         self.schema = schema
         self.fields: dict[str, dict[str, list]] = {}
         self._unsorted: set[str] = set()
+        self.lengths: dict[str, dict[int, int]] = {}
+        """Text field -> docnum -> its exact number of words."""
         self.words: dict[str, list[str]] = {}
         """Text field -> the words written, in order (the segment's .lex file)."""
 
@@ -103,10 +107,31 @@ class TermPool:
         with a child process's exit, where freeing a million postings one by one
         would only cost time."""
 
+    def note_length(self, fieldname: str, docnum: int, length: int) -> None:
+        """A document's exact number of words in a text field (its positions' base)."""
+        if length:
+            self.lengths.setdefault(fieldname, {})[docnum] = length
+
+    def bases(self, doc_count: int) -> dict[str, np.ndarray]:
+        """Text field -> docnum -> the document's first segment-wide position (codec.py):
+        the words of the documents before it, plus one empty place after each."""
+        found = {}
+        for fieldname, lengths in self.lengths.items():
+            sizes = np.ones(doc_count, np.int64)
+            if lengths:
+                sizes[np.fromiter(lengths.keys(), np.int64, len(lengths))] += np.fromiter(
+                    lengths.values(), np.int64, len(lengths))
+            bases = np.zeros(doc_count + 1, np.int64)
+            np.cumsum(sizes, out=bases[1:])
+            found[fieldname] = bases
+        return found
+
     def write(self, fieldwriter, lengths_of: Callable[[str], np.ndarray | None],
-              sources: list[MergedSource] = ()) -> None:
+              doc_count: int, sources: list[MergedSource] = ()) -> dict[str, np.ndarray]:
         """Write every term of every field, a term at a time, in term order: the pool's
-        postings joined with those of the segments being merged (`sources`)."""
+        postings joined with those of the segments being merged (`sources`), text
+        positions made segment-wide; returns the text fields' bases."""
+        bases = self.bases(doc_count)
         names = set(self.fields)
         for source in sources:
             names.update(name for name in source.reader.indexed_field_names()
@@ -121,11 +146,15 @@ class TermPool:
             unsorted = fieldname in self._unsorted
             boost = fieldobj.format.field_boost
             written: list[str] = []
+            field_bases = bases.get(fieldname)
+            if text and field_bases is None:  # no document has a word in it
+                field_bases = np.arange(doc_count + 1, dtype=np.int64)
+            place = (_Globaliser(field_bases) if text else _unchanged)
             if not sources:
                 written = sorted(terms)  # str order is UTF-8 byte order
                 for term in written:
-                    fieldwriter.write_term(term.encode("utf-8"), *self._arrays(
-                        terms[term], text, width, unsorted, boost), lengths)
+                    fieldwriter.write_term(term.encode("utf-8"), *place(self._arrays(
+                        terms[term], text, width, unsorted, boost)), lengths)
             else:
                 for term, holders in merged_terms(sorted(terms), sources, fieldname):
                     pieces = []
@@ -134,22 +163,51 @@ class TermPool:
                             own = self._arrays(terms[term], text, width, unsorted, boost)
                             pieces.append(_as_postings(*own))
                         else:
-                            found = sources[number].postings(offset)
+                            found = sources[number].postings(offset, fieldname)
                             if found is not None:
                                 pieces.append(found)
                     if pieces:
                         pieces.sort(key=lambda piece: int(piece.ids[0]))
-                        fieldwriter.write_term(term.encode("utf-8"), *joined(pieces), lengths)
+                        fieldwriter.write_term(term.encode("utf-8"), *place(joined(pieces)),
+                                               lengths)
                         written.append(term)
             if text:
                 self.words[fieldname] = written
             fieldwriter.finish_field()
+        return bases
 
     @staticmethod
     def _arrays(postings: list, text: bool, width: int, unsorted: bool, boost: float):
         if unsorted:
             postings = _sorted_postings(postings, width)
         return _text_arrays(postings, boost) if text else _other_arrays(postings)
+
+
+def _unchanged(arrays: tuple) -> tuple:
+    return arrays
+
+
+class _Globaliser:
+    """Turns a text term's places in their documents into segment-wide positions."""
+
+    def __init__(self, bases: np.ndarray):
+        self.bases = bases
+        self.listed = bases.tolist()
+        self.kind = KIND_POSITIONS if int(bases[-1]) < 2 ** 32 else KIND_POSITIONS64
+        self.code = "I" if self.kind == KIND_POSITIONS else "Q"
+
+    def __call__(self, arrays: tuple) -> tuple:
+        ids, weights, _, starts, places = arrays
+        if len(ids) == 1:  # most terms: one document, a few places, no numpy call
+            base = self.listed[ids[0]]
+            positions = array(self.code, [place + base for place in places])
+        else:
+            counts = np.diff(np.asarray(starts, np.int64))
+            positions = np.asarray(places, np.int64) + np.repeat(
+                self.bases[np.asarray(ids, np.int64)], counts)
+            positions = positions.astype(np.uint32 if self.kind == KIND_POSITIONS
+                                         else np.uint64)
+        return ids, weights, self.kind, starts, positions
 
 
 def _as_postings(ids, weights, kind, starts, extent) -> Postings:
@@ -243,6 +301,7 @@ class ArchiveWriter(SegmentWriter):
             length = 0
             if isinstance(fieldobj.format, WordPositions):
                 length = pool.add_words(name, docnum, value)
+                pool.note_length(name, docnum, length)
             elif fieldobj.indexed:
                 for tbytes, freq, weight, vbytes in fieldobj.index(value):
                     if fieldobj.scorable:
@@ -274,9 +333,18 @@ class ArchiveWriter(SegmentWriter):
             column_type = schema[name].column_type
             if column_type and reader.has_column(name):
                 columns[name] = reader.column_reader(name, column_type, translate=False)
+        lexicon = segment_postings(reader).lexicon
+        exact = {}
+        for name in fieldnames:
+            bases = lexicon.bases(name)
+            if bases is not None:
+                exact[name] = (np.diff(bases) - 1).tolist()
+        note = self.pool.note_length
         for docnum, stored in reader.iter_docs():
             if docmap is not None:
                 docmap[docnum] = self.docnum
+            for name, sizes in exact.items():
+                note(name, self.docnum, sizes[docnum])
             perdocwriter.start_doc(self.docnum)
             for name in fieldnames:
                 value = stored.get(name)
@@ -300,8 +368,8 @@ class ArchiveWriter(SegmentWriter):
             return field_lengths(_LengthsView(perdoc, self.docnum), fieldname)
 
         try:
-            self.pool.write(self.fieldwriter, lengths_of, self.merging)
-            write_lexicon(self.newsegment, self.storage, self.pool.words)
+            bases = self.pool.write(self.fieldwriter, lengths_of, self.docnum, self.merging)
+            write_lexicon(self.newsegment, self.storage, self.pool.words, bases)
         finally:
             perdoc.close()
             for source in self.merging:
