@@ -187,7 +187,11 @@ class ArrayFieldWriter(W3FieldWriter):
         super().__init__(codec, storage, segment)
         self._pending: list | None = None
         self._written = self._postfile.tell()
-        """Bytes written to the postings file (StructFile.tell is a Python call chain)."""
+        """Bytes written to the postings file (StructFile.tell asks the OS each time)."""
+        self._listed: tuple = (None, [])
+        """(a field's lengths array, the same as a list) for the rare terms' bounds."""
+        table = self._tindex.dbfile
+        table.file = _CountingFile(table.file)  # Whoosh's term table asks per term
 
     def start_field(self, fieldname, fieldobj):
         super().start_field(fieldname, fieldobj)
@@ -235,11 +239,18 @@ class ArrayFieldWriter(W3FieldWriter):
         terminfo._minid, terminfo._maxid = (int(ids[0]), int(ids[-1])) if count else (
             None, None)
         if lengths is not None and count:
-            found = (lengths[np.asarray(ids)] if count > 32 else
-                     np.array([lengths[docnum] for docnum in ids]))
-            found = found[found > 0]
-            terminfo._minlength = int(found.min()) if len(found) else None
-            terminfo._maxlength = int(found.max()) if len(found) else 0
+            if count > 32:
+                found = lengths[np.asarray(ids)]
+                found = found[found > 0]
+                terminfo._minlength = int(found.min()) if len(found) else None
+                terminfo._maxlength = int(found.max()) if len(found) else 0
+            else:  # most terms: a few documents, no numpy call
+                if self._listed[0] is not lengths:
+                    self._listed = (lengths, lengths.tolist())
+                listed = self._listed[1]
+                found = [listed[docnum] for docnum in ids if listed[docnum] > 0]
+                terminfo._minlength = min(found) if found else None
+                terminfo._maxlength = max(found) if found else 0
         terminfo.set_extent(position, len(record))
         self._tindex.add(pack_ushort(self._fieldid) + tbytes, terminfo.to_bytes())
 
@@ -270,6 +281,31 @@ class ArrayFieldWriter(W3FieldWriter):
 
     def finish_field(self):
         self._infield = False
+
+
+class _CountingFile:
+    """A written file that knows its position: a buffered file's tell() is an lseek
+    system call, and Whoosh's term table writer asks for it twice per term."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._position = raw.tell()
+
+    def write(self, data) -> int:
+        written = self._raw.write(data)
+        self._position += memoryview(data).nbytes
+        return written
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, *args) -> int:
+        found = self._raw.seek(*args)
+        self._position = self._raw.tell()
+        return found
+
+    def __getattr__(self, name):
+        return getattr(self._raw, name)
 
 
 class ArrayTermsReader(W3TermsReader):
