@@ -94,12 +94,13 @@ class MergedSource:
                     docmap.values(), np.int64, len(docmap))
             self.renumber = renumber
 
-    def entries(self, fieldname: str, number: int) -> list[tuple[str, int, int]]:
-        """(term, `number`, where its postings are) for every term of the field, in order."""
+    def entries(self, fieldname: str, number: int):
+        """(term, `number`, where its postings are) for every term of the field, in order,
+        streamed: a merge of hundreds of segments never holds all their term lists."""
         if fieldname not in self.reader.indexed_field_names():
-            return []
-        return [(raw.decode("utf-8"), number, offset)
-                for raw, offset in self.terms.offsets(fieldname)]
+            return
+        for raw, offset in self.terms.offsets(fieldname):
+            yield raw.decode("utf-8"), number, offset
 
     def postings(self, offset: int, fieldname: str) -> Postings | None:
         """A term's postings with docnums as in the merged segment and text positions as
@@ -162,7 +163,7 @@ def joined(pieces: list[Postings]) -> tuple:
 def merged_terms(own: list[str], sources: list[MergedSource], fieldname: str):
     """Every term of a field in the merged segment, in order, once, with the sources
     holding it: yields (term, [(source number, offset), ...]); number -1 is the pool."""
-    streams = [[(term, -1, 0) for term in own]] + [
+    streams = [((term, -1, 0) for term in own)] + [
         source.entries(fieldname, number) for number, source in enumerate(sources)]
     term, holders = None, []
     for found, number, offset in heapq.merge(*streams):

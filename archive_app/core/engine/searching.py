@@ -176,7 +176,7 @@ class QueryRunner:
             every = sorted(set().union(*(set(distinct.tolist()) for _, (distinct, _) in parts)))
             rank_of = {value: n for n, value in enumerate(every)}
             self.cache[key] = {
-                offset: np.fromiter(map(rank_of.__getitem__, distinct.tolist()), np.int64,
+                offset: np.fromiter(map(rank_of.__getitem__, distinct.tolist()), np.int32,
                                     len(distinct))[local]
                 for offset, (distinct, local) in parts}
         return self.cache[key]
