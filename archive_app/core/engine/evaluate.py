@@ -22,7 +22,7 @@ from whoosh import query as wq
 from archive_app.core.engine.codec import (
     POSITION_KINDS,
     SegmentLexicon,
-    column_values,
+    column_ranks,
     field_lengths,
     segment_postings,
 )
@@ -65,10 +65,7 @@ class SegmentData:
         """(the segment's distinct sort keys in order, docnum -> index into them): the
         column values Whoosh's SortingCollector sorts this column's documents by."""
         if column not in self._sort_keys:
-            keys = column_values(reader, column)
-            distinct = sorted(set(keys))
-            index_of = {key: n for n, key in enumerate(distinct)}
-            ranks = np.fromiter(map(index_of.__getitem__, keys), np.int32, len(keys))
+            distinct, ranks = column_ranks(reader, column)
             self._sort_keys[column] = (np.array(distinct, dtype=object), ranks)
         return self._sort_keys[column]
 
