@@ -35,6 +35,9 @@ from archive_app.core.engine.merge import MergedSource, joined, merged_terms, ti
 from archive_app.core.engine.schema import WordPositions, word_positions
 from archive_app.core.errors import IndexProblem
 
+POSITIONS32_LIMIT = 2 ** 32
+"""A segment whose field holds this many words (with the gaps) or more stores its
+positions in 64 bits."""
 _SINGLE = [[position] for position in range(8192)]
 """Shared one-position lists: most postings are one occurrence, and the pool keeps a
 posting's positions as a list (these are never mutated)."""
@@ -193,7 +196,7 @@ class _Globaliser:
     def __init__(self, bases: np.ndarray):
         self.bases = bases
         self.listed = bases.tolist()
-        self.kind = KIND_POSITIONS if int(bases[-1]) < 2 ** 32 else KIND_POSITIONS64
+        self.kind = KIND_POSITIONS if int(bases[-1]) < POSITIONS32_LIMIT else KIND_POSITIONS64
         self.code = "I" if self.kind == KIND_POSITIONS else "Q"
 
     def __call__(self, arrays: tuple) -> tuple:
