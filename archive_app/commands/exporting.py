@@ -15,12 +15,11 @@ from archive_app.core.export import (
     STYLES,
     Excerpt,
     ExportOptions,
+    NothingToExport,
     check_target,
-    document_texts,
     excerpts_from_annotations,
     excerpts_from_search,
-    export_to_file,
-    needs_texts,
+    export_excerpts,
 )
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
@@ -81,17 +80,15 @@ def cmd_export(args: argparse.Namespace) -> int:
                             include_notes=not args.no_notes, context_chars=max(0, args.context),
                             csv_bom=args.bom, title=args.title, csv_raw=args.raw,
                             style=args.style, user=args.user)
-    check_target(Path(args.output), args.force)
+    check_target(Path(args.output), args.force)  # refused before the archive is opened
     library = Library(resolve_home(args.home))
     try:
-        excerpts = choose_excerpts(library, args)
-        if not excerpts:
-            print("archive-app: nothing to export", file=sys.stderr)
-            return EXIT_FAILURE
-        options.tag_colors = {tag.name: tag.color for tag in library.tags()}
-        texts = document_texts(library, excerpts) if needs_texts(args.format) else None
+        count, path = export_excerpts(library, lambda: choose_excerpts(library, args),
+                                      options, args.output, overwrite=args.force)
+    except NothingToExport:
+        print("archive-app: nothing to export", file=sys.stderr)
+        return EXIT_FAILURE
     finally:
         library.close()
-    path = export_to_file(excerpts, options, args.output, overwrite=args.force, texts=texts)
-    print(f"wrote {len(excerpts)} excerpts to {show(path)}")
+    print(f"wrote {count} excerpts to {show(path)}")
     return EXIT_OK

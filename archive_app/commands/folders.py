@@ -9,7 +9,7 @@ from pathlib import Path
 from archive_app.commands import EXIT_OK
 from archive_app.commands.printing import show
 from archive_app.core import names
-from archive_app.core.folders import FolderSummary, folder_summaries
+from archive_app.core.folders import FolderSummary
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
 
@@ -70,7 +70,7 @@ def cmd_folders(args: argparse.Namespace) -> int:
                   f"{removed.orphaned} {noun} kept, marked orphaned "
                   "(the folder itself is untouched)")
             return EXIT_OK
-        summaries = folder_summaries(library)
+        summaries = library.folders()
     finally:
         library.close()
     if args.json:

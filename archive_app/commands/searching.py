@@ -21,7 +21,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("archive-app: give either a QUERY or --batch FILE", file=sys.stderr)
         return EXIT_USAGE
     library = Library(resolve_home(args.home))
-    if library.index.needs_sync:
+    if library.needs_sync:
         print("archive-app: the index was reset (new format or deleted): run `archive-app "
               "index` to fill it again", file=sys.stderr)
     try:

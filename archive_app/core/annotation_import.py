@@ -387,17 +387,17 @@ def _document_for_source(library: Library, source: str) -> str | None:
     another machine's copy of the same folder (its last folders and name are our key)."""
     if source.startswith("urn:archive-app:"):
         key = unquote(source[len("urn:archive-app:"):])
-        return key if library.index.catalog.record(key) else None
+        return key if library.knows(key) else None
     if not source.startswith("file:"):
         return None
     path = Path(unquote(urlparse(source).path))
-    found = library.index.catalog.key_for_path(str(path))
+    found = library.key_for_path(path)
     parts = path.parts[-MAX_KEY_PARTS:]
     for first in range(1, len(parts)):
         if found is not None:
             break
         key = "/".join(parts[first:])
-        found = key if library.index.catalog.record(key) else None
+        found = key if library.knows(key) else None
     return found
 
 

@@ -13,7 +13,7 @@ import uuid as uuid_module
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from archive_app.core.anchoring import ORPHANED, Anchor, Placement
+from archive_app.core.anchoring import ANCHORED, ORPHANED, Anchor, Placement
 from archive_app.core.documents import normalise_text
 from archive_app.core.errors import ArchiveError
 from archive_app.core.store import UserStore, now
@@ -158,6 +158,46 @@ def tag_ancestors(name: str) -> list[str]:
     return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
+@dataclass(frozen=True)
+class AnnotationFilter:
+    """Which annotations a listing shows: the one rule of `Library.all_annotations` (the
+    CLI's `annotations`, the exports by tag) and of the window's Annotations view.
+
+    Every part is optional and all must hold; case is ignored throughout (`casefold`)."""
+
+    tag: str = ""
+    """This tag or one below it: 'people' keeps 'people' and 'people/witnesses'."""
+    state: str = ""
+    """Only this state (anchored, reanchored, orphaned)."""
+    attention: bool = False
+    """Only those that need the user's review: moved (fuzzy) or not found."""
+    text: str = ""
+    """Found in the quote, the note, a tag, or the title of the annotation's document."""
+
+    @property
+    def narrows(self) -> bool:
+        """Whether this filter keeps less than everything."""
+        return bool(self.tag or self.state or self.attention or self.text.strip())
+
+    def accepts(self, annotation: Annotation, title: str = "") -> bool:
+        """Whether `annotation` is kept; `title` is its document's, as the listing shows
+        it (`Library.document_title`)."""
+        if self.state and annotation.state != self.state:
+            return False
+        if self.attention and annotation.state == ANCHORED:
+            return False
+        tags = [name.casefold() for name in annotation.tags]
+        wanted = self.tag.casefold()
+        if wanted and not any(t == wanted or t.startswith(wanted + "/") for t in tags):
+            return False
+        needle = self.text.strip().casefold()
+        if not needle:
+            return True
+        return any(needle in field.casefold()
+                   for field in (annotation.exact, annotation.note, title)) \
+            or any(needle in t for t in tags)
+
+
 _SELECT = ("SELECT id, uuid, doc, doc_sha256, start, end, exact, prefix, suffix, note, "
            "color, state, similarity, created, modified, creator FROM annotations")
 
@@ -199,22 +239,14 @@ class Annotations:
         return self._load(self.db.execute(f"{_SELECT} WHERE doc = ? ORDER BY start",
                                           (doc,)).fetchall())
 
-    def all(self, tag: str | None = None, state: str | None = None) -> list[Annotation]:
-        """Every annotation, optionally those with a tag (or a sub-tag of it) or a state."""
-        query, params = _SELECT, []
-        conditions = []
-        if tag:
-            conditions.append(
-                "id IN (SELECT at.annotation_id FROM annotation_tags at JOIN tags t "
-                "ON t.id = at.tag_id WHERE t.name = ? COLLATE NOCASE "
-                "OR t.name LIKE ? ESCAPE '\\')")
-            params += [tag, _like_escape(tag) + "/%"]
+    def all(self, state: str | None = None) -> list[Annotation]:
+        """Every annotation in document order, or those in one state (which to show is
+        `AnnotationFilter`'s rule, applied by `Library.all_annotations`)."""
         if state:
-            conditions.append("state = ?")
-            params.append(state)
-        if conditions:
-            query += " WHERE " + " AND ".join(conditions)
-        return self._load(self.db.execute(query + " ORDER BY doc, start", params).fetchall())
+            rows = self.db.execute(f"{_SELECT} WHERE state = ? ORDER BY doc, start", (state,))
+        else:
+            rows = self.db.execute(f"{_SELECT} ORDER BY doc, start")
+        return self._load(rows.fetchall())
 
     def document_hashes(self) -> dict[str, set[str]]:
         """Each annotated document with the text hashes its annotations were placed in."""

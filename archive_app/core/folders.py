@@ -2,20 +2,17 @@
 
 Both faces list the same thing (the CLI's `folders`, the window's File ▸ Folders…): each
 folder with its indexed documents and its skipped files with their reasons, read from the
-catalog without touching a file. Removing a folder is `Library.remove_folder`.
+catalog without touching a file (`Library.folders`). Removing a folder is
+`Library.remove_folder`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from archive_app.core.catalog import Root
+from archive_app.core.catalog import Catalog, Root
 from archive_app.core.index_model import SkippedFile
-
-if TYPE_CHECKING:
-    from archive_app.core.library import Library
 
 
 @dataclass
@@ -43,11 +40,9 @@ class RemovedFolder:
     orphaned: int
 
 
-def folder_summaries(library: Library) -> list[FolderSummary]:
-    """Every folder of the archive in the order added, counted from the catalog.
-
-    Uses this thread's catalog connection, so the window can call it on a worker."""
-    catalog = library.index.reader_catalog()
+def folder_summaries(catalog: Catalog) -> list[FolderSummary]:
+    """Every folder of the archive in the order added, counted from the catalog (the
+    calling thread's connection, handed by `Library.folders`)."""
     summaries = []
     for root in catalog.roots():
         summary = FolderSummary(root.name, root.path, missing=not root.path.is_dir(),

@@ -28,15 +28,18 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from archive_app.core.anchoring import ORPHANED, reanchor
-from archive_app.core.catalog import FileRecord, open_read_only
+from archive_app.core.catalog import Catalog, FileRecord, open_read_only
 from archive_app.core.errors import ArchiveError, IndexProblem
 from archive_app.core.in_hand import STOPPED_CODE, STOPPED_REASON, left_behind, to_blame
 from archive_app.core.index import ArchiveIndex, SkippedFile, finish_swap, iter_keys
 from archive_app.core.jobs import JobControl
 from archive_app.core.paths import AppPaths
 from archive_app.core.scanning import scan_root
+
+if TYPE_CHECKING:
+    from archive_app.core.library import Library
 
 MAX_LISTED = 20
 LIMIT_CODES = frozenset({"timeout", "too-large", "bomb", "memory", STOPPED_CODE})
@@ -225,9 +228,8 @@ def _integrity(path) -> str:
         return str(error)
 
 
-def inspect(paths: AppPaths) -> HealthReport:
-    """Everything `check` verifies, without changing anything."""
-    report = HealthReport()
+def _check_databases(paths: AppPaths, report: HealthReport) -> None:
+    """SQLite's verdict on the annotation database and the index catalog, by their files."""
     verdict = _integrity(paths.annotations_db)
     if verdict != "ok":
         report.store_damaged = True
@@ -238,6 +240,54 @@ def inspect(paths: AppPaths) -> HealthReport:
         report.index_damaged = True
         report.add(DAMAGE, str(paths.catalog_db),
                    f"the index catalog fails its integrity check: {catalog_verdict}")
+
+
+def inspect_open(paths: AppPaths, index: ArchiveIndex, library: Library | None) -> HealthReport:
+    """Everything `check` verifies, without changing anything, in an archive that is open:
+    `index` and `library` as `Library.check` hands them (`library` None: the annotation
+    store could not be opened, and only the index is checked).
+
+    Callable from any thread: the catalog is read through the thread's own connection."""
+    report = HealthReport()
+    _check_databases(paths, report)
+    _check_index(paths, index, report)
+    if library is not None and not report.store_damaged and not report.index_damaged:
+        _check_anchors(library, report)
+    return report
+
+
+def inspect(paths: AppPaths) -> HealthReport:
+    """Everything `check` verifies in a home that no Library has open (the CLI's `check`;
+    in the window, `Library.check`), without changing anything; the archive is opened
+    once."""
+    library = _open(paths)
+    if library is None:
+        return _inspect_unopened(paths)
+    try:
+        return library.check()
+    finally:
+        library.close()
+
+
+def _open(paths: AppPaths) -> Library | None:
+    """The home's Library, or None when it cannot be used: a damaged annotation database
+    is never opened (an open store migrates and backs itself up), nor an index that
+    cannot be opened."""
+    from archive_app.core.library import Library
+
+    if _integrity(paths.annotations_db) != "ok":
+        return None
+    try:
+        return Library(paths)
+    except IndexProblem:
+        return None
+
+
+def _inspect_unopened(paths: AppPaths) -> HealthReport:
+    """The report on a home `_open` refused: the files' integrity and, if the index opens
+    on its own, the index; never the anchors."""
+    report = HealthReport()
+    _check_databases(paths, report)
     try:
         index = ArchiveIndex(paths)
     except IndexProblem as problem:
@@ -245,22 +295,26 @@ def inspect(paths: AppPaths) -> HealthReport:
         report.add(DAMAGE, str(paths.index_dir), str(problem))
         return report
     try:
-        _compare_index_and_catalog(index, report)
-        _compare_catalog_and_corpus(index, report)
-        _list_skipped(index, report)
-    except Exception as error:  # a damaged segment can surface only while reading
-        report.index_damaged = True
-        report.add(DAMAGE, str(paths.index_dir), f"the index cannot be read: {error}")
+        _check_index(paths, index, report)
     finally:
         index.close()
-    if not report.store_damaged and not report.index_damaged:
-        _check_anchors(paths, report)
     return report
 
 
-def _compare_index_and_catalog(index: ArchiveIndex, report: HealthReport) -> None:
+def _check_index(paths: AppPaths, index: ArchiveIndex, report: HealthReport) -> None:
+    catalog = index.reader_catalog()
+    try:
+        _compare_index_and_catalog(index, catalog, report)
+        _compare_catalog_and_corpus(catalog, report)
+        _list_skipped(catalog, report)
+    except Exception as error:  # a damaged segment can surface only while reading
+        report.index_damaged = True
+        report.add(DAMAGE, str(paths.index_dir), f"the index cannot be read: {error}")
+
+
+def _compare_index_and_catalog(index: ArchiveIndex, catalog: Catalog,
+                               report: HealthReport) -> None:
     indexed = set(iter_keys(index))
-    catalog = index.catalog
     expected = {key for root in catalog.roots()
                 for key, record in catalog.files_of_root(root.name).items()
                 if record.skip_code is None}
@@ -277,16 +331,16 @@ def _compare_index_and_catalog(index: ArchiveIndex, report: HealthReport) -> Non
     report.index_damaged |= bool(report.groups[DAMAGE].items)
 
 
-def _compare_catalog_and_corpus(index: ArchiveIndex, report: HealthReport) -> None:
+def _compare_catalog_and_corpus(catalog: Catalog, report: HealthReport) -> None:
     """Stat-only comparison with the disk: what an `index` run would change."""
-    for root in index.catalog.roots():
+    for root in catalog.roots():
         if not root.path.is_dir():
             report.add(MISSING, str(root.path),
                        f"corpus folder {root.path} is missing (unplugged drive?)")
             report.out_of_date = True
             continue
         scan = scan_root(root)
-        known = index.catalog.files_of_root(root.name)
+        known = catalog.files_of_root(root.name)
         changed = sorted(k for k, (_, sig) in scan.found.items()
                          if k in known and known[k].signature != sig)
         new = sorted(k for k in scan.found if k not in known)
@@ -298,36 +352,21 @@ def _compare_catalog_and_corpus(index: ArchiveIndex, report: HealthReport) -> No
         report.out_of_date |= bool(changed or new or gone)
 
 
-def _list_skipped(index: ArchiveIndex, report: HealthReport) -> None:
+def _list_skipped(catalog: Catalog, report: HealthReport) -> None:
     """Skipped files with their reasons; those that hit a limit form their own group."""
-    report.skipped = index.skipped_files()
+    report.skipped = [SkippedFile(r.path, r.skip_code or "", r.skip_reason or "")
+                      for r in catalog.skipped()]
     for skipped in report.skipped:
         group = LIMITS if skipped.code in LIMIT_CODES else SKIPPED
         report.add(group, skipped.path, skipped.reason, skipped.code)
 
 
-def _drifted_annotations(library):
-    """Live annotations whose document is gone or whose anchor no longer matches its text."""
-    for annotation in library.all_annotations():
-        if annotation.state == ORPHANED:
-            continue
-        view = library.index.document(annotation.doc)
-        if view is None or view.text[annotation.start:annotation.end] != annotation.exact:
-            yield annotation, view
-
-
-def _check_anchors(paths: AppPaths, report: HealthReport) -> None:
-    from archive_app.core.library import Library
-
-    library = Library(paths)
-    try:
-        for annotation, view in _drifted_annotations(library):
-            what = "its document is gone" if view is None else "its anchor no longer matches"
-            report.add(ANCHORS, annotation.doc,
-                       f"annotation {annotation.id} on {annotation.doc}: {what}")
-            report.anchors_to_fix += 1
-    finally:
-        library.close()
+def _check_anchors(library: Library, report: HealthReport) -> None:
+    for annotation, view in library.drifted_annotations():
+        what = "its document is gone" if view is None else "its anchor no longer matches"
+        report.add(ANCHORS, annotation.doc,
+                   f"annotation {annotation.id} on {annotation.doc}: {what}")
+        report.anchors_to_fix += 1
 
 
 def check_index(paths: AppPaths, repair: bool = False,
@@ -335,66 +374,62 @@ def check_index(paths: AppPaths, repair: bool = False,
     """Verify; with `repair`, fix what can be fixed and verify again.
 
     The report after a repair keeps the groups found before it (what was wrong), with
-    `fixed` and `unfixed` saying what the repair did."""
-    report = inspect(paths)
-    if report.healthy or not repair:
-        return report
-    fixed, unfixed = [], []
-    if report.store_damaged:
-        unfixed.append("the annotation database is damaged; it is left untouched — restore "
-                       f"a copy from {paths.backups_dir}")
-    rebuilt = False
+    `fixed` and `unfixed` saying what the repair did. One Library checks, re-syncs,
+    re-anchors and checks again; only a rebuild (beside the old index, then swapped in:
+    `rebuild_index`) closes it, and a new one is opened on the rebuilt index."""
+    library = _open(paths)
     try:
+        report = library.check() if library is not None else _inspect_unopened(paths)
+        if report.healthy or not repair:
+            return report
+        fixed, unfixed = [], []
+        if report.store_damaged:
+            unfixed.append("the annotation database is damaged; it is left untouched — "
+                           f"restore a copy from {paths.backups_dir}")
+        rebuilt = False
         if report.index_damaged:
-            rebuild_index(paths, control)
-            fixed.append("the index was rebuilt from the corpus")
-            rebuilt = True
-        elif report.out_of_date:
-            _resync(paths, control)
-            fixed.append("the index was brought up to date with the corpus")
-    except (ArchiveError, OSError, sqlite3.Error) as error:
-        unfixed.append(f"the index could not be rebuilt ({error}); the previous index was "
-                       "left as it was")
-    if not report.store_damaged and (report.anchors_to_fix or rebuilt):
-        moved = reanchor_all(paths)
-        if moved:
-            fixed.append(f"{moved} annotations were re-anchored or marked orphaned")
-    after = inspect(paths)
+            if library is not None:
+                library.close()  # the rebuilt index takes the place of the one it has open
+                library = None
+            try:
+                rebuild_index(paths, control)
+                fixed.append("the index was rebuilt from the corpus")
+                rebuilt = True
+            except (ArchiveError, OSError, sqlite3.Error) as error:
+                unfixed.append(_not_rebuilt(error))
+            if rebuilt:
+                library = _open(paths)
+        if library is None:
+            after = _inspect_unopened(paths)
+        else:
+            if report.out_of_date and not report.index_damaged:
+                try:
+                    _resync(library, control)
+                    fixed.append("the index was brought up to date with the corpus")
+                except (ArchiveError, OSError, sqlite3.Error) as error:
+                    unfixed.append(_not_rebuilt(error))
+            if report.anchors_to_fix or rebuilt:
+                moved = library.reanchor_drifted()
+                if moved:
+                    fixed.append(f"{moved} annotations were re-anchored or marked orphaned")
+            after = library.check()
+    finally:
+        if library is not None:
+            library.close()
     unfixed += [problem for problem in after.problems if problem not in unfixed]
     after.groups = report.groups
     after.fixed, after.unfixed = fixed, unfixed
     return after
 
 
-def _resync(paths: AppPaths, control: JobControl | None) -> None:
-    from archive_app.core.library import Library
-
-    library = Library(paths)
-    try:
-        library.sync([root.path for root in library.roots() if root.path.is_dir()],
-                     control=control)
-    finally:
-        library.close()
+def _not_rebuilt(error: Exception) -> str:
+    return f"the index could not be rebuilt ({error}); the previous index was left as it was"
 
 
-def reanchor_all(paths: AppPaths) -> int:
-    """Re-anchor every live annotation whose anchor no longer matches; return how many."""
-    from archive_app.core.library import Library
-
-    library = Library(paths)
-    changed = 0
-    try:
-        for annotation, view in list(_drifted_annotations(library)):
-            if view is None:
-                library.annotations.mark_orphaned(annotation.doc)
-            else:
-                record = library.index.catalog.record(annotation.doc)
-                library.annotations.place(annotation.id, reanchor(annotation.anchor, view.text),
-                                          view.text, record.sha256 if record else "")
-            changed += 1
-    finally:
-        library.close()
-    return changed
+def _resync(library: Library, control: JobControl | None) -> None:
+    """Bring the index up to date with every corpus folder that is there."""
+    library.sync([root.path for root in library.roots() if root.path.is_dir()],
+                 control=control)
 
 
 @dataclass(frozen=True)
@@ -411,10 +446,12 @@ def rebuild_index(paths: AppPaths, control: JobControl | None = None) -> None:
 
     The old index stays where it is, searchable, until the new one is complete: a rebuild
     that fails, is cancelled or killed leaves it as it was (and index.new is started
-    over next time). Goes through Library (in `_resync`) so the user's edits, tags and
-    notes reach the new index. Files that hit a limit (a hang, a kill while reading)
+    over next time). Goes through a Library on the new index so the user's edits, tags
+    and notes reach it. Files that hit a limit (a hang, a kill while reading)
     keep that record, so the rebuild does not hang on them again.
     """
+    from archive_app.core.library import Library
+
     beside = _BesidePaths(paths.home)
     finish_swap(paths)
     died_on = left_behind(paths.index_dir) if paths.index_dir.is_dir() else []
@@ -425,7 +462,11 @@ def rebuild_index(paths: AppPaths, control: JobControl | None = None) -> None:
     beside.ensure()
     try:
         _carry_limits(paths, beside, stopped)
-        _resync(beside, control)
+        library = Library(beside)
+        try:
+            _resync(library, control)
+        finally:
+            library.close()
     except BaseException:
         shutil.rmtree(beside.index_dir, ignore_errors=True)
         raise

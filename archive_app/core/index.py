@@ -83,7 +83,12 @@ INDEXING_PROCESSES = min(2, os.cpu_count() or 1)
 class ArchiveIndex:
     """The index of one home: a Whoosh index plus its catalog; one writer at a time."""
 
-    def __init__(self, paths: AppPaths):
+    def __init__(self, paths: AppPaths,
+                 extra_fields: Callable[[str], dict[str, str]] | None = None,
+                 keys_with_extras: Callable[[], set[str]] | None = None):
+        """`extra_fields` gives a key's tags, notes and the user's metadata edits, and
+        `keys_with_extras` every key that has some (the annotation store's, from the
+        Library); without them the index holds what the files say."""
         finish_swap(paths)
         self.paths = paths.ensure()
         self._write_lock = threading.Lock()
@@ -101,10 +106,8 @@ class ArchiveIndex:
         except IndexProblem:
             self.catalog.close()
             raise
-        self.extra_fields: Callable[[str], dict[str, str]] | None = None
-        """Set by the annotation store: a key's tags, notes and the user's metadata edits."""
-        self.keys_with_extras: Callable[[], set[str]] | None = None
-        """Set by the annotation store: every key that has tags, notes or edits."""
+        self.extra_fields = extra_fields
+        self.keys_with_extras = keys_with_extras
 
     def fields_for(self, document: Document) -> dict[str, str]:
         """Index fields of a document with the user's own tags, notes and edits applied."""

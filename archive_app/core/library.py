@@ -20,11 +20,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from archive_app.core import citation, ingest
+from archive_app.core import citation, health, ingest
 from archive_app.core.anchoring import ORPHANED, Anchor, find_occurrence, make_anchor, reanchor
 from archive_app.core.annotations import (
     Annotation,
     AnnotationError,
+    AnnotationFilter,
     Annotations,
     TagInfo,
     tag_ancestors,
@@ -33,7 +34,8 @@ from archive_app.core.annotations import (
 from archive_app.core.catalog import Root
 from archive_app.core.documents import METADATA_FIELDS
 from archive_app.core.errors import ArchiveError, IndexProblem
-from archive_app.core.folders import RemovedFolder, find_root
+from archive_app.core.folders import FolderSummary, RemovedFolder, find_root, folder_summaries
+from archive_app.core.health import HealthReport
 from archive_app.core.history import Change, History
 from archive_app.core.hit_spans import HitMatcher
 from archive_app.core.index import ArchiveIndex, DocumentView, IndexSummary
@@ -72,47 +74,61 @@ def ocr_setting(setting: str) -> str:
 
 class Library:
     """Open with `Library(paths)`; close when done. Methods may be called from any thread
-    (searches get a per-thread searcher; writes are serialised by the index)."""
+    (searches get a per-thread searcher; writes are serialised by the index).
+
+    The one door into core: its index and the user's store are its own (`_index`,
+    `_store`, `_annotations`), and the faces reach them only through its methods; core
+    modules that need a part get it handed over (`check`, `folders`)."""
 
     def __init__(self, paths: AppPaths):
         self.paths = paths.ensure()
-        self.store = UserStore(paths.annotations_db, paths.backups_dir)
+        self._store = UserStore(paths.annotations_db, paths.backups_dir)
         self._store_lock = threading.RLock()
-        self.index = ArchiveIndex(paths)
-        self.annotations = Annotations(self.store)
-        self.index.extra_fields = self._extra_fields
-        self.index.keys_with_extras = self._keys_with_extras
+        self._annotations = Annotations(self._store)
+        try:  # the index adds to each document what the user's store holds for it
+            self._index = ArchiveIndex(paths, extra_fields=self._extra_fields,
+                                       keys_with_extras=self._keys_with_extras)
+        except BaseException:  # a damaged index: the store is not left open behind it
+            self._store.close()
+            raise
         self._local = threading.local()
         self.history = History()
-        self.store.daily_backup()
+        self._store.daily_backup()
 
     def close(self) -> None:
-        self.index.close()
-        self.store.close()
+        self._index.close()
+        self._store.close()
 
     @property
     def read_only(self) -> bool:
         """True when the home cannot be written: search and read work, changes do not."""
-        return self.store.read_only or self.index.catalog.read_only
+        return self._store.read_only or self._index.catalog.read_only
+
+    @property
+    def needs_sync(self) -> bool:
+        """True when a fresh index was made for folders indexed before (an upgrade of the
+        index format, or a deleted index): the faces start a sync, or say to run one."""
+        return self._index.needs_sync
 
     def _extra_fields(self, key: str) -> dict[str, str]:
         """What the index adds to a document from the user's store: edits, tags, notes."""
         with self._store_lock:
-            return {**self.store.metadata_edits(key), **self.annotations.index_fields(key)}
+            return {**self._store.metadata_edits(key), **self._annotations.index_fields(key)}
 
     def _keys_with_extras(self) -> set[str]:
         with self._store_lock:
-            return set(self.store.all_metadata_edits()) | set(self.annotations.document_hashes())
+            return (set(self._store.all_metadata_edits())
+                    | set(self._annotations.document_hashes()))
 
     def _edits(self, key: str) -> dict[str, str]:
         with self._store_lock:
-            return self.store.metadata_edits(key)
+            return self._store.metadata_edits(key)
 
     # -- searching and reading -------------------------------------------------------------
     def searcher(self) -> Searcher:
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
-            searcher = self._local.searcher = Searcher(self.index)
+            searcher = self._local.searcher = Searcher(self._index)
             searcher.passages = self._annotation_spans
         return searcher
 
@@ -150,7 +166,7 @@ class Library:
 
     def document(self, key: str) -> DocumentView | None:
         """The document as the reader shows it, with the user's metadata edits applied."""
-        view = self.index.document(key)
+        view = self._index.document(key)
         if view is None:
             return None
         return replace(view, **self._edits(key))
@@ -158,16 +174,16 @@ class Library:
     def page_of(self, key: str, offset: int) -> int | None:
         """The page an offset of a document is on (an annotation's, a hit's); None for a
         document without pages."""
-        return page_of(self.index.reader_catalog().page_starts(key), offset)
+        return page_of(self._index.reader_catalog().page_starts(key), offset)
 
     def members(self, key: str) -> list[tuple[str, str, str]]:
         """(key, title, format) of what was read from this document's members: a zip's
         files, a mailbox's messages, a message's attachments."""
-        return self.index.children(key)
+        return self._index.children(key)
 
     def thread(self, key: str) -> list[tuple[str, str, str, str]]:
         """(key, subject, from, date) of the messages in this message's thread."""
-        return self.index.thread(key)
+        return self._index.thread(key)
 
     def citation(self, key: str) -> str:
         view = self.document(key)
@@ -178,12 +194,36 @@ class Library:
     def metadata_edits(self, key: str) -> dict[str, str]:
         return self._edits(key)
 
+    def document_title(self, key: str) -> str:
+        """The title a listing shows for a document (the Annotations view's Document
+        column, what its text filter matches): the user's edit, else what its file gave,
+        else its key (a document without a title, or one no longer in the index).
+
+        Read from the stored fields, not the whole document: a listing names thousands."""
+        stored = self._index.stored_fields(key)
+        if stored is None:
+            return key
+        return self._edits(key).get("title") or stored.get("title") or key
+
+    def knows(self, key: str) -> bool:
+        """Whether the catalog records this key: a document, or a file it skipped."""
+        return self._index.reader_catalog().record(key) is not None
+
+    def key_for_path(self, path: str | Path) -> str | None:
+        """The key of the document read from the file at this absolute path, if any."""
+        return self._index.reader_catalog().key_for_path(str(path))
+
     # -- indexing ------------------------------------------------------------------------
     def roots(self) -> list[Root]:
-        return self.index.catalog.roots()
+        return self._index.catalog.roots()
+
+    def folders(self) -> list[FolderSummary]:
+        """Every folder with its documents and skipped files (`folders`, File ▸
+        Folders…), from this thread's catalog connection, so a worker may call it."""
+        return folder_summaries(self._index.reader_catalog())
 
     def doc_count(self) -> int:
-        return self.index.doc_count()
+        return self._index.doc_count()
 
     def remove_folder(self, folder: Path) -> RemovedFolder:
         """Take a folder out of the archive (File ▸ Folders…, `folders remove`).
@@ -195,9 +235,9 @@ class Library:
         root = find_root(self.roots(), folder)
         if root is None:
             raise ArchiveError(f"{folder} is not a folder of this archive")
-        keys = self.index.remove_root(root)
+        keys = self._index.remove_root(root)
         with self._store_lock:
-            orphaned = sum(self.annotations.mark_orphaned(key) for key in keys)
+            orphaned = sum(self._annotations.mark_orphaned(key) for key in keys)
         return RemovedFolder(root, len(keys), orphaned)
 
     def set_folder_ocr(self, folder: Path, setting: str) -> tuple[Root, int]:
@@ -211,14 +251,14 @@ class Library:
         setting = ocr_setting(setting)
         if setting == root.ocr:
             return root, 0
-        root = self.index.catalog.set_ocr(root.name, setting)
-        return root, self.index.catalog.mark_unread(
+        root = self._index.catalog.set_ocr(root.name, setting)
+        return root, self._index.catalog.mark_unread(
             root.name, lambda path: ingest.format_of(Path(path)) in OCR_DEPENDENT_FORMATS)
 
     def sync(self, folders: list[Path] | None = None, rebuild: bool = False,
              control: JobControl | None = None) -> IndexSummary:
         try:
-            summary = self.index.sync(folders, rebuild=rebuild, control=control)
+            summary = self._index.sync(folders, rebuild=rebuild, control=control)
         except IndexingCancelled as cancelled:
             self._after_sync(cancelled.summary)  # what was kept is committed: follow it
             raise
@@ -235,13 +275,13 @@ class Library:
         moved_from = {old for old, _ in summary.moved}
         with self._store_lock:
             for old_key, new_key in summary.moved:
-                self.store.rename_document(old_key, new_key)
+                self._store.rename_document(old_key, new_key)
             for key in summary.removed_keys:
                 if key not in moved_from:
-                    self.annotations.mark_orphaned(key)
+                    self._annotations.mark_orphaned(key)
         self._reanchor()
         if summary.moved:
-            self.index.refresh_documents([new for _, new in summary.moved])
+            self._index.refresh_documents([new for _, new in summary.moved])
 
     def _reanchor(self, keys: list[str] | None = None) -> None:
         """Find annotations again wherever their document's text is not the one they know.
@@ -251,24 +291,24 @@ class Library:
         the next sync. Two queries find the documents whose text moved on; only those
         are read.
         """
-        current = self.index.catalog.hashes()
+        current = self._index.catalog.hashes()
         with self._store_lock:
-            placed = self.annotations.document_hashes()
+            placed = self._annotations.document_hashes()
         if keys is not None:
             placed = {key: placed[key] for key in keys if key in placed}
         for key, hashes in placed.items():
             sha = current.get(key)
             if sha is None or hashes == {sha}:
                 continue
-            stored = self.index.catalog.text(key)
+            stored = self._index.catalog.text(key)
             if stored is None:
                 continue
             text = stored[0]
             with self._store_lock:
-                for annotation in self.annotations.for_document(key):
+                for annotation in self._annotations.for_document(key):
                     if annotation.doc_sha256 != sha:
                         placement = reanchor(annotation.anchor, text)
-                        self.annotations.place(annotation.id, placement, text, sha)
+                        self._annotations.place(annotation.id, placement, text, sha)
 
     # -- the user's metadata -------------------------------------------------------------
     def edit_metadata(self, key: str, fields: dict[str, str]) -> DocumentView | None:
@@ -280,16 +320,16 @@ class Library:
         corrected meanwhile by the command line or another window.
         """
         with self._store_lock:
-            before = self.store.metadata_edits(key)
-            self.store.set_metadata_edits(key, fields)
-            after = self.store.metadata_edits(key)
-        self.index.refresh_documents([key])
+            before = self._store.metadata_edits(key)
+            self._store.set_metadata_edits(key, fields)
+            after = self._store.metadata_edits(key)
+        self._index.refresh_documents([key])
         if after != before:
             names = sorted(name for name in set(before) | set(after)
                            if before.get(name) != after.get(name))
             old = {name: before.get(name, "") for name in names}
             new = {name: after.get(name, "") for name in names}
-            record = self.index.catalog.record(key)
+            record = self._index.catalog.record(key)
             sha = (record.sha256 if record is not None else None) or ""
             self._record(f"edit metadata of {self._title(key)}", "metadata",
                          lambda: self._set_edits(key, sha, old),
@@ -299,7 +339,7 @@ class Library:
     def _set_edits(self, key: str, sha256: str, fields: dict[str, str]) -> list[str]:
         key = self._where_now(key, sha256)
         with self._store_lock:
-            self.store.set_metadata_edits(key, fields)
+            self._store.set_metadata_edits(key, fields)
         return [key]
 
     def save_sidecar(self, key: str) -> Path:
@@ -308,7 +348,7 @@ class Library:
         Beside the file the catalog opens, not `view.path`: that is the name as shown, with
         a name's odd (not UTF-8) bytes as U+FFFD, a path that does not exist."""
         view = self.document(key)
-        record = self.index.catalog.record(key)
+        record = self._index.catalog.record(key)
         if view is None or record is None:
             raise FileNotFoundError(key)
         target = Path(record.path).with_name(Path(record.path).name + ".meta.json")
@@ -334,19 +374,19 @@ class Library:
     def annotate(self, key: str, start: int, end: int, tags: list[str],
                  note: str = "", uuid: str | None = None) -> Annotation:
         """Tag the passage text[start:end] of a document; search knows it at once."""
-        view = self.index.document(key)
-        record = self.index.catalog.record(key)
+        view = self._index.document(key)
+        record = self._index.catalog.record(key)
         if view is None or record is None:
             raise AnnotationError(f"there is no document '{key}' in the archive")
         if not tags and not note.strip():
             raise AnnotationError("give the passage at least one tag or a note")
         anchor = make_anchor(view.text, start, end)
         with self._store_lock:
-            known = self.annotations.tag_names()
-            annotation = self.annotations.create(key, record.sha256 or "", anchor, tags, note,
-                                                 uuid=uuid)
+            known = self._annotations.tag_names()
+            annotation = self._annotations.create(key, record.sha256 or "", anchor, tags, note,
+                                                  uuid=uuid)
         self._record_addition(annotation, _created(annotation.tags, known))
-        self.index.refresh_documents([key])
+        self._index.refresh_documents([key])
         return annotation
 
     def import_annotations(
@@ -362,24 +402,24 @@ class Library:
         """
         results: list[Annotation | str] = []
         for key, anchor, tags, note, uuid, kept in passages:
-            record = self.index.catalog.record(key)
+            record = self._index.catalog.record(key)
             if record is None:
                 results.append(f"there is no document '{key}' in the archive")
                 continue
             try:
                 with self._store_lock:
-                    results.append(self.annotations.create(
+                    results.append(self._annotations.create(
                         key, record.sha256 or "", anchor, tags, note, uuid=uuid,
                         **kept))
             except AnnotationError as error:
                 results.append(str(error))
-        self.index.refresh_documents(sorted({r.doc for r in results if not isinstance(r, str)}))
+        self._index.refresh_documents(sorted({r.doc for r in results if not isinstance(r, str)}))
         return results
 
     def annotate_quote(self, key: str, quote: str, tags: list[str], note: str = "",
                        occurrence: int = 1) -> Annotation:
         """Tag the n-th occurrence of a quote (whitespace-tolerant), as the CLI does."""
-        view = self.index.document(key)
+        view = self._index.document(key)
         if view is None:
             raise AnnotationError(f"there is no document '{key}' in the archive")
         found = find_occurrence(view.text, quote, occurrence)
@@ -390,40 +430,81 @@ class Library:
     def update_annotation(self, annotation_id: int, tags: list[str] | None = None,
                           note: str | None = None) -> Annotation:
         with self._store_lock:
-            known = self.annotations.tag_names()
-            before = self.annotations.get(annotation_id)
-            after = self.annotations.update(annotation_id, tags=tags, note=note)
+            known = self._annotations.tag_names()
+            before = self._annotations.get(annotation_id)
+            after = self._annotations.update(annotation_id, tags=tags, note=note)
         if (before.tags, before.note) != (after.tags, after.note):
             self._record_edit(before, after, _created(after.tags, known))
-        self.index.refresh_documents([after.doc])
+        self._index.refresh_documents([after.doc])
         return after
 
     def delete_annotation(self, annotation_id: int) -> Annotation:
         with self._store_lock:
-            snapshot = self.annotations.delete(annotation_id)
+            snapshot = self._annotations.delete(annotation_id)
         self._record_removal(snapshot)
-        self.index.refresh_documents([snapshot.doc])
+        self._index.refresh_documents([snapshot.doc])
         return snapshot
 
     def annotations_for(self, key: str) -> list[Annotation]:
         with self._store_lock:
-            return self.annotations.for_document(key)
+            return self._annotations.for_document(key)
 
     def all_annotations(self, tag: str | None = None, state: str | None = None,
-                        text: str = "") -> list[Annotation]:
-        """Every annotation, filtered by tag, state and a case-insensitive text match."""
+                        text: str = "", attention: bool = False) -> list[Annotation]:
+        """Every annotation in document order, or those `AnnotationFilter` keeps: a tag
+        (or one below it), a state, only those needing attention, a text in the quote,
+        the note, a tag or the document's title (`document_title`)."""
+        wanted = AnnotationFilter(tag=tag or "", state=state or "", attention=attention,
+                                  text=text)
         with self._store_lock:
-            found = self.annotations.all(tag=tag, state=state)
-        needle = text.casefold().strip()
-        if needle:
-            found = [a for a in found if needle in a.exact.casefold()
-                     or needle in a.note.casefold()
-                     or any(needle in t.casefold() for t in a.tags)]
-        return found
+            found = self._annotations.all(state=state)
+        if not wanted.narrows:
+            return found
+        titles: dict[str, str] = {}
+        if wanted.text.strip():
+            titles = {key: self.document_title(key) for key in {a.doc for a in found}}
+        return [a for a in found if wanted.accepts(a, titles.get(a.doc, ""))]
 
     def needs_attention(self) -> list[Annotation]:
         """Orphaned annotations and fuzzy re-anchorings waiting for the user's review."""
-        return [a for a in self.all_annotations() if a.state != "anchored"]
+        return self.all_annotations(attention=True)
+
+    # -- checking ------------------------------------------------------------------------
+    def check(self) -> HealthReport:
+        """What `check` verifies, on this open archive (Help ▸ Check archive…): SQLite's
+        integrity, the index against its catalog and the corpus, every anchor. Changes
+        nothing; a worker may call it."""
+        return health.inspect_open(self.paths, self._index, self)
+
+    def drifted_annotations(self) -> list[tuple[Annotation, DocumentView | None]]:
+        """Live annotations whose document is gone (None) or whose passage no longer holds
+        their words, each with its document as the index has it."""
+        drifted: list[tuple[Annotation, DocumentView | None]] = []
+        key, view = None, None
+        for annotation in self.all_annotations():  # in document order: each read once
+            if annotation.state == ORPHANED:
+                continue
+            if annotation.doc != key:
+                key, view = annotation.doc, self._index.document(annotation.doc)
+            if view is None or view.text[annotation.start:annotation.end] != annotation.exact:
+                drifted.append((annotation, view))
+        return drifted
+
+    def reanchor_drifted(self) -> int:
+        """Find again every drifted annotation (`check --repair`, Check archive ▸ Repair):
+        placed again in its document's text, or orphaned when the document is gone, never
+        deleted. Returns how many there were."""
+        drifted = self.drifted_annotations()
+        catalog = self._index.reader_catalog()
+        with self._store_lock:
+            for annotation, view in drifted:
+                if view is None:
+                    self._annotations.mark_orphaned(annotation.doc)
+                    continue
+                record = catalog.record(annotation.doc)
+                self._annotations.place(annotation.id, reanchor(annotation.anchor, view.text),
+                                        view.text, record.sha256 if record else "")
+        return len(drifted)
 
     # -- undo and redo -------------------------------------------------------------------
     def _record(self, description: str, kind: str, undo: Callable[[], list[str]],
@@ -435,7 +516,7 @@ class Library:
 
         Read from the stored fields, not the whole document: an import of thousands of
         annotations names each one."""
-        stored = self.index.stored_fields(key) or {}
+        stored = self._index.stored_fields(key) or {}
         title = self._edits(key).get("title") or stored.get("title") or Path(key).name
         return f"'{title[:57]}…'" if len(title) > 60 else f"'{title}'"
 
@@ -448,14 +529,14 @@ class Library:
             # the document as the store has it now: a sync since may have moved the file,
             # and refreshing the old key would leave the new one found by the removed tags
             with self._store_lock:
-                gone = self.annotations.delete(current["id"])
-                current["tags"] = self.annotations.remove_unused_tags(created)
+                gone = self._annotations.delete(current["id"])
+                current["tags"] = self._annotations.remove_unused_tags(created)
             return [gone.doc]
 
         def redo() -> list[str]:
             with self._store_lock:
-                self.annotations.put_back_tags(current["tags"])
-                restored = self.annotations.restore(self._moved_with_file(annotation))
+                self._annotations.put_back_tags(current["tags"])
+                restored = self._annotations.restore(self._moved_with_file(annotation))
             current["id"] = restored.id
             return [restored.doc]
 
@@ -468,13 +549,13 @@ class Library:
 
         def undo() -> list[str]:
             with self._store_lock:
-                restored = self.annotations.restore(self._moved_with_file(snapshot))
+                restored = self._annotations.restore(self._moved_with_file(snapshot))
             current["id"] = restored.id
             return [restored.doc]
 
         def redo() -> list[str]:
             with self._store_lock:
-                return [self.annotations.delete(current["id"]).doc]
+                return [self._annotations.delete(current["id"]).doc]
 
         self._record(f"delete annotation in {self._title(snapshot.doc)}", "annotation",
                      undo, redo)
@@ -488,12 +569,12 @@ class Library:
         def undo() -> list[str]:
             with self._store_lock:
                 now = self._put_back(before)
-                removed["tags"] = self.annotations.remove_unused_tags(created)
+                removed["tags"] = self._annotations.remove_unused_tags(created)
             return [now.doc]
 
         def redo() -> list[str]:
             with self._store_lock:
-                self.annotations.put_back_tags(removed["tags"])
+                self._annotations.put_back_tags(removed["tags"])
                 now = self._put_back(after)
             return [now.doc]
 
@@ -507,7 +588,7 @@ class Library:
         """The key a document has now: the same, or where its file moved after the change
         (found, as a sync finds moves, by its text's hash), so undo and redo put the
         user's work on the right document."""
-        hashes = self.index.catalog.hashes()
+        hashes = self._index.catalog.hashes()
         if key in hashes or not sha256:
             return key
         moved = [other for other, sha in hashes.items() if sha == sha256]
@@ -516,8 +597,8 @@ class Library:
     def _put_back(self, version: Annotation) -> Annotation:
         """Put back an annotation's tags, note and time stamp; returns it as it is now, on
         its current document (a sync may have moved the file since `version`)."""
-        return self.annotations.update(version.id, tags=version.tags, note=version.note,
-                                       modified=version.modified, as_stored=True)
+        return self._annotations.update(version.id, tags=version.tags, note=version.note,
+                                        modified=version.modified, as_stored=True)
 
     def can_undo(self) -> str | None:
         """What Undo would undo, in the user's words ("merge 'a' into 'b'"), or None."""
@@ -550,13 +631,13 @@ class Library:
         if change is not None:
             if change.kind == "annotation":
                 self._reanchor(change.docs)
-            self.index.refresh_documents(change.docs)
+            self._index.refresh_documents(change.docs)
         return change
 
     # -- tags ----------------------------------------------------------------------------
     def tags(self) -> list[TagInfo]:
         with self._store_lock:
-            return self.annotations.tags()
+            return self._annotations.tags()
 
     def _tag_action(self, describe: Callable[[Any], str], apply: Callable[[], Any],
                     undo: Callable[[Any], None]) -> None:
@@ -573,7 +654,7 @@ class Library:
         def docs() -> list[str]:
             ids = getattr(state["record"], "annotation_ids", [])
             with self._store_lock:
-                return self.annotations.docs_of(ids)
+                return self._annotations.docs_of(ids)
 
         def undo_it() -> list[str]:
             self._in_store(lambda: undo(state["record"]))
@@ -584,7 +665,7 @@ class Library:
             return docs()
 
         self._record(description, "tag", undo_it, redo_it)
-        self.index.refresh_documents(docs())
+        self._index.refresh_documents(docs())
 
     def _in_store(self, function: Callable[[], Any]) -> Any:
         with self._store_lock:
@@ -592,26 +673,26 @@ class Library:
 
     def rename_tag(self, old: str, new: str) -> None:
         self._tag_action(lambda done: f"rename tag {_name(done.old)} to {_name(done.new)}",
-                         lambda: self.annotations.rename_tag(old, new),
-                         self.annotations.undo_rename)
+                         lambda: self._annotations.rename_tag(old, new),
+                         self._annotations.undo_rename)
         self.tag_renames.record(old, new)
 
     def merge_tags(self, source: str, target: str) -> None:
         self._tag_action(lambda done: f"merge {_name(done.old)} into {_name(done.new)}",
-                         lambda: self.annotations.merge_tags(source, target),
-                         self.annotations.undo_rename)
+                         lambda: self._annotations.merge_tags(source, target),
+                         self._annotations.undo_rename)
         self.tag_renames.record(source, target, merged=True)
 
     def delete_tag(self, name: str) -> None:
         self._tag_action(lambda row: f"delete tag {_name(row.name)}",
-                         lambda: self.annotations.delete_tag(name),
-                         self.annotations.undo_delete_tag)
+                         lambda: self._annotations.delete_tag(name),
+                         self._annotations.undo_delete_tag)
 
     def set_tag_color(self, name: str, color: str) -> None:
         """Recolour a tag; the index does not hold colours, so no document is refreshed."""
         self._tag_action(lambda _old: f"recolour tag {_name(tidy_tag(name))}",
-                         lambda: self.annotations.set_tag_color(name, color),
-                         lambda old: self.annotations.set_tag_color(name, old))
+                         lambda: self._annotations.set_tag_color(name, color),
+                         lambda old: self._annotations.set_tag_color(name, old))
 
 
 def _name(tag: str) -> str:

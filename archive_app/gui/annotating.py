@@ -1,17 +1,17 @@
 """Tagging as the user does it: the dialog, then the store on a worker, one change at a time.
 
 Every change to the user's work (annotate, edit, delete, a tag renamed, merged, recoloured
-or deleted, a metadata edit, undo and redo) runs on the pool, strictly one after another,
-so an undo never overtakes the change it undoes. All of them are on the Library's one
-history, so Undo always undoes the last of them. After each change the state the window
-shows (this document's annotations, every tag) is read back in the same job and handed
-over in `state_changed`; a new annotation is also announced on its own first
-(`annotation_added`) so that the window can show it at once.
+or deleted, undo and redo; and, from elsewhere in the window, metadata edits, re-anchoring
+and removing a folder) runs in the window's one `WriteQueue`, strictly one after another,
+so an undo never overtakes the change it undoes. The user's changes are all on the
+Library's one history, so Undo always undoes the last of them. After each change the
+state the window shows (this document's annotations, every tag) is read back in the same
+job and handed over in `state_changed`; a new annotation is also announced on its own
+first (`annotation_added`) so that the window can show it at once.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +24,7 @@ from archive_app.core.history import Change
 from archive_app.core.library import Library
 from archive_app.gui.reader import Reader
 from archive_app.gui.tag_dialog import TagDialog
-from archive_app.gui.workers import run_in_pool
+from archive_app.gui.workers import WriteQueue
 
 
 @dataclass
@@ -45,8 +45,8 @@ def read_state(library: Library, key: str | None, message: str = "") -> Annotati
     return AnnotationState(key, annotations, library.tags(), message)
 
 
-def _change(library: Library, key: str | None, message: str,
-            change: Callable[[], Any]) -> AnnotationState:
+def _apply_change(library: Library, key: str | None, message: str,
+                  change: Callable[[], Any]) -> AnnotationState:
     change()
     return read_state(library, key, message)
 
@@ -94,58 +94,28 @@ class AnnotationController(QObject):
     """A job finished: what Undo and Redo would do may have changed."""
 
     def __init__(self, library: Library, reader: Reader, window: QMainWindow,
-                 tag_names: Callable[[], list[str]]):
+                 tag_names: Callable[[], list[str]], writes: WriteQueue):
         super().__init__(window)
         self.library, self.reader, self.window = library, reader, window
         self.tag_names = tag_names
+        self.writes = writes
         self.dialog: TagDialog | None = None
-        self._queue: deque[tuple[Callable[..., Any], tuple, Callable[[Any], None],
-                                 Callable[[Exception], None] | None]] = deque()
-        self._busy = False
+        writes.job_finished.connect(self.history_changed)
 
     def current_key(self) -> str | None:
         view = self.reader.document_view
         return view.key if view is not None else None
 
-    # -- the serial queue ----------------------------------------------------------------
-    def run(self, function: Callable[..., Any], *args: Any, on_result: Callable[[Any], None],
-            on_error: Callable[[Exception], None] | None = None) -> None:
-        """Run a change to the user's work in turn with every other (metadata edits use
-        this): after the changes queued before it, before those queued after it."""
-        self._submit(function, *args, on_result=on_result, on_error=on_error)
-
+    # -- the window's write queue --------------------------------------------------------
     def _submit(self, function: Callable[..., Any], *args: Any,
-                on_result: Callable[[Any], None],
-                on_error: Callable[[Exception], None] | None = None) -> None:
-        self._queue.append((function, args, on_result, on_error))
-        self._next()
-
-    def _next(self) -> None:
-        if self._busy or not self._queue:
-            return
-        function, args, on_result, on_error = self._queue.popleft()
-        self._busy = True
-        run_in_pool(function, *args, on_result=lambda value: self._done(on_result, value),
-                    on_error=lambda error: self._failed(error, on_error))
-
-    def _done(self, on_result: Callable[[Any], None], value: Any) -> None:
-        self._busy = False
-        on_result(value)
-        self.history_changed.emit()
-        self._next()
-
-    def _failed(self, error: Exception,
-                on_error: Callable[[Exception], None] | None = None) -> None:
-        self._busy = False
-        if on_error is not None:
-            on_error(error)
-        else:
+                on_result: Callable[[Any], None]) -> None:
+        """Run a change (or a read-back) in turn with every other write of the window; a
+        change that fails says so and the state is read again."""
+        def failed(error: Exception) -> None:
             self.change_failed.emit(f"The change was not saved: {error}")
-        self.history_changed.emit()
-        self.reload()
+            self.reload()
 
-    def is_idle(self) -> bool:
-        return not self._busy and not self._queue
+        self.writes.run(function, *args, on_result=on_result, on_error=failed)
 
     # -- user actions --------------------------------------------------------------------
     def tag_selection(self) -> None:
@@ -225,7 +195,7 @@ class AnnotationController(QObject):
                      on_result=self.state_changed.emit)
 
     def _change(self, message: str, method: Callable[..., Any], *args: Any) -> None:
-        self._submit(_change, self.library, self.current_key(), message,
+        self._submit(_apply_change, self.library, self.current_key(), message,
                      lambda: method(*args), on_result=self.state_changed.emit)
 
     def _added(self, annotation: Annotation) -> None:

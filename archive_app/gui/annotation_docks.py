@@ -18,6 +18,7 @@ from archive_app.gui.annotations_view import AnnotationsView
 from archive_app.gui.reader import Reader
 from archive_app.gui.side_panel import SidePanel
 from archive_app.gui.tags_dock import TagsPanel
+from archive_app.gui.workers import WriteQueue
 
 DOCK_FEATURES = (QDockWidget.DockWidgetFeature.DockWidgetMovable
                  | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -35,14 +36,15 @@ class AnnotationDocks(QObject):
     """An AnnotationState has been applied to every widget."""
 
     def __init__(self, library: Library, window: QMainWindow, reader: Reader,
-                 side_panel: SidePanel):
+                 side_panel: SidePanel, writes: WriteQueue):
         super().__init__(window)
         self.library, self.window, self.reader = library, window, reader
         self.panel = side_panel.annotations_tab
         self.side_panel = side_panel
         self.tags_panel = TagsPanel()
         self.view = AnnotationsView(library)
-        self.controller = AnnotationController(library, reader, window, self.tags_panel.names)
+        self.controller = AnnotationController(library, reader, window, self.tags_panel.names,
+                                               writes)
         self.tags_dock = self._dock("Tags", "tags_dock", self.tags_panel)
         self.view_dock = self._dock("Annotations", "annotations_dock", self.view)
         self.undo_action = QAction("Undo", self, enabled=False)

@@ -1,8 +1,9 @@
 """The Annotations view across the whole archive: filter, sort, and check rows to export.
 
 `AnnotationTableModel` holds one row per annotation with a check box in the first
-column; `AnnotationFilter` narrows it by tag (and sub-tags), text and "needs attention".
-Checks are kept by annotation id, so they survive filtering and reloads.
+column; `AnnotationFilterProxy` narrows it by tag (and sub-tags), text and "needs
+attention", by core's one rule (`AnnotationFilter`, which `Library.all_annotations` keeps
+too). Checks are kept by annotation id, so they survive filtering and reloads.
 """
 
 from __future__ import annotations
@@ -31,8 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.anchoring import ANCHORED
-from archive_app.core.annotations import Annotation
+from archive_app.core.annotations import Annotation, AnnotationFilter
 from archive_app.core.library import Library
 from archive_app.gui.workers import Generation, run_in_pool
 
@@ -58,8 +58,7 @@ def load_rows(library: Library) -> list[AnnotationRow]:
     rows = []
     for annotation in library.all_annotations():
         if annotation.doc not in titles:
-            view = library.document(annotation.doc)
-            titles[annotation.doc] = (view.title if view else "") or annotation.doc
+            titles[annotation.doc] = library.document_title(annotation.doc)
         rows.append(AnnotationRow(annotation, titles[annotation.doc]))
     return rows
 
@@ -160,34 +159,23 @@ class AnnotationTableModel(QAbstractTableModel):
         return [row.annotation for row in self.rows if row.annotation.id in self.checked]
 
 
-class AnnotationFilter(QSortFilterProxyModel):
-    """Keeps rows with a tag (or a sub-tag of it), containing a text, needing attention."""
+class AnnotationFilterProxy(QSortFilterProxyModel):
+    """Keeps the rows core's `AnnotationFilter` accepts (a tag or one below it, a text in
+    the quote, note, a tag or the title, only those needing attention); sorts them."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.tag = ""
-        self.text = ""
-        self.attention_only = False
+        self.filter = AnnotationFilter()
         self.setSortRole(SORT_ROLE)
 
-    def set_filters(self, tag: str, text: str, attention_only: bool) -> None:
+    def set_filters(self, tag: str, text: str, attention: bool) -> None:
         self.beginFilterChange()
-        self.tag, self.text, self.attention_only = tag.casefold(), text.casefold().strip(), \
-            attention_only
+        self.filter = AnnotationFilter(tag=tag, text=text, attention=attention)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
         row = self.sourceModel().rows[source_row]
-        annotation = row.annotation
-        tags = [name.casefold() for name in annotation.tags]
-        if self.tag and not any(t == self.tag or t.startswith(self.tag + "/") for t in tags):
-            return False
-        if self.attention_only and annotation.state == ANCHORED:
-            return False
-        if self.text:
-            haystack = "\n".join([annotation.exact, annotation.note, row.title, *tags])
-            return self.text in haystack.casefold()
-        return True
+        return self.filter.accepts(row.annotation, row.title)
 
     def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:  # noqa: N802
         return left.data(SORT_ROLE) < right.data(SORT_ROLE)
@@ -205,7 +193,7 @@ class AnnotationsView(QWidget):
         self.library = library
         self.loads = Generation()
         self.model = AnnotationTableModel(self)
-        self.proxy = AnnotationFilter(self)
+        self.proxy = AnnotationFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.tag_combo = QComboBox(objectName="tag_filter")
         self.tag_combo.addItem(ALL_TAGS, "")
@@ -310,7 +298,7 @@ class AnnotationsView(QWidget):
 
     def has_filter(self) -> bool:
         """Whether the rows shown are narrowed by a tag, a text or "needs attention"."""
-        return bool(self.proxy.tag or self.proxy.text or self.proxy.attention_only)
+        return self.proxy.filter.narrows
 
     def check_shown(self, checked: bool) -> None:
         rows = [self.proxy.mapToSource(self.proxy.index(row, 0)).row()

@@ -72,6 +72,7 @@ def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = 
             window.search_bar.set_query(query)
         return app.exec()
     finally:
+        window.writes.finish()  # the changes still queued are written, not dropped
         QThreadPool.globalInstance().waitForDone()
         library.close()
 

@@ -1,7 +1,9 @@
 """Help ▸ Check archive, and the offer to rebuild a damaged index when the window opens.
 
-Both run core `health` functions on the pool; the window only shows what they found and
-starts the repairs it can do in place (re-index, rebuild, re-anchor).
+The check is `Library.check` on the pool, the window's own open archive; the window only
+shows what it found and starts the repairs it can do in place (re-index or rebuild as an
+indexing job, re-anchoring in the window's write queue). A damaged index that cannot be
+opened at all is rebuilt by core `health.rebuild_index` before there is a window.
 """
 
 from __future__ import annotations
@@ -29,15 +31,13 @@ from archive_app.core.health import (
     NOT_INDEXED,
     SKIPPED,
     HealthReport,
-    inspect,
-    reanchor_all,
     rebuild_index,
 )
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
 from archive_app.gui.indexing import IndexingController
 from archive_app.gui.sizing import fix_minimum_size
-from archive_app.gui.workers import run_in_pool
+from archive_app.gui.workers import WriteQueue, run_in_pool
 
 WINDOW_ADVICE = {
     DAMAGE: "Repair rebuilds the index from your folders; annotations are kept",
@@ -162,16 +162,18 @@ class ArchiveChecker(QObject):
     checked = Signal(object)  # HealthReport
     reanchored = Signal(int)
 
-    def __init__(self, library: Library, indexing: IndexingController, parent: QWidget):
+    def __init__(self, library: Library, indexing: IndexingController, writes: WriteQueue,
+                 parent: QWidget):
         super().__init__(parent)
         self.library = library
         self.indexing = indexing
+        self.writes = writes
         self.window = parent
         self.dialog: CheckDialog | None = None
 
     def check(self) -> None:
         self.window.statusBar().showMessage("Checking the archive…")
-        run_in_pool(inspect, self.library.paths, on_result=self._show, on_error=self._failed)
+        run_in_pool(self.library.check, on_result=self._show, on_error=self._failed)
 
     def _failed(self, error: Exception) -> None:
         QMessageBox.warning(self.window, "Check archive", f"The check failed: {error}")
@@ -191,8 +193,8 @@ class ArchiveChecker(QObject):
         if report.index_damaged or report.out_of_date:
             self.indexing.start(None, rebuild=report.index_damaged)
         if report.anchors_to_fix:
-            run_in_pool(reanchor_all, self.library.paths, on_result=self.reanchored.emit,
-                        on_error=self._failed)
+            self.writes.run(self.library.reanchor_drifted, on_result=self.reanchored.emit,
+                            on_error=self._failed)
 
 
 def offer_rebuild(paths: AppPaths, problem: Exception, parent: QWidget | None = None) -> bool:

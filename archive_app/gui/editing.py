@@ -1,22 +1,19 @@
 """Edit… metadata: the dialog, then Library.edit_metadata (and the sidecar) on a worker.
 
 A metadata edit is the user's work like a tag: it goes on the Library's one undo history
-and runs in the annotation controller's queue (`use_queue`), one change at a time, so an
+and runs in the window's one write queue (`WriteQueue`), one change at a time, so an
 Undo pressed right after Save undoes the edit, never something before it.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from archive_app.core.index_model import DocumentView
 from archive_app.core.library import Library
-from archive_app.gui.annotating import AnnotationController
 from archive_app.gui.metadata_dialog import MetadataDialog
-from archive_app.gui.workers import run_in_pool
+from archive_app.gui.workers import WriteQueue
 
 
 def save_metadata(library: Library, key: str, fields: dict[str, str], sidecar: bool) -> str:
@@ -32,19 +29,13 @@ class MetadataEditor(QObject):
 
     metadata_saved = Signal(str)
 
-    def __init__(self, library: Library, window: QWidget):
+    def __init__(self, library: Library, writes: WriteQueue, window: QWidget):
         super().__init__(window)
         self.library = library
+        self.writes = writes
         self.window = window
         self.view: DocumentView | None = None
         self.dialog: MetadataDialog | None = None
-        self._run: Callable[..., None] = run_in_pool
-
-    def use_queue(self, controller: AnnotationController) -> None:
-        """Save through the AnnotationController's serial queue, and announce the
-        documents an undo or redo of a metadata edit changed as if saved again."""
-        self._run = controller.run
-        controller.metadata_changed.connect(self.metadata_saved.emit)
 
     def edit(self) -> None:
         if self.view is None:
@@ -58,9 +49,9 @@ class MetadataEditor(QObject):
         dialog, view = self.dialog, self.view
         if dialog is None or view is None:
             return
-        self._run(save_metadata, self.library, view.key, dialog.values(),
-                  dialog.wants_sidecar(),
-                  on_result=self.metadata_saved.emit, on_error=self._failed)
+        self.writes.run(save_metadata, self.library, view.key, dialog.values(),
+                        dialog.wants_sidecar(),
+                        on_result=self.metadata_saved.emit, on_error=self._failed)
         dialog.deleteLater()
         self.dialog = None
 

@@ -6,19 +6,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive_app.core.annotations import Annotation
 from archive_app.core.export import (
     Excerpt,
-    ExportError,
     ExportOptions,
-    document_texts,
     excerpts_from_annotations,
     excerpts_from_search,
-    export_to_file,
-    needs_texts,
+    export_excerpts,
     preview,
 )
 from archive_app.core.jobs import JobControl
@@ -66,6 +63,7 @@ def gather(library: Library, choice: Choice, context_chars: int,
     return excerpts_from_annotations(library, annotations[:limit] if limit else annotations,
                                      context_chars=context_chars)
 
+
 PREVIEW_COUNT = 3
 """How many excerpts the preview shows."""
 
@@ -95,14 +93,7 @@ def make_preview(library: Library, choice: Choice, options: ExportOptions) -> Pr
 
 def write_export(library: Library, choice: Choice, options: ExportOptions, path: Path,
                  overwrite: bool, control: JobControl) -> tuple[int, Path]:
-    """Gather every excerpt of `choice` and write them to `path` (atomically, cancellable)."""
-    control.progress(0, 0, "Gathering excerpts…")
-    excerpts = gather(library, choice, options.context_chars)
-    control.check_cancelled()
-    if not excerpts:
-        raise ExportError("there is nothing to export for this choice")
-    options = replace(options, tag_colors={tag.name: tag.color for tag in library.tags()})
-    texts = document_texts(library, excerpts) if needs_texts(options.format) else None
-    written = export_to_file(excerpts, options, path, overwrite=overwrite, control=control,
-                             texts=texts)
-    return len(excerpts), written
+    """Every excerpt of `choice` written to `path` by core `export_excerpts` (atomically,
+    cancellable); returns how many, and where."""
+    return export_excerpts(library, lambda: gather(library, choice, options.context_chars),
+                           options, path, overwrite=overwrite, control=control)

@@ -120,7 +120,3 @@ class ChipBar(QWidget):
         chip.deleteLater()
         self.setVisible(bool(self._filters))
         self.filters_changed.emit()
-
-    def clear_filters(self) -> None:
-        for clause in list(self._filters):
-            self.remove_filter(clause)

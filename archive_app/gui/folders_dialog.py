@@ -1,8 +1,9 @@
 """File ▸ Folders…: the archive's folders, what each holds, why files were skipped, Remove.
 
-The lists come from core `folder_summaries` (the catalog, no file is opened) and removal
-is `Library.remove_folder`, both on the pool. Removing never deletes the user's
-annotations: they stay, marked "Not found", and return if the folder is added again.
+The lists come from `Library.folders` (the catalog, no file is opened) on the pool, and
+removal is `Library.remove_folder` in the window's write queue (it orphans annotations).
+Removing never deletes the user's annotations: they stay, marked "Not found", and return
+if the folder is added again.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from archive_app.core.errors import ArchiveError
-from archive_app.core.folders import FolderSummary, RemovedFolder, folder_summaries
+from archive_app.core.folders import FolderSummary, RemovedFolder
 from archive_app.core.library import Library
 from archive_app.gui.sizing import fix_minimum_size
-from archive_app.gui.workers import Generation, run_in_pool
+from archive_app.gui.workers import Generation, WriteQueue, run_in_pool
 
 COLUMNS = ("Folder", "Documents", "Skipped", "OCR")
 OCR_CHOICES = ("auto", "off", "eng", "fas", "ara", "eng+fas", "eng+ara", "fas+ara")
@@ -55,11 +56,12 @@ class FoldersDialog(QDialog):
     reindex_requested = Signal()
     """A folder's OCR setting changed: its scans must be read again."""
 
-    def __init__(self, library: Library, parent: QWidget | None = None):
+    def __init__(self, library: Library, writes: WriteQueue, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("folders_dialog")
         self.setWindowTitle("Folders")
         self.library = library
+        self.writes = writes
         self.loads = Generation()
         self._busy = False
         self.summaries: list[FolderSummary] = []
@@ -111,7 +113,7 @@ class FoldersDialog(QDialog):
     # -- loading -------------------------------------------------------------------------
     def reload(self) -> None:
         number = self.loads.next()
-        run_in_pool(folder_summaries, self.library,
+        run_in_pool(self.library.folders,
                     on_result=lambda summaries: self._loaded(number, summaries),
                     on_error=lambda error: self.status.setText(f"Cannot read the folders: "
                                                                f"{error}"))
@@ -157,8 +159,8 @@ class FoldersDialog(QDialog):
             return
         self.set_busy(True)
         self.status.setText(f"Removing {summary.path}…")
-        run_in_pool(self.library.remove_folder, summary.path,
-                    on_result=self._removed, on_error=self._failed)
+        self.writes.run(self.library.remove_folder, summary.path,
+                        on_result=self._removed, on_error=self._failed)
 
     def choose_ocr(self) -> None:
         summary = self.selected_folder()

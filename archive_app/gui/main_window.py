@@ -37,7 +37,7 @@ from archive_app.gui.search_bar import SearchBar
 from archive_app.gui.session import OpenedDocument, SearchSession
 from archive_app.gui.side_panel import SidePanel
 from archive_app.gui.sizing import fix_minimum_size
-from archive_app.gui.workers import configure_pool
+from archive_app.gui.workers import WriteQueue, configure_pool
 
 EMPTY_PAGE, ARCHIVE_PAGE = 0, 1
 MINIMUM_SIZE = QSize(720, 480)
@@ -97,7 +97,10 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self._build_central()
         self._build_facet_dock()
-        self.annotating = AnnotationDocks(library, self, self.reader, self.side_panel)
+        self.writes = WriteQueue(self)
+        """The one serial queue of every change to the user's data made from this window."""
+        self.annotating = AnnotationDocks(library, self, self.reader, self.side_panel,
+                                          self.writes)
         self.annotating.place(self.facet_dock)
         self._pending_annotation: Annotation | None = None
         self._refresh_number: int | None = None
@@ -106,14 +109,14 @@ class MainWindow(QMainWindow):
         self._narrow = False
         self._panel_auto_hidden = False
         self.indexing = IndexingController(library, self.statusBar(), self)
-        self.checker = ArchiveChecker(library, self.indexing, self)
-        self.editor = MetadataEditor(library, self)
+        self.checker = ArchiveChecker(library, self.indexing, self.writes, self)
+        self.editor = MetadataEditor(library, self.writes, self)
         self.export_dialog: ExportDialog | None = None
-        self.folders_dialog = FoldersDialog(library, self)
+        self.folders_dialog = FoldersDialog(library, self.writes, self)
         self._build_menus()
         self._connect()
         self._show_page()
-        if library.index.needs_sync:  # a new index format or a deleted index: fill it again
+        if library.needs_sync:  # a new index format or a deleted index: fill it again
             QTimer.singleShot(0, lambda: self.indexing.start(None))
         fix_minimum_size(self, MINIMUM_SIZE)
         self.restore_settings()
@@ -195,7 +198,6 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.annotating.undo_action)
         edit_menu.addAction(self.annotating.redo_action)
-        self.editor.use_queue(self.annotating.controller)  # metadata edits undo too
         edit_menu.addSeparator()
         self._action(edit_menu, "&Search", self.search_bar.focus, "Ctrl+L")
         self._action(edit_menu, "&Find in document", self.reader.open_find,
@@ -234,6 +236,8 @@ class MainWindow(QMainWindow):
         self.side_panel.source_tab.edit_requested.connect(self.editor.edit)
         self.side_panel.source_tab.links.open_requested.connect(self.session.open_document)
         self.editor.metadata_saved.connect(self._metadata_saved)
+        # an undo or redo of a metadata edit shows the document as if it were saved again
+        self.annotating.controller.metadata_changed.connect(self.editor.metadata_saved)
         self.add_folder_button.clicked.connect(self.add_folder)
         self.folders_dialog.add_requested.connect(self.add_folder)
         self.folders_dialog.folder_removed.connect(self._folder_removed)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from archive_app.core.jobs import JobControl
 
@@ -95,6 +96,55 @@ def run_in_pool(function: Callable[..., Any], *args: Any,
         function = functools.partial(function, control=control)
     QThreadPool.globalInstance().start(_Job(function, args, relay))
     return control
+
+
+class WriteQueue(QObject):
+    """The window's one serial queue for changes to the user's precious data: annotations,
+    tags, metadata edits, undo and redo, re-anchoring, removing a folder (it orphans
+    annotations). Each job runs on the pool after the jobs queued before it and before
+    those queued after it, so an undo never overtakes the change it undoes."""
+
+    job_finished = Signal()
+    """A job's callback has run (whatever it changed, Undo and Redo may have changed)."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._waiting: deque[tuple[Callable[..., Any], tuple, Callable[[Any], None],
+                                   Callable[[Exception], None]]] = deque()
+        self._running = False
+
+    def run(self, function: Callable[..., Any], *args: Any, on_result: Callable[[Any], None],
+            on_error: Callable[[Exception], None]) -> None:
+        """Queue `function(*args)`; its callbacks run in the UI thread, in turn."""
+        self._waiting.append((function, args, on_result, on_error))
+        self._next()
+
+    def pending(self) -> int:
+        """How many jobs are queued or running."""
+        return len(self._waiting) + self._running
+
+    def finish(self) -> None:
+        """Run every queued change to its end, callbacks included (the window is closing
+        and the archive is about to be closed: a change the user made is never dropped)."""
+        while self.pending():
+            QThreadPool.globalInstance().waitForDone()
+            QCoreApplication.processEvents()  # delivers the result; the next job starts
+
+    def _next(self) -> None:
+        if self._running or not self._waiting:
+            return
+        function, args, on_result, on_error = self._waiting.popleft()
+        self._running = True
+        run_in_pool(function, *args, on_result=lambda value: self._end(on_result, value),
+                    on_error=lambda error: self._end(on_error, error))
+
+    def _end(self, callback: Callable[[Any], None], outcome: Any) -> None:
+        self._running = False
+        try:
+            callback(outcome)
+        finally:
+            self.job_finished.emit()
+            self._next()
 
 
 class Generation:

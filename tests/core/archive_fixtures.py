@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
+from archive_app.core.index import ArchiveIndex
+from archive_app.core.library import Library
 from tests.conftest import write_files
 
 FILES = {
@@ -37,3 +40,18 @@ KEYS = {
 
 def make_corpus(base: Path) -> Path:
     return write_files(base / "corpus", FILES)
+
+
+# -- under the door: the only places tests reach past `Library` ----------------------------
+def index_of(library: Library) -> ArchiveIndex:
+    """Test-only: the index under the Library, for tests of the engine itself (segments,
+    commits, the reference evaluator, a sync without the step that follows it). Neither
+    face may use it; everything else goes through Library's own methods."""
+    return library._index
+
+
+def store_connection(library: Library) -> sqlite3.Connection:
+    """Test-only: the Library's own connection to HOME/annotations.sqlite3, to plant rows as
+    an older version wrote them or to shorten its busy timeout. Reading and checking go
+    through Library's methods, or a connection of the test's own."""
+    return library._store.connection

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from archive_app.core.annotations import AnnotationError
-from tests.core.archive_fixtures import KEYS
+from tests.core.archive_fixtures import KEYS, index_of
 from tests.core.conftest import keys
 
 
@@ -182,7 +182,7 @@ def test_a_crash_before_reanchoring_is_made_good_by_the_next_sync(library):
     path = library.corpus / "ashraf.txt"
     rewrite(path, path.read_text(encoding="utf-8").replace("On 1 September",
                                                            "UPDATED.\n\nOn 1 September"))
-    library.index.sync()  # the index moved on, but the re-anchoring step never ran
+    index_of(library).sync()  # the index moved on, but the re-anchoring step never ran
     library.sync()        # nothing changed on disk since: it still re-anchors
     after = library.annotations_for(KEYS["ashraf"])[0]
     assert after.start == annotation.start + len("UPDATED.\n\n")

@@ -22,6 +22,7 @@ from archive_app.core.index_model import IndexingCancelled
 from archive_app.core.jobs import JobControl
 from archive_app.core.library import Library
 from tests.conftest import write_files
+from tests.core.archive_fixtures import index_of
 
 
 def notes(count: int) -> dict[str, str]:
@@ -38,6 +39,11 @@ def cancel_after(count: int) -> JobControl:
             event.set()
 
     return JobControl(progress=progress, cancel_event=event)
+
+
+def skipped_files(library: Library) -> list:
+    """Every skipped file of every folder, as File ▸ Folders… lists them."""
+    return [skipped for folder in library.folders() for skipped in folder.skipped]
 
 
 def searchable(library: Library) -> set[str]:
@@ -113,7 +119,7 @@ def test_steps_are_committed_while_indexing_goes_on(library, tmp_path, monkeypat
 
     def progress(done: int, total: int, message: str) -> None:
         if total and done:
-            seen.append((done, library.index.ix.doc_count()))
+            seen.append((done, index_of(library).engine.doc_count()))
 
     library.sync([corpus], control=JobControl(progress=progress))
     assert library.doc_count() == count
@@ -151,9 +157,9 @@ def test_a_slow_file_does_not_hold_back_the_files_read_before_it(library, tmp_pa
     try:
         assert hanging.started.wait(60)
         deadline = time.monotonic() + 60
-        while library.index.ix.doc_count() < 30 and time.monotonic() < deadline:
+        while index_of(library).engine.doc_count() < 30 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert library.index.ix.doc_count() == 30, "the files before the slow one wait"
+        assert index_of(library).engine.doc_count() == 30, "the files before the slow one wait"
     finally:
         hanging.release.set()
         worker.join(60)
@@ -180,7 +186,7 @@ def test_the_file_in_hand_when_a_process_died_is_skipped_until_it_changes(librar
     write_marker(library, hostile, slow=True)
     summary = library.sync()
     assert summary.added == 0 and summary.still_skipped == 1
-    skipped = {s.path: s for s in library.index.skipped_files()}
+    skipped = {s.path: s for s in skipped_files(library)}
     assert skipped[str(hostile)].code == STOPPED_CODE
     assert "stopped while reading" in skipped[str(hostile)].reason
     assert not list(library.paths.index_dir.glob("reading-*"))
@@ -199,13 +205,13 @@ def test_a_file_read_at_a_random_kill_is_read_again_unless_it_happens_twice(libr
     suspect.write_text("Note 3\n\nThe ledger, changed.", encoding="utf-8")
     write_marker(library, suspect, slow=False)  # a kill while it was read, at once
     summary = library.sync()
-    assert summary.updated == 1 and not library.index.skipped_files()
+    assert summary.updated == 1 and not skipped_files(library)
     suspect.write_text("Note 3\n\nThe ledger, changed again.", encoding="utf-8")
     write_marker(library, suspect, slow=False)  # the changed file: a first death again
     assert library.sync().updated == 1
     write_marker(library, suspect, slow=False)  # the same file, unchanged: twice
     library.sync()
-    assert [s.code for s in library.index.skipped_files()] == [STOPPED_CODE]
+    assert [s.code for s in skipped_files(library)] == [STOPPED_CODE]
 
 
 def test_a_live_readers_marker_is_left_alone(library, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from archive_app.core.errors import Cancelled, IndexProblem
@@ -77,9 +79,10 @@ def test_changed_corpus_is_reported_and_repair_resyncs(indexed_home, tmp_path):
 def test_annotation_whose_anchor_drifted_is_reanchored(indexed_home):
     library = Library(indexed_home)
     annotation = library.annotate_quote(KEYS["ashraf"], "52 residents", ["count"])
-    library.store.connection.execute("UPDATE annotations SET start = start + 3, "
-                                     "end = end + 3 WHERE id = ?", (annotation.id,))
     library.close()
+    with sqlite3.connect(indexed_home.annotations_db) as store:  # the anchor drifts
+        store.execute("UPDATE annotations SET start = start + 3, end = end + 3 WHERE id = ?",
+                      (annotation.id,))
     report = check_index(indexed_home)
     assert report.anchors_to_fix == 1
     repaired = check_index(indexed_home, repair=True)
@@ -181,3 +184,34 @@ def test_check_groups_damage_apart_from_what_is_not_indexed_yet(indexed_home, tm
         catalog.execute("DELETE FROM files WHERE key = ?", (KEYS["ashraf"],))
     assert main([*home, "check"]) == 1  # damage fails
     assert "Damage (1)" in capsys.readouterr().out
+
+
+def test_an_open_library_checks_and_repairs_its_own_anchors(indexed_home):
+    """The window checks the archive it has open (`Library.check`, on a worker) and
+    re-anchors through that same Library: no second one is opened behind its back."""
+    import threading
+
+    from archive_app.core.health import inspect
+
+    library = Library(indexed_home)
+    try:
+        annotation = library.annotate_quote(KEYS["ashraf"], "52 residents", ["count"])
+        with sqlite3.connect(indexed_home.annotations_db) as store:  # the anchor drifts
+            store.execute("UPDATE annotations SET start = start + 3, end = end + 3 "
+                          "WHERE id = ?", (annotation.id,))
+        found = {}
+        worker = threading.Thread(target=lambda: found.update(report=library.check()))
+        worker.start()
+        worker.join(60)
+        report = found["report"]
+        assert report.anchors_to_fix == 1 and report.documents == len(KEYS)
+        assert not report.index_damaged and report.damaged
+        assert report.to_json() == inspect(indexed_home).to_json()  # as the CLI sees it
+        assert [a.id for a, view in library.drifted_annotations()] == [annotation.id]
+        assert library.reanchor_drifted() == 1
+        again = library.annotations_for(KEYS["ashraf"])[0]
+        assert (again.start, again.exact) == (annotation.start, "52 residents")
+        assert library.check().healthy and library.drifted_annotations() == []
+        assert library.can_undo().startswith("tag passage")  # not an action to undo
+    finally:
+        library.close()

@@ -115,3 +115,34 @@ def test_save_as_sidecar_beside_a_file_whose_name_is_not_utf8(library):
 ])
 def test_citation_leaves_missing_parts_out(meta, path, expected):
     assert format_citation(meta, path) == expected
+
+
+def test_a_reset_index_says_it_needs_a_sync(app_paths, tmp_path):
+    from archive_app.core.index import INDEX_NAME
+    from archive_app.core.library import Library
+    from tests.core.archive_fixtures import make_corpus
+
+    library = Library(app_paths)
+    library.sync([make_corpus(tmp_path)])
+    assert not library.needs_sync
+    library.close()
+    for toc in app_paths.index_dir.glob(f"_{INDEX_NAME}_*.toc"):
+        toc.unlink()  # as after an upgrade of the index format
+    library = Library(app_paths)
+    try:
+        assert library.needs_sync and library.doc_count() == 0
+        library.sync()
+        assert library.doc_count() == len(KEYS)
+    finally:
+        library.close()
+
+
+def test_keys_are_known_by_name_and_by_the_file_they_were_read_from(library):
+    assert library.knows(KEYS["ashraf"]) and not library.knows("corpus/nothing.txt")
+    assert library.key_for_path(library.corpus / "ashraf.txt") == KEYS["ashraf"]
+    assert library.key_for_path(str(library.corpus / "liberty.txt")) == KEYS["liberty"]
+    assert library.key_for_path(library.corpus / "nothing.txt") is None
+    (library.corpus / "empty.txt").write_text("", encoding="utf-8")
+    library.sync()
+    assert library.knows("corpus/empty.txt")  # a file it skipped, with its reason
+    assert library.key_for_path(library.corpus / "empty.txt") is None  # no document

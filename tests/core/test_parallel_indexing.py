@@ -18,7 +18,7 @@ from archive_app.core.jobs import JobControl
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
 from tests.conftest import write_files
-from tests.core.archive_fixtures import FILES, KEYS
+from tests.core.archive_fixtures import FILES, KEYS, index_of
 from tests.core.conftest import keys
 
 QUERIES = ["camp", "\"returns the integer\"", "massacre*", "cafe", "date:[2013 TO 2014]",
@@ -64,7 +64,7 @@ def test_children_index_exactly_what_this_process_does(tmp_path, monkeypatch):
         assert answers(together) == answers(alone)
         assert keys(together, "\"returns the integer\"") == {KEYS["report"]}
         assert together.document(KEYS["accents"]).text == alone.document(KEYS["accents"]).text
-        assert len(together.index.ix._segments()) == 2  # one segment per child
+        assert index_of(together).engine.segment_count() == 2  # one segment per child
         assert together.sync().unchanged == 66  # signatures were recorded
     finally:
         alone.close()
@@ -96,12 +96,12 @@ def test_a_cancelled_batch_keeps_what_was_read_and_leaves_no_stray_files(tmp_pat
                          cancel_event=cancel)
     try:
         with pytest.raises(Cancelled) as cancelled:
-            library.index.sync([library.corpus], control=control)
+            index_of(library).sync([library.corpus], control=control)
         kept = cancelled.value.summary.indexed
         assert library.doc_count() == kept
-        referenced = {name for segment in library.index.ix._segments()
-                      for name in segment.list_files(library.index.ix.storage)}
-        leftovers = [path.name for path in library.index.paths.index_dir.iterdir()
+        index = index_of(library)
+        referenced = index.engine.segment_files()
+        leftovers = [path.name for path in library.paths.index_dir.iterdir()
                      if path.suffix in (".seg", ".pst", ".trm", ".col")
                      and path.name not in referenced]
         assert leftovers == []

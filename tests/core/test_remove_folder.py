@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from archive_app.core.errors import ArchiveError
-from archive_app.core.folders import folder_summaries
 from archive_app.core.library import Library
 from tests.conftest import write_files
 from tests.core.archive_fixtures import KEYS, make_corpus
@@ -24,8 +23,8 @@ def two_folders(app_paths, tmp_path):
     library.close()
 
 
-def test_folder_summaries_count_documents_and_skipped_files(two_folders):
-    summaries = {summary.path: summary for summary in folder_summaries(two_folders)}
+def test_folders_count_documents_and_skipped_files(two_folders):
+    summaries = {summary.path: summary for summary in two_folders.folders()}
     corpus, letters = summaries[two_folders.corpus], summaries[two_folders.other]
     assert (corpus.documents, corpus.skipped) == (6, [])
     assert letters.documents == 1
@@ -46,7 +45,7 @@ def test_removing_a_folder_orphans_its_annotations_and_empties_its_search(two_fo
     assert [(a.id, a.state, a.note, a.exact) for a in kept] == [
         (note.id, "orphaned", "keep me", "massacre")]
     assert library.document(KEYS["ashraf"]) is None
-    assert [s.path for s in folder_summaries(library)] == [library.other]
+    assert [s.path for s in library.folders()] == [library.other]
 
 
 def test_a_removed_folder_can_be_added_again_and_finds_its_annotations(two_folders):

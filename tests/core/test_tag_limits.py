@@ -17,7 +17,7 @@ from archive_app.core.annotations import (
 )
 from archive_app.core.tag_tree import build_tag_tree, parse_tags, walk
 from tests.cli.test_cli import run
-from tests.core.archive_fixtures import KEYS, make_corpus
+from tests.core.archive_fixtures import KEYS, make_corpus, store_connection
 
 DEEP = "/".join(["a"] * 20_000)
 """A tag 20,000 levels deep: accepted before, it broke the Tags dock and slowed search."""
@@ -122,12 +122,16 @@ def test_the_cli_refuses_a_hostile_tag_with_the_message(tmp_path):
 def plant_legacy_tag(library, name: str) -> int:
     """A tag as an older version stored it, before depth and length were limited."""
     annotation = library.annotate_quote(KEYS["ashraf"], "massacre", ["ordinary"])
-    db = library.store.connection
+    db = store_connection(library)
     tag_id = db.execute("INSERT INTO tags(name, color) VALUES (?, '#f6c945')",
                         (name,)).lastrowid
     db.execute("INSERT INTO annotation_tags(annotation_id, tag_id, position) VALUES (?, ?, 1)",
                (annotation.id, tag_id))
     return annotation.id
+
+
+def annotation_of(library, annotation_id: int):
+    return next(a for a in library.all_annotations() if a.id == annotation_id)
 
 
 def test_a_legacy_hostile_tag_can_be_deleted_undone_and_renamed(library):
@@ -137,15 +141,15 @@ def test_a_legacy_hostile_tag_can_be_deleted_undone_and_renamed(library):
     assert [t.name for t in library.tags()] == ["ordinary"]
     started = time.perf_counter()
     library.undo()
-    assert library.annotations.get(annotation_id).tags == ["ordinary", legacy]
+    assert annotation_of(library, annotation_id).tags == ["ordinary", legacy]
     assert time.perf_counter() - started < 5  # its index entry is small (bounded ancestors)
     assert len(tag_ancestors(legacy)) == MAX_TAG_DEPTH
     library.rename_tag(legacy, "tidy")
-    assert library.annotations.get(annotation_id).tags == ["ordinary", "tidy"]
+    assert annotation_of(library, annotation_id).tags == ["ordinary", "tidy"]
     library.undo()
     library.update_annotation(annotation_id, note="edited")
     library.undo()  # the edit's undo puts the legacy name back as it was stored
-    assert library.annotations.get(annotation_id).tags == ["ordinary", legacy]
+    assert annotation_of(library, annotation_id).tags == ["ordinary", legacy]
 
 
 def test_a_tag_query_reads_a_legacy_deep_tag_by_its_first_levels(library):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
@@ -79,9 +81,8 @@ def test_unindexed_files_are_not_reported_as_damage(qtbot, window, tmp_path, no_
 def test_damage_is_shown_apart_from_files_not_indexed_yet(qtbot, window, library, tmp_path,
                                                           no_dialogs):
     (tmp_path / "corpus" / "fresh.txt").write_text("Basel", encoding="utf-8")
-    with library.index.catalog.connection:
-        library.index.catalog.connection.execute("DELETE FROM texts WHERE key = ?",
-                                                 ("corpus/liberty.txt",))
+    with sqlite3.connect(library.paths.catalog_db) as catalog:  # damage the catalog
+        catalog.execute("DELETE FROM texts WHERE key = ?", ("corpus/liberty.txt",))
     report, dialog = run_check(qtbot, window)
     groups = dialog.group_titles()
     assert any(title.startswith("Not indexed yet") for title in groups)
@@ -134,7 +135,7 @@ def test_a_reset_index_is_filled_again_when_the_window_opens(qtbot, tmp_path):
         toc.unlink()  # as after an upgrade of the index format
     library = Library(paths)
     try:
-        assert library.index.needs_sync and library.doc_count() == 0
+        assert library.needs_sync and library.doc_count() == 0
         window = open_window(qtbot, library)
         qtbot.waitUntil(lambda: library.doc_count() == 6, timeout=30_000)
         drain()

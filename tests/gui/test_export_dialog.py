@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from archive_app.core import export as core_export
 from archive_app.core.library import Library
-from archive_app.gui import export_job
 from archive_app.gui.export_dialog import ExportDialog
 from archive_app.gui.export_job import RESULTS, TAGGED
 from archive_app.gui.results import check_rect
@@ -178,7 +178,7 @@ def test_cancel_at_the_first_progress_leaves_no_file(qtbot, window, library, tmp
     for number in range(120):
         library.annotate(KEYS["ashraf"], number % 40, number % 40 + 20, ["bulk"],
                          note=f"n{number}")
-    real_export = export_job.export_to_file
+    real_export = core_export.export_to_file
 
     def held_export(*args, control, **kwargs):
         """The real export, held at its first progress report until the user cancels, so
@@ -192,7 +192,7 @@ def test_cancel_at_the_first_progress_leaves_no_file(qtbot, window, library, tmp
         control.progress = progress
         return real_export(*args, control=control, **kwargs)
 
-    monkeypatch.setattr(export_job, "export_to_file", held_export)
+    monkeypatch.setattr(core_export, "export_to_file", held_export)
     dialog = open_dialog(qtbot, window)
     choose_tag(qtbot, dialog, "bulk")
     target = tmp_path / "bulk.md"

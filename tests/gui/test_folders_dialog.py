@@ -101,7 +101,7 @@ def test_a_folder_can_say_ocr_off_and_its_scans_are_read_again(qtbot, window, li
     with qtbot.waitSignal(window.indexing.indexing_finished, timeout=60_000):
         dialog.set_ocr(dialog.selected_folder(), "off")
     assert library.search("quarantine").total == 0
-    skipped = {s.path: s.reason for s in library.index.skipped_files()}
+    skipped = {s.path: s.reason for folder in library.folders() for s in folder.skipped}
     assert "OCR is off" in skipped[str(scans / "commission-scan.pdf")]
     qtbot.waitUntil(lambda: dialog.tree.topLevelItem(1).text(3) == "off", timeout=10_000)
     with qtbot.waitSignal(window.indexing.indexing_finished, timeout=60_000):

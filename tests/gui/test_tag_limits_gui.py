@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from archive_app.core.annotations import MAX_TAG_DEPTH
+from tests.core.archive_fixtures import store_connection
 from tests.gui.conftest import drain, open_window
 from tests.gui.test_annotations_gui import drag_select, open_document
 
@@ -16,7 +17,7 @@ DEEP = "/".join(f"level{i}" for i in range(20_000))
 def plant_legacy_tag(library, name: str) -> None:
     """A tag as an older version stored it, before depth and length were limited."""
     annotation = library.annotate_quote("corpus/ashraf.txt", "massacre", ["ordinary"])
-    db = library.store.connection
+    db = store_connection(library)
     tag_id = db.execute("INSERT INTO tags(name, color) VALUES (?, '#f6c945')",
                         (name,)).lastrowid
     db.execute("INSERT INTO annotation_tags(annotation_id, tag_id, position) VALUES (?, ?, 1)",

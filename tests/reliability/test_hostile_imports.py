@@ -27,7 +27,7 @@ from archive_app.core.annotation_import import import_annotations
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
 from tests.conftest import PROJECT_ROOT, write_files
-from tests.core.archive_fixtures import KEYS, make_corpus
+from tests.core.archive_fixtures import KEYS, index_of, make_corpus
 
 SECONDS = 30.0  # a bound against minutes-long stalls, not a speed target
 MEGABYTES = 1024  # a bound against gigabytes, measured as the child's peak resident size
@@ -169,9 +169,9 @@ def test_two_thousand_annotations_import_with_one_index_refresh(app_paths, tmp_p
     library.sync([corpus])
     items = [annotation(urn(f"corpus/doc{n % 20}.txt"), f"sentence{n % 20}w{n // 20} words",
                         f"tag{n % 7}") for n in range(2_000)]
-    generation = library.index.ix.latest_generation()
+    generation = index_of(library).engine.generation()
     report = import_annotations(library, items)
-    refreshes = library.index.ix.latest_generation() - generation
+    refreshes = index_of(library).engine.generation() - generation
     assert report.created == 2_000, report.not_found[:3]
     assert refreshes == 1
     assert library.search("tag:tag3").total == 20

@@ -6,6 +6,7 @@ import importlib
 import os
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -18,13 +19,21 @@ from archive_app.core.export.gather import (
     sentence_bounds,
 )
 from archive_app.core.export.grouping import entry_count
-from archive_app.core.export.model import GROUPINGS, Excerpt, ExportError, ExportOptions
+from archive_app.core.export.model import (
+    GROUPINGS,
+    Excerpt,
+    ExportError,
+    ExportOptions,
+    NothingToExport,
+)
 from archive_app.core.jobs import JobControl
+from archive_app.core.library import Library
 
 __all__ = ["FORMATS", "GROUPINGS", "STYLES", "Excerpt", "ExportError", "ExportOptions",
-           "check_target", "document_texts",
-           "excerpts_from_annotations", "excerpts_from_search", "export_to_file",
-           "format_module", "needs_texts", "preview", "render", "sentence_bounds"]
+           "NothingToExport", "check_target", "document_texts",
+           "excerpts_from_annotations", "excerpts_from_search", "export_excerpts",
+           "export_to_file", "format_module", "needs_texts", "preview", "render",
+           "sentence_bounds"]
 
 FORMATS = {
     "md": "markdown", "html": "html", "docx": "docx", "csv": "csv_format",
@@ -115,6 +124,31 @@ def export_to_file(excerpts: list[Excerpt], options: ExportOptions, path: str | 
     except OSError as error:
         raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
     return target
+
+
+def export_excerpts(library: Library, gather: Callable[[], list[Excerpt]],
+                    options: ExportOptions, path: str | os.PathLike, overwrite: bool = False,
+                    control: JobControl | None = None) -> tuple[int, Path]:
+    """The one export pipeline of both faces (`export`, File ▸ Export…): gather the
+    excerpts (`gather`: the face's choice, as calls of `excerpts_from_annotations` or
+    `excerpts_from_search`), refuse an empty choice (`NothingToExport`), colour the tags
+    as the store has them, read the documents' texts when the format wants them, then
+    write the file atomically (`export_to_file`). With `control`, progress is reported
+    and Cancel is honoured after gathering and between excerpts.
+
+    Returns how many excerpts were written, and where."""
+    if control is not None:
+        control.progress(0, 0, "Gathering excerpts…")
+    excerpts = gather()
+    if control is not None:
+        control.check_cancelled()
+    if not excerpts:
+        raise NothingToExport("there is nothing to export for this choice")
+    options = replace(options, tag_colors={tag.name: tag.color for tag in library.tags()})
+    texts = document_texts(library, excerpts) if needs_texts(options.format) else None
+    written = export_to_file(excerpts, options, path, overwrite=overwrite, control=control,
+                             texts=texts)
+    return len(excerpts), written
 
 
 def _write_atomically(target: Path, data: bytes, overwrite: bool) -> None:

@@ -13,6 +13,10 @@ class ExportError(ArchiveError):
     """An export that cannot be written (file exists, unknown format, unwritable folder)."""
 
 
+class NothingToExport(ExportError):
+    """The choice holds no excerpt: no file is written."""
+
+
 @dataclass
 class Excerpt:
     """One passage to export with where it came from; `annotation_uuid` is None for
