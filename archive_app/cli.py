@@ -20,7 +20,7 @@ from archive_app.commands.printing import show
 from archive_app.commands.searching import cmd_search
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.paths import resolve_home
-from archive_app.core.search import SORTS
+from archive_app.core.search.searcher import SORTS
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,9 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from archive_app.core import index as archive_index
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
+
+try:
+    from archive_app.core.indexing import index as archive_index
+except ImportError:  # a checkout from before core/ was grouped into packages (issue 16)
+    from archive_app.core import index as archive_index
 
 WORDS = ["camp", "liberty", "ashraf", "refugees", "witness", "report", "attack", "council",
          "resolution", "mission", "residents", "relocation", "security", "investigation",

@@ -61,9 +61,9 @@ def compare(docs: int, old: str, rounds: int) -> None:
 def format_costs(repeat: int) -> None:
     """Median ms of load_document per small real file of each format (no OCR)."""
     from archive_app.core import ingest
+    from tests.core.indexing.test_members import docx_bytes, message, write_zip
     from tests.core.ingest import office_fixtures
     from tests.core.ingest.conftest import make_pdf
-    from tests.core.test_members import docx_bytes, message, write_zip
 
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)

@@ -176,7 +176,10 @@ def _worker(tasks: list[tuple[str, list[int], int]], threads: int, start, result
     others at `start`, read its share of the pages, report how many it read."""
     ocr.engine_version()
     ocr.installed_languages()
-    from archive_app.core.processes import forkserver_context
+    try:
+        from archive_app.core.indexing.processes import forkserver_context
+    except ImportError:  # a checkout from before core/ was grouped into packages (issue 16)
+        from archive_app.core.processes import forkserver_context
 
     child = forkserver_context().Process(target=os.getpid)
     child.start()

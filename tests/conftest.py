@@ -14,7 +14,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from archive_app.core.index import ArchiveIndex  # noqa: E402
+from archive_app.core.indexing.index import ArchiveIndex  # noqa: E402
 from archive_app.core.paths import AppPaths  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

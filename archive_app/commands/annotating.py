@@ -7,7 +7,7 @@ import json
 
 from archive_app.commands import EXIT_OK
 from archive_app.commands.printing import show
-from archive_app.core.annotations import Annotation
+from archive_app.core.annotations.records import Annotation
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive_app.commands import EXIT_FAILURE, EXIT_OK
 from archive_app.commands.printing import show
-from archive_app.core.annotations import Annotation
+from archive_app.core.annotations.records import Annotation
 from archive_app.core.export import (
     FORMATS,
     GROUPINGS,

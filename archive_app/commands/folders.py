@@ -8,8 +8,8 @@ from pathlib import Path
 
 from archive_app.commands import EXIT_OK
 from archive_app.commands.printing import show
-from archive_app.core import names
-from archive_app.core.folders import FolderSummary
+from archive_app.core.indexing import names
+from archive_app.core.indexing.folders import FolderSummary
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archive_app.commands import EXIT_FAILURE, EXIT_OK
 from archive_app.commands.printing import show
-from archive_app.core.annotation_import import import_file
+from archive_app.core.annotations.importing import import_file
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
 

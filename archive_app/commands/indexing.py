@@ -9,7 +9,7 @@ from pathlib import Path
 
 from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from archive_app.commands.printing import show
-from archive_app.core.index_model import IndexSummary
+from archive_app.core.indexing.model import IndexSummary
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
 
@@ -58,7 +58,7 @@ def format_summary(summary: IndexSummary, total: int) -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     """Exit 1 only for damage, drifted anchors or a missing folder (what a user must act
     on); files not indexed yet, limits and skipped files are listed with exit 0."""
-    from archive_app.core.health import check_index
+    from archive_app.core.indexing.health import check_index
 
     report = check_index(resolve_home(args.home), repair=args.repair)
     if getattr(args, "json", False):

@@ -13,7 +13,7 @@ from archive_app.commands.printing import show
 from archive_app.core.errors import QueryError
 from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
-from archive_app.core.search import Searcher, SearchResults
+from archive_app.core.search.searcher import Searcher, SearchResults
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -20,9 +20,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from archive_app.core import citation, health, ingest
-from archive_app.core.anchoring import ORPHANED, Anchor, find_occurrence, make_anchor, reanchor
-from archive_app.core.annotations import (
+from archive_app.core import ingest
+from archive_app.core.annotations.anchoring import (
+    ORPHANED,
+    Anchor,
+    find_occurrence,
+    make_anchor,
+    reanchor,
+)
+from archive_app.core.annotations.history import Change, History
+from archive_app.core.annotations.records import (
     Annotation,
     AnnotationError,
     AnnotationFilter,
@@ -31,21 +38,27 @@ from archive_app.core.annotations import (
     tag_ancestors,
     tidy_tag,
 )
-from archive_app.core.catalog import Root
-from archive_app.core.documents import METADATA_FIELDS
+from archive_app.core.annotations.store import UserStore
+from archive_app.core.annotations.tag_renames import TagRenames, rewrite_query
 from archive_app.core.errors import ArchiveError, IndexProblem
-from archive_app.core.folders import FolderSummary, RemovedFolder, find_root, folder_summaries
-from archive_app.core.health import HealthReport
-from archive_app.core.history import Change, History
-from archive_app.core.hit_spans import HitMatcher
-from archive_app.core.index import ArchiveIndex, DocumentView, IndexSummary
-from archive_app.core.index_model import IndexingCancelled
+from archive_app.core.export import citation
+from archive_app.core.indexing import health
+from archive_app.core.indexing.catalog import Root
+from archive_app.core.indexing.folders import (
+    FolderSummary,
+    RemovedFolder,
+    find_root,
+    folder_summaries,
+)
+from archive_app.core.indexing.health import HealthReport
+from archive_app.core.indexing.index import ArchiveIndex, DocumentView, IndexSummary
+from archive_app.core.indexing.model import IndexingCancelled
+from archive_app.core.ingest.documents import METADATA_FIELDS
 from archive_app.core.jobs import JobControl
-from archive_app.core.pages import page_of
 from archive_app.core.paths import AppPaths
-from archive_app.core.search import Searcher, SearchResults
-from archive_app.core.store import UserStore
-from archive_app.core.tag_renames import TagRenames, rewrite_query
+from archive_app.core.search.hit_spans import HitMatcher
+from archive_app.core.search.searcher import Searcher, SearchResults
+from archive_app.core.text.pages import page_of
 
 OCR_DEPENDENT_FORMATS = frozenset({"pdf", "image"}) | ingest.CONTAINER_FORMATS
 

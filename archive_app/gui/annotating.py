@@ -19,8 +19,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
-from archive_app.core.annotations import Annotation, AnnotationError, TagInfo, clean_tag
-from archive_app.core.history import Change
+from archive_app.core.annotations.history import Change
+from archive_app.core.annotations.records import Annotation, AnnotationError, TagInfo, clean_tag
 from archive_app.core.library import Library
 from archive_app.gui.reader import Reader
 from archive_app.gui.tag_dialog import TagDialog

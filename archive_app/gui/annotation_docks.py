@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from archive_app.core.annotations import Annotation, TagInfo
+from archive_app.core.annotations.records import Annotation, TagInfo
 from archive_app.core.library import Library
 from archive_app.gui.annotating import AnnotationController, AnnotationState
 from archive_app.gui.annotations_view import AnnotationsView

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.anchoring import ORPHANED, REANCHORED
-from archive_app.core.annotations import Annotation
-from archive_app.core.pages import page_of
+from archive_app.core.annotations.anchoring import ORPHANED, REANCHORED
+from archive_app.core.annotations.records import Annotation
+from archive_app.core.text.pages import page_of
 
 NO_ANNOTATIONS = ("No annotations yet. Select text in the reader and press Ctrl+T "
                   "to tag it.")

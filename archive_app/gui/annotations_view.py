@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.annotations import Annotation, AnnotationFilter
+from archive_app.core.annotations.records import Annotation, AnnotationFilter
 from archive_app.core.library import Library
 from archive_app.gui.workers import Generation, run_in_pool
 

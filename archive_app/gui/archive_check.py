@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.health import (
+from archive_app.core.indexing.health import (
     ANCHORS,
     DAMAGE,
     LIMITS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from archive_app.core.index_model import DocumentView
+from archive_app.core.indexing.model import DocumentView
 from archive_app.core.library import Library
 from archive_app.gui.metadata_dialog import MetadataDialog
 from archive_app.gui.workers import WriteQueue

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive_app.core.annotations import Annotation
+from archive_app.core.annotations.records import Annotation
 from archive_app.core.export import (
     Excerpt,
     ExportOptions,

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.refine import facet_filter
+from archive_app.core.search.refine import facet_filter
 
 GROUPS = (("source", "Source"), ("year", "Year"), ("format", "Format"), ("tag", "Tag"),
           ("sender", "Sender"))

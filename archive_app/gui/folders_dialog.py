@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from archive_app.core.errors import ArchiveError
-from archive_app.core.folders import FolderSummary, RemovedFolder
+from archive_app.core.indexing.folders import FolderSummary, RemovedFolder
 from archive_app.core.library import Library
 from archive_app.gui.sizing import fix_minimum_size
 from archive_app.gui.workers import Generation, WriteQueue, run_in_pool

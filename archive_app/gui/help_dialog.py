@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.query import FIELDS
+from archive_app.core.search.query import FIELDS
 from archive_app.gui.sizing import fix_minimum_size
 
 HELP_PAGE = Path(__file__).resolve().parents[2] / "resources" / "search-syntax.html"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication
 
-from archive_app.core.utf16 import Utf16Offsets
+from archive_app.core.text.utf16 import Utf16Offsets
 
 
 def is_dark(palette: QPalette | None = None) -> bool:

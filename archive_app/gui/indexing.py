@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QStatusBar
 
 from archive_app.core.errors import Cancelled
-from archive_app.core.index_model import IndexingCancelled, IndexSummary
+from archive_app.core.indexing.model import IndexingCancelled, IndexSummary
 from archive_app.core.jobs import JobControl
 from archive_app.core.library import Library
 from archive_app.gui.progress import JobProgress

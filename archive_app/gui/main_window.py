@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.annotations import Annotation
+from archive_app.core.annotations.records import Annotation
 from archive_app.core.library import Library
-from archive_app.core.refine import facet_filter, user_part
+from archive_app.core.search.refine import facet_filter, user_part
 from archive_app.gui.annotation_docks import AnnotationDocks
 from archive_app.gui.archive_check import ArchiveChecker
 from archive_app.gui.editing import MetadataEditor

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.dates import normalise_date
-from archive_app.core.documents import METADATA_FIELDS
 from archive_app.core.export.kinds import CSL_TYPES
-from archive_app.core.index_model import DocumentView
+from archive_app.core.indexing.model import DocumentView
+from archive_app.core.ingest.documents import METADATA_FIELDS
+from archive_app.core.text.dates import normalise_date
 from archive_app.gui.sizing import fix_minimum_size
 
 LABELS = {"title": "Title", "author": "Author", "source": "Source / publication",

@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.anchoring import ORPHANED
-from archive_app.core.annotations import Annotation
-from archive_app.core.index_model import DocumentView
-from archive_app.core.pages import page_label
-from archive_app.core.refine import find_all
-from archive_app.core.utf16 import Utf16Offsets
+from archive_app.core.annotations.anchoring import ORPHANED
+from archive_app.core.annotations.records import Annotation
+from archive_app.core.indexing.model import DocumentView
+from archive_app.core.search.refine import find_all
+from archive_app.core.text.pages import page_label
+from archive_app.core.text.utf16 import Utf16Offsets
 from archive_app.gui.highlight import annotation_format, find_format, hit_format
 
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from archive_app.core.search import Hit
+from archive_app.core.search.searcher import Hit
 from archive_app.gui.highlight import hit_format, utf16_spans
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1

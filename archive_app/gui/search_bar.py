@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.search import SORTS
+from archive_app.core.search.searcher import SORTS
 
 DEBOUNCE_MS = 250
 HISTORY_SIZE = 30

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
-from archive_app.core.annotations import Annotation
+from archive_app.core.annotations.records import Annotation
 from archive_app.core.errors import QueryError
-from archive_app.core.index_model import DocumentView
+from archive_app.core.indexing.model import DocumentView
 from archive_app.core.library import Library
-from archive_app.core.refine import combine
+from archive_app.core.search.refine import combine
 from archive_app.gui.workers import Generation, run_in_pool
 
 RESULT_LIMIT = 50

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.index_model import DocumentView
+from archive_app.core.indexing.model import DocumentView
 from archive_app.gui.annotations_panel import AnnotationsTab
 from archive_app.gui.document_links import DocumentLinks
 

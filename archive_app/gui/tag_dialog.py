@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.tag_tree import format_tags, parse_tags
+from archive_app.core.annotations.tag_tree import format_tags, parse_tags
 from archive_app.gui.sizing import fix_minimum_size
 
 QUOTE_PREVIEW_CHARS = 240

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.annotations import TagInfo
-from archive_app.core.tag_tree import TagNode, build_tag_tree
+from archive_app.core.annotations.records import TagInfo
+from archive_app.core.annotations.tag_tree import TagNode, build_tag_tree
 
 TAG_ROLE = Qt.ItemDataRole.UserRole + 1
 LABEL_LENGTH = 60

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from archive_app.core.index import ArchiveIndex
+from archive_app.core.indexing.index import ArchiveIndex
 from archive_app.core.library import Library
 from tests.conftest import write_files
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from archive_app.core.citation import format_citation
+from archive_app.core.export.citation import format_citation
 from tests.core.archive_fixtures import KEYS
 from tests.core.conftest import keys
 
@@ -118,7 +118,7 @@ def test_citation_leaves_missing_parts_out(meta, path, expected):
 
 
 def test_a_reset_index_says_it_needs_a_sync(app_paths, tmp_path):
-    from archive_app.core.index import INDEX_NAME
+    from archive_app.core.indexing.index import INDEX_NAME
     from archive_app.core.library import Library
     from tests.core.archive_fixtures import make_corpus
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
 
 from archive_app.core.errors import IndexProblem
-from archive_app.core.index import INDEX_NAME
+from archive_app.core.indexing.index import INDEX_NAME
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
 from archive_app.gui.archive_check import offer_rebuild

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive_app.core.index_model import DocumentView
+from archive_app.core.indexing.model import DocumentView
 from archive_app.gui.metadata_dialog import MetadataDialog
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from archive_app.core.index_model import DocumentView
+from archive_app.core.indexing.model import DocumentView
 from archive_app.gui.highlight import hit_format, utf16_spans
 from tests.gui.conftest import search
 

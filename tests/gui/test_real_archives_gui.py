@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from archive_app.core.library import Library
 from archive_app.gui.highlight import hit_format
-from tests.core.test_members import leak_folder, mail_folder
+from tests.core.indexing.test_members import leak_folder, mail_folder
 from tests.gui.conftest import drain, open_window, search
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive_app.core.analysis import words
+from archive_app.core.text.analysis import words
 from tests.conftest import write_files
 from tests.gui.conftest import open_window
 from tests.languages.test_languages import PERSIAN

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from archive_app.core.annotations import MAX_TAG_DEPTH
+from archive_app.core.annotations.records import MAX_TAG_DEPTH
 from tests.core.archive_fixtures import store_connection
 from tests.gui.conftest import drain, open_window
 from tests.gui.test_annotations_gui import drag_select, open_document

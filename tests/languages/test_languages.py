@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from archive_app.core.analysis import fold, words
 from archive_app.core.library import Library
-from archive_app.core.scripts import detect_language
+from archive_app.core.text.analysis import fold, words
+from archive_app.core.text.writing_systems import detect_language
 from tests.conftest import write_files
 
 PERSIAN = ("از آنجا که عدم شناسائی و تحقیر حقوق بشر منتهی به اعمال وحشیانه‌ای گردیده است "

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 import time
 
-from archive_app.core import ingest, processes
+from archive_app.core import ingest
+from archive_app.core.indexing import processes
 
 HANG_MARK = b"HANG-FOREVER"
 _load_document = ingest.load_document

@@ -21,7 +21,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import (
     CONTAINER_TIME_LIMIT,
@@ -32,6 +31,7 @@ from archive_app.core.ingest import (
     zip_members,
 )
 from archive_app.core.ingest.container_listing import REST
+from archive_app.core.ingest.documents import Extracted
 from tests.core.ingest.conftest import make_docx
 from tests.core.ingest.test_containers import (
     patch_7z_name,

@@ -26,8 +26,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
-from archive_app.core.annotation_import import import_annotations
-from archive_app.core.documents import normalise_field, normalise_text
+from archive_app.core.annotations.importing import import_annotations
 from archive_app.core.export import (
     FORMATS,
     Excerpt,
@@ -36,6 +35,7 @@ from archive_app.core.export import (
     excerpts_from_annotations,
     export_to_file,
 )
+from archive_app.core.ingest.documents import normalise_field, normalise_text
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
 from tests.conftest import PROJECT_ROOT

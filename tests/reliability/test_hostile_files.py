@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive_app.core.documents import Document
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import load_document
+from archive_app.core.ingest.documents import Document
 from tests.core.ingest.conftest import (
     HTML_PAGE,
     MARKDOWN,

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import bounds, image, ocr, options
+from archive_app.core.ingest.documents import Extracted
 from tests.reliability.test_hostile_files import mutate
 
 CODES = {"empty", "binary", "too-large", "corrupt", "unreadable", "unsupported", "bomb",

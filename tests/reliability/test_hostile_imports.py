@@ -22,8 +22,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive_app.core.anchoring import ORPHANED, loose_matches, make_anchor, reanchor
-from archive_app.core.annotation_import import import_annotations
+from archive_app.core.annotations.anchoring import ORPHANED, loose_matches, make_anchor, reanchor
+from archive_app.core.annotations.importing import import_annotations
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
 from tests.conftest import PROJECT_ROOT, write_files

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive_app.core.documents import Document
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import doc, load_document
+from archive_app.core.ingest.documents import Document
 from tests.core.ingest.test_legacy_office import legacy_files
 from tests.reliability.test_hostile_files import mutate
 

@@ -24,9 +24,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from archive_app.core.health import inspect
-from archive_app.core.index import ArchiveIndex
-from archive_app.core.search import Searcher
+from archive_app.core.indexing.health import inspect
+from archive_app.core.indexing.index import ArchiveIndex
+from archive_app.core.search.searcher import Searcher
 from tests.conftest import PROJECT_ROOT, write_files
 
 SECRET_WORD = "zebracorn"

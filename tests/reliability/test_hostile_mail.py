@@ -24,7 +24,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import (
     CONTAINER_TIME_LIMIT,
@@ -36,6 +35,7 @@ from archive_app.core.ingest import (
     msg,
     pst,
 )
+from archive_app.core.ingest.documents import Extracted
 from tests.core.ingest import mail_fixtures as fx
 from tests.reliability.test_hostile_files import mutate
 

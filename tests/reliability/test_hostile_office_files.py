@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive_app.core.documents import Document
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import office_xml
+from archive_app.core.ingest.documents import Document
 from tests.core.ingest.office_fixtures import (
     RTF,
     make_odp,

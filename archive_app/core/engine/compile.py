@@ -25,11 +25,11 @@ from rapidfuzz.distance import OSA
 from whoosh import query as wq
 from whoosh.lang.porter import stem
 
-from archive_app.core import query as q
-from archive_app.core.analysis import fold, words
-from archive_app.core.annotations import MAX_TAG_DEPTH
+from archive_app.core.annotations.records import MAX_TAG_DEPTH
 from archive_app.core.errors import QueryError
-from archive_app.core.hit_spans import HitMatcher
+from archive_app.core.search import query as q
+from archive_app.core.search.hit_spans import HitMatcher
+from archive_app.core.text.analysis import fold, words
 
 DEFAULT_FIELDS = ("title", "body")
 STEMMED_FIELDS = ("title", "body", "notes", "author", "source")

@@ -15,7 +15,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
 
-from archive_app.core.analysis import fold_words, iter_words
+from archive_app.core.text.analysis import fold_words, iter_words
 
 
 class WordTokenizer(Tokenizer):

@@ -19,10 +19,10 @@ from math import log
 import numpy as np
 from whoosh import collectors, sorting
 
-from archive_app.core import query as q
 from archive_app.core.engine.codec import segment_postings
 from archive_app.core.engine.compile import Compiler, Lexicon
 from archive_app.core.engine.evaluate import SegmentData, SegmentEvaluator
+from archive_app.core.search import query as q
 
 FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "tags",
           "sender": "sender_facet"}

@@ -9,8 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from archive_app.core.citation import STYLES
+from archive_app.core.export.citation import STYLES
 from archive_app.core.export.common import safe_inputs, styled
 from archive_app.core.export.gather import (
     document_texts,
@@ -27,7 +28,9 @@ from archive_app.core.export.model import (
     NothingToExport,
 )
 from archive_app.core.jobs import JobControl
-from archive_app.core.library import Library
+
+if TYPE_CHECKING:
+    from archive_app.core.library import Library
 
 __all__ = ["FORMATS", "GROUPINGS", "STYLES", "Excerpt", "ExportError", "ExportOptions",
            "NothingToExport", "check_target", "document_texts",

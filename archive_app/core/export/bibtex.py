@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from archive_app.core.author_names import parse_authors
+from archive_app.core.export.author_names import parse_authors
 from archive_app.core.export.common import citation_keys, cited_documents
 from archive_app.core.export.csl import cited_pages
 from archive_app.core.export.kinds import bibtex_type

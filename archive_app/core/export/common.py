@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 
-from archive_app.core.author_names import family_of_first
-from archive_app.core.citation import format_citation
-from archive_app.core.documents import xml_safe
+from archive_app.core.export.author_names import family_of_first
+from archive_app.core.export.citation import format_citation
 from archive_app.core.export.model import Excerpt, ExportOptions
+from archive_app.core.ingest.documents import xml_safe
 
 HASHED_NAME = re.compile(r"(?=.*\d)(?=.*[a-f])[0-9a-f_\-]*[0-9a-f]{12,}[0-9a-f_\-]*", re.I)
 """A file name made of a hash ('000_2b7d332fd8f61003'): not something to cite by."""

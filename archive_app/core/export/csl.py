@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 
-from archive_app.core.author_names import parse_authors
+from archive_app.core.export.author_names import parse_authors
 from archive_app.core.export.common import citation_keys, cited_documents, page_range
 from archive_app.core.export.kinds import csl_type
 from archive_app.core.export.model import Excerpt, ExportOptions

@@ -7,13 +7,16 @@ import os
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from archive_app.core.annotations import Annotation
-from archive_app.core.citation import format_citation
+from archive_app.core.annotations.records import Annotation
+from archive_app.core.export.citation import format_citation
 from archive_app.core.export.common import HASHED_NAME, cite
 from archive_app.core.export.model import Excerpt
-from archive_app.core.index_model import DocumentView
-from archive_app.core.library import Library
+from archive_app.core.indexing.model import DocumentView
+
+if TYPE_CHECKING:
+    from archive_app.core.library import Library
 
 QUOTE_CONTEXT = 32
 """Characters of prefix and suffix a search-hit excerpt's quote selector carries."""

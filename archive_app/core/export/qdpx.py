@@ -15,9 +15,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 
-from archive_app.core.annotations import PALETTE
-from archive_app.core.author_names import parse_authors
-from archive_app.core.documents import xml_safe
+from archive_app.core.annotations.records import PALETTE
+from archive_app.core.export.author_names import parse_authors
 from archive_app.core.export.common import (
     UUID_SHAPE,
     excerpt_uuid,
@@ -26,6 +25,7 @@ from archive_app.core.export.common import (
     timestamp,
 )
 from archive_app.core.export.model import Excerpt, ExportOptions
+from archive_app.core.ingest.documents import xml_safe
 
 LABEL, SUFFIX, BINARY, NEEDS_TEXTS = "REFI-QDA project (QDPX)", ".qdpx", True, True
 

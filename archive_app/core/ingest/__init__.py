@@ -12,8 +12,9 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from archive_app.core.dates import normalise_date
-from archive_app.core.documents import (
+from archive_app.core.errors import RejectedFile
+from archive_app.core.ingest import bounds, isolation, limits, members, options
+from archive_app.core.ingest.documents import (
     METADATA_FIELDS,
     Document,
     Extracted,
@@ -23,8 +24,6 @@ from archive_app.core.documents import (
     normalise_field,
     normalise_text,
 )
-from archive_app.core.errors import RejectedFile
-from archive_app.core.ingest import bounds, isolation, limits, members, options
 from archive_app.core.ingest.sidecars import (
     CATALOG_NAME,
     SIDECAR_SUFFIX,
@@ -32,7 +31,8 @@ from archive_app.core.ingest.sidecars import (
     read_sidecar,
     sidecar_path,
 )
-from archive_app.core.scripts import detect_language
+from archive_app.core.text.dates import normalise_date
+from archive_app.core.text.writing_systems import detect_language
 
 __all__ = [
     "format_of",

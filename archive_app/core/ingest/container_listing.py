@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from archive_app.core import names
-from archive_app.core.documents import Extracted, Member
 from archive_app.core.errors import RejectedFile
+from archive_app.core.indexing import names
 from archive_app.core.ingest import limits, members
+from archive_app.core.ingest.documents import Extracted, Member
 
 LINK_REASON = "a link inside the container is not followed"
 ENCRYPTED_REASON = "the member is encrypted (needs a password)"

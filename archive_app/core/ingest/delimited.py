@@ -16,8 +16,8 @@ import csv
 import io
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.ingest import limits, office_xml
+from archive_app.core.ingest.documents import Extracted
 
 SNIFF_CHARS = 64 * 1024
 MAX_FIELD_CHARS = 1024 * 1024

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits
+from archive_app.core.ingest.documents import Extracted
 
 try:  # POSIX; elsewhere the tools run without the caps
     import resource

@@ -17,9 +17,9 @@ import posixpath
 import zipfile
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits
+from archive_app.core.ingest.documents import Extracted
 
 MAIN_DOCUMENT = "word/document.xml"
 CORE_PROPERTIES = "docProps/core.xml"

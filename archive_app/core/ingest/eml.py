@@ -31,9 +31,9 @@ from email.generator import BytesGenerator
 from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 
-from archive_app.core.documents import Extracted, Member
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits, mail_headers, members
+from archive_app.core.ingest.documents import Extracted, Member
 from archive_app.core.ingest.html import html_to_text
 
 MAX_HEADER_CHARS = mail_headers.MAX_HEADER_CHARS

@@ -18,9 +18,9 @@ from pathlib import Path
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits
+from archive_app.core.ingest.documents import Extracted
 from archive_app.core.ingest.html import decode_html, html_to_text
 
 CONTAINER = "META-INF/container.xml"

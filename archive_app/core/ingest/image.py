@@ -23,10 +23,10 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from archive_app.core.dates import normalise_date
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits
+from archive_app.core.ingest.documents import Extracted
+from archive_app.core.text.dates import normalise_date
 
 FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "DIB", "WEBP")
 """The Pillow decoders an image may use (JPEG's also opens a camera's MPO: a JPEG with

@@ -16,8 +16,8 @@ import resource
 from pathlib import Path
 
 from archive_app.core.errors import RejectedFile
+from archive_app.core.indexing.processes import forkserver_context
 from archive_app.core.ingest.options import reading_with
-from archive_app.core.processes import forkserver_context
 
 TIME_LIMIT_SECONDS = 60.0
 MEMORY_LIMIT_BYTES = 2 * 1024 ** 3

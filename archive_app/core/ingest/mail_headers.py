@@ -18,8 +18,8 @@ from email.parser import BytesHeaderParser
 from email.policy import EmailPolicy
 from pathlib import PurePosixPath
 
-from archive_app.core.dates import normalise_date
-from archive_app.core.documents import normalise_field
+from archive_app.core.ingest.documents import normalise_field
+from archive_app.core.text.dates import normalise_date
 
 MAX_HEADER_CHARS = 2000
 """Of a header's value (folded lines included); twice the RFC 5322 line limit."""

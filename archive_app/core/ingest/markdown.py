@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from archive_app.core.documents import Extracted
 from archive_app.core.ingest import limits
+from archive_app.core.ingest.documents import Extracted
 
 log = logging.getLogger(__name__)
 

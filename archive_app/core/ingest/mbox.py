@@ -24,9 +24,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive_app.core.documents import Extracted, Member
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import mail_headers, members
+from archive_app.core.ingest.documents import Extracted, Member
 
 READ_CHUNK = 1024 * 1024
 _SEPARATOR = re.compile(rb"^From ", re.M)

@@ -20,8 +20,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from archive_app.core.documents import Member
 from archive_app.core.errors import RejectedFile
+from archive_app.core.ingest.documents import Member
 
 MAX_CONTAINER_BYTES = 4 * 1024 ** 3
 """A container or mailbox file on disk: larger than any one document (64 MB), since it

@@ -39,10 +39,10 @@ from pathlib import Path, PurePosixPath
 
 import olefile
 
-from archive_app.core.documents import Extracted, Member
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits, mail_headers, members
 from archive_app.core.ingest import rtf as rtf_importer
+from archive_app.core.ingest.documents import Extracted, Member
 from archive_app.core.ingest.html import decode_html, html_to_text
 
 MAX_PROPERTY_STREAM_BYTES = 1024 * 1024

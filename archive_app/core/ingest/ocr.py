@@ -72,8 +72,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from archive_app.core.errors import Cancelled
+from archive_app.core.indexing.processes import forkserver_context
 from archive_app.core.ingest import options
-from archive_app.core.processes import forkserver_context
 
 DPI = 200
 """Resolution PDF pages are rendered at for OCR (chosen by measurement: see above)."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.ingest import limits, office_xml
+from archive_app.core.ingest.documents import Extracted
 from archive_app.core.ingest.opendocument import (
     DRAW,
     PRESENTATION,

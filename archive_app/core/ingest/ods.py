@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.ingest import limits, office_xml
+from archive_app.core.ingest.documents import Extracted
 from archive_app.core.ingest.opendocument import (
     TABLE,
     H,

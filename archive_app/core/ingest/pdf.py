@@ -41,9 +41,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits, pdf_lines
+from archive_app.core.ingest.documents import Extracted
 from archive_app.core.ingest.pdf_lines import Line
 
 _INFO_FIELDS = {"Title": "title", "Author": "author", "CreationDate": "date"}

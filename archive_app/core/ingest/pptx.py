@@ -13,9 +13,9 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits, office_xml
+from archive_app.core.ingest.documents import Extracted
 
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"

@@ -26,9 +26,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive_app.core.documents import Extracted, Member, normalise_field
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import mail_headers, members
+from archive_app.core.ingest.documents import Extracted, Member, normalise_field
 
 try:  # POSIX only
     import resource

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits
+from archive_app.core.ingest.documents import Extracted
 
 MAX_DEPTH = 1000
 _TOKEN = re.compile(

@@ -27,7 +27,6 @@ from pathlib import Path
 import py7zr
 from py7zr.io import Py7zIO, WriterFactory
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import members
 from archive_app.core.ingest.container_listing import (
@@ -39,6 +38,7 @@ from archive_app.core.ingest.container_listing import (
     read_container,
     utc_date,
 )
+from archive_app.core.ingest.documents import Extracted
 
 try:  # py7zr's own name check and the output name its factory is given
     from py7zr.helpers import get_sanitized_output_path

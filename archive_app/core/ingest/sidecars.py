@@ -10,9 +10,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from archive_app.core.corpus_files import NotRead, read_small_file, real_folder
-from archive_app.core.documents import METADATA_FIELDS, normalise_field
 from archive_app.core.errors import RejectedFile
+from archive_app.core.indexing.corpus_files import NotRead, read_small_file, real_folder
+from archive_app.core.ingest.documents import METADATA_FIELDS, normalise_field
 
 log = logging.getLogger(__name__)
 

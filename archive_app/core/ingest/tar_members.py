@@ -17,7 +17,6 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import members
 from archive_app.core.ingest.container_listing import (
@@ -27,6 +26,7 @@ from archive_app.core.ingest.container_listing import (
     read_container,
     utc_date,
 )
+from archive_app.core.ingest.documents import Extracted
 
 _MAGIC = ((b"\x1f\x8b", "gz"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "xz"))
 MAX_HEADER_BYTES = 1024 * 1024

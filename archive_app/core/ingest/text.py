@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.ingest import limits
+from archive_app.core.ingest.documents import Extracted
 
 
 def extract(path: Path) -> Extracted:

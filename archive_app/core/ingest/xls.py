@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import limits, office_xml
 from archive_app.core.ingest.doc import (
@@ -36,6 +35,7 @@ from archive_app.core.ingest.doc import (
     read_stream,
     summary_metadata,
 )
+from archive_app.core.ingest.documents import Extracted
 
 MAX_REASON_CHARS = 160
 WORKBOOK_STREAMS = ("Workbook", "Book")

@@ -15,7 +15,6 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import members
 from archive_app.core.ingest.container_listing import (
@@ -25,6 +24,7 @@ from archive_app.core.ingest.container_listing import (
     not_the_data,
     read_container,
 )
+from archive_app.core.ingest.documents import Extracted
 
 _ENCRYPTED = 0x1
 _UTF8_NAME = 0x800

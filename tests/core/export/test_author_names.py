@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archive_app.core.author_names import Name, family_of_first, parse_authors
 from archive_app.core.export import Excerpt
+from archive_app.core.export.author_names import Name, family_of_first, parse_authors
 from archive_app.core.export.bibtex import author_field
 from archive_app.core.export.common import citation_keys
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from archive_app.core.citation import STYLES, format_citation
 from archive_app.core.export import ExportError, render
+from archive_app.core.export.citation import STYLES, format_citation
 from archive_app.core.export.common import shown_context
 from tests.core.export.conftest import INTEROP, options
 

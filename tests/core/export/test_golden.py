@@ -17,7 +17,7 @@ import zipfile
 import docx
 import pytest
 
-from archive_app.core.anchoring import find_occurrence
+from archive_app.core.annotations.anchoring import find_occurrence
 from archive_app.core.export import ExportOptions, excerpts_from_annotations, render
 from archive_app.core.export.gather import document_texts
 from archive_app.core.library import Library

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
 
-from archive_app.core.analysis import words
+from archive_app.core.text.analysis import words
 
 FONT_DIR = Path("/usr/share/fonts/truetype/noto")
 FONTS = {"eng": FONT_DIR / "NotoSerif-Regular.ttf",

@@ -22,10 +22,10 @@ from pathlib import Path
 import py7zr
 import pytest
 
-from archive_app.core.documents import Extracted, Member
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import members, sevenz_members, tar_members, zip_members
 from archive_app.core.ingest.container_listing import ENCRYPTED_REASON, LINK_REASON, REST
+from archive_app.core.ingest.documents import Extracted, Member
 from tests.core.ingest.conftest import make_docx, make_pdf
 
 DATE = (2013, 7, 1, 12, 30, 0)

@@ -23,9 +23,9 @@ import docx
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from archive_app.core.documents import Document
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import load_document
+from archive_app.core.ingest.documents import Document
 
 SECONDS = 20.0
 PEAK_GROWTH_KB = 1024 * 1024  # ru_maxrss is in KB on Linux

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive_app.core.documents import content_hash
 from archive_app.core.ingest import load_document
+from archive_app.core.ingest.documents import content_hash
 
 
 def test_pdf_text_metadata_and_page_offsets(pdf_file: Path, pdf_pages: list[str]) -> None:

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive_app.core.documents import Document
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import load_document, supported_suffixes
+from archive_app.core.ingest.documents import Document
 
 PREFIXES = [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"---\ntitle: x\n---\n", b"<html><body>",
             b"From: a@b\nSubject: s\n\n"]

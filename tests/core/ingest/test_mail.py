@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from archive_app.core.documents import Extracted
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import eml, mail_headers, mbox, members, msg, pst
+from archive_app.core.ingest.documents import Extracted
 from tests.core.ingest import mail_fixtures as fx
 
 

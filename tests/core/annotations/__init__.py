@@ -1,0 +1,1 @@
+"""Tests of archive_app.core.annotations."""

@@ -1,0 +1,81 @@
+"""The query language parses into the tree search compiles, and bad input gets a message."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive_app.core.errors import QueryError
+from archive_app.core.search.query import (
+    And,
+    DateRange,
+    Fuzzy,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Wildcard,
+    Word,
+    parse_query,
+)
+
+
+@pytest.mark.parametrize(("text", "tree"), [
+    ("Ashraf", Word("Ashraf")),
+    ("Ashraf massacre", And((Word("Ashraf"), Word("massacre")))),
+    ("Ashraf AND massacre", And((Word("Ashraf"), Word("massacre")))),
+    ("a OR b", Or((Word("a"), Word("b")))),
+    ("a b OR c", Or((And((Word("a"), Word("b"))), Word("c")))),
+    ("a -b", And((Word("a"), Not(Word("b"))))),
+    ("a NOT b", And((Word("a"), Not(Word("b"))))),
+    ("(a OR b) c", And((Or((Word("a"), Word("b"))), Word("c")))),
+    ('"Camp Liberty"', Phrase("Camp Liberty")),
+    ("camp*", Prefix("camp")),
+    ("wom?n", Wildcard("wom?n")),
+    ("ashraff~", Fuzzy("ashraff", 1)),
+    ("ashraff~2", Fuzzy("ashraff", 2)),
+    ("title:camp", Word("camp", "title")),
+    ('source:"UN News"', Phrase("UN News", "source")),
+    ("tag:witness", Word("witness", "tags")),
+    ("note:Busztin", Word("Busztin", "notes")),
+    ("title:(camp ashraf)", And((Word("camp", "title"), Word("ashraf", "title")))),
+    ("date:2013", DateRange("2013", "2013")),
+    ("date:2013-09", DateRange("2013-09", "2013-09")),
+    ("date:[2013-01-01 TO 2014-12-31]", DateRange("2013-01-01", "2014-12-31")),
+    ("date:[2013 TO *]", DateRange("2013", None)),
+    ("http://example.org/page", Word("http://example.org/page")),
+    ("10:30", Word("10:30")),
+])
+def test_parses(text, tree):
+    assert parse_query(text) == tree
+
+
+@pytest.mark.parametrize(("text", "words_in_message"), [
+    ("", "empty"),
+    ("   ", "empty"),
+    ("title:(", "not closed"),
+    ("(a b", "not closed"),
+    ("a)", "never opened"),
+    ('"camp liberty', "quotation mark"),
+    ("foo:bar", "Unknown field"),
+    ("title:", "needs something"),
+    ("*", "match everything"),
+    ("*camp", "starts with a wildcard"),
+    ("NOT camp", "only exclude"),
+    ("camp OR", "OR"),
+    ("AND camp", "AND"),
+    ("date:yesterday", "not a date"),
+    ("date:[2014 TO 2013]", "after it ends"),
+    ("title:[a TO b]", "Ranges"),
+    ("()", "Empty brackets"),
+    ("(" * 60 + "a" + ")" * 60, "deep"),
+    ("a " * 3000, "too long"),
+])
+def test_bad_queries_explain_themselves(text, words_in_message):
+    with pytest.raises(QueryError) as caught:
+        parse_query(text)
+    assert words_in_message.lower() in caught.value.message.lower()
+    assert caught.value.position is not None
+
+
+def test_control_characters_are_treated_as_spaces():
+    assert parse_query("camp\x00\tliberty") == And((Word("camp"), Word("liberty")))
