@@ -324,7 +324,7 @@ class Reader(QWidget):
                 if a.doc == self.document_view.key and a.state != ORPHANED]
 
     def hit_selections(self) -> int:
-        """How many marks the reader shows for search hits (the current one drawn twice)."""
+        """How many search hits the reader marks in the document shown."""
         return len(self.hits)
 
     # -- find in document ----------------------------------------------------------------
