@@ -439,10 +439,26 @@ class ArchiveWriter(SegmentWriter):
         if keep_lock:
             TOC(self.schema, final + segments, self.generation).write(self.storage,
                                                                       self.indexname)
+            self._delete_merged_away(final)
             self.is_closed = True
             return
         self._commit_toc(final + segments)
         self._finish()
+
+    def _delete_merged_away(self, kept: list) -> None:
+        """Delete the files of the segments this step merged away. A step that keeps the
+        lock cannot clean up by listing (children's unfinished files are in the same
+        folder), but these are named; a long sync would otherwise keep every merged
+        segment on disk until its end (three copies of a million documents). Where the
+        system refuses (a reader still has one open on Windows), the final commit's
+        clean-up deletes it."""
+        kept_ids = {segment.segment_id() for segment in kept}
+        for segment in self.segments:
+            if segment.segment_id() in kept_ids:
+                continue
+            for name in segment.list_files(self.storage):
+                with contextlib.suppress(OSError):
+                    self.storage.delete_file(name)
 
     def commit_clear(self) -> None:
         """Commit an empty index (a rebuild starts from nothing)."""

@@ -559,9 +559,10 @@ class _Batch:
         self.removed.extend(keys)
 
     def commit(self, final: bool = True) -> None:
-        """Texts -> Whoosh commit -> signatures. Intermediate steps commit without
-        merging segments (Whoosh's MERGE_SMALL would rewrite postings in this process);
-        the last one lets Whoosh merge the small segments. While child processes write
+        """Texts -> Whoosh commit -> signatures. Every step may make one tiered merge
+        (merge.py), so the segments stay few all through a long sync and the work of
+        merging is spread over it (leaving it all to the last step made a million-
+        document sync end in one merge of 678 segments). While child processes write
         (a held writer), an intermediate step keeps the lock and hands it on."""
         self.last_commit = time.monotonic()
         if not self.size and not final:
@@ -582,7 +583,7 @@ class _Batch:
             for document in self.pending:
                 for one in document.family():
                     writer.add_document(**self.index.fields_for(one))
-            writer.commit_with(self.segments, merge=final, keep_lock=keep_lock)
+            writer.commit_with(self.segments, keep_lock=keep_lock)
         except BaseException:
             if writer is not None:
                 writer.abandon(self.segments)
