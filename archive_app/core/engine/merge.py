@@ -104,22 +104,37 @@ class MergedSource:
         for raw, offset in self.terms.offsets(fieldname):
             yield raw.decode("utf-8"), number, offset
 
-    def postings(self, offset: int, fieldname: str) -> Postings | None:
-        """A term's postings with docnums as in the merged segment and text positions as
-        places in their documents (None: all deleted)."""
+    def postings(self, offset: int, fieldname: str,
+                 bases: np.ndarray | None = None) -> Postings | None:
+        """A term's postings with docnums as in the merged segment and, for a text field,
+        positions as in the merged segment, whose document bases are `bases` (None: all
+        deleted).
+
+        With no deletions a segment's documents keep their order and lengths, so each
+        position moves by one number, the base of the segment's first document: one
+        addition per term instead of subtracting and re-adding a base per document
+        (that took a quarter of a million-document sync's merging)."""
         found = self.terms.at(offset)
-        if found.kind in POSITION_KINDS:
+        text = bases is not None and found.kind in POSITION_KINDS
+        if self.renumber is None:
+            found = found._replace(ids=found.ids.astype(np.int64) + self.basedoc)
+            if text:
+                found = found._replace(positions=found.positions.astype(np.int64)
+                                       + int(bases[self.basedoc]), kind=KIND_POSITIONS)
+            return found
+        if text:
             found = found._replace(positions=local_positions(
                 found, self.terms.lexicon.bases(fieldname)), kind=KIND_POSITIONS)
-        if self.renumber is None:
-            return found._replace(ids=found.ids.astype(np.int64) + self.basedoc)
         new = self.renumber[found.ids]
         keep = new >= 0
-        if keep.all():
-            return found._replace(ids=new)
         if not keep.any():
             return None
-        return _kept(found, new, keep)
+        found = found._replace(ids=new) if keep.all() else _kept(found, new, keep)
+        if text:
+            counts = np.diff(found.starts.astype(np.int64))
+            found = found._replace(positions=found.positions
+                                   + np.repeat(bases[found.ids], counts))
+        return found
 
     def close(self) -> None:
         self.reader.close()

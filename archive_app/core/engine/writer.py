@@ -166,20 +166,24 @@ class TermPool:
                     fieldwriter.write_term(term.encode("utf-8"), *place(self._arrays(
                         terms[term], text, width, unsorted, boost)), lengths)
             else:
+                new_bases = field_bases if text else None
                 for term, holders in merged_terms(sorted(terms), sources, fieldname):
-                    pieces = []
+                    pieces = []  # each with its positions as in the new segment
                     for number, offset in holders:
                         if number < 0:
                             own = self._arrays(terms[term], text, width, unsorted, boost)
-                            pieces.append(_as_postings(*own))
+                            pieces.append(_as_postings(*place(own)))
                         else:
-                            found = sources[number].postings(offset, fieldname)
+                            found = sources[number].postings(offset, fieldname, new_bases)
                             if found is not None:
                                 pieces.append(found)
                     if pieces:
                         pieces.sort(key=lambda piece: int(piece.ids[0]))
-                        fieldwriter.write_term(term.encode("utf-8"), *place(joined(pieces)),
-                                               lengths)
+                        ids, weights, kind, starts, extent = joined(pieces)
+                        if text:
+                            kind, extent = place.kind, extent.astype(place.dtype)
+                        fieldwriter.write_term(term.encode("utf-8"), ids, weights, kind,
+                                               starts, extent, lengths)
                         written.append(term)
             if text:
                 self.words[fieldname] = written
@@ -205,6 +209,7 @@ class _Globaliser:
         self.listed = bases.tolist()
         self.kind = KIND_POSITIONS if int(bases[-1]) < POSITIONS32_LIMIT else KIND_POSITIONS64
         self.code = "I" if self.kind == KIND_POSITIONS else "Q"
+        self.dtype = np.uint32 if self.kind == KIND_POSITIONS else np.uint64
 
     def __call__(self, arrays: tuple) -> tuple:
         ids, weights, _, starts, places = arrays
@@ -215,8 +220,7 @@ class _Globaliser:
             counts = np.diff(np.asarray(starts, np.int64))
             positions = np.asarray(places, np.int64) + np.repeat(
                 self.bases[np.asarray(ids, np.int64)], counts)
-            positions = positions.astype(np.uint32 if self.kind == KIND_POSITIONS
-                                         else np.uint64)
+            positions = positions.astype(self.dtype)
         return ids, weights, self.kind, starts, positions
 
 
@@ -232,7 +236,7 @@ def _as_array(values) -> np.ndarray | None:
         return None
     if isinstance(values, bytes):
         return np.frombuffer(values, np.uint8)
-    return np.frombuffer(values, np.uint32)
+    return np.asarray(values)  # array('I'), array('Q') or an array: its own width
 
 
 def _sorted_postings(postings: list, width: int) -> list:
