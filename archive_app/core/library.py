@@ -53,7 +53,6 @@ from archive_app.core.indexing.folders import (
 from archive_app.core.indexing.health import HealthReport
 from archive_app.core.indexing.index import ArchiveIndex, DocumentView, IndexSummary
 from archive_app.core.indexing.model import IndexingCancelled
-from archive_app.core.ingest.documents import METADATA_FIELDS
 from archive_app.core.jobs import JobControl
 from archive_app.core.paths import AppPaths
 from archive_app.core.search.hit_spans import HitMatcher
@@ -99,8 +98,8 @@ class Library:
         self._store_lock = threading.RLock()
         self._annotations = Annotations(self._store)
         try:  # the index adds to each document what the user's store holds for it
-            self._index = ArchiveIndex(paths, extra_fields=self._extra_fields,
-                                       keys_with_extras=self._keys_with_extras)
+            self._index = ArchiveIndex(paths, user_fields=self._user_fields,
+                                       keys_with_user_fields=self._keys_with_user_fields)
         except BaseException:  # a damaged index: the store is not left open behind it
             self._store.close()
             raise
@@ -123,17 +122,18 @@ class Library:
         index format, or a deleted index): the faces start a sync, or say to run one."""
         return self._index.needs_sync
 
-    def _extra_fields(self, key: str) -> dict[str, str]:
-        """What the index adds to a document from the user's store: edits, tags, notes."""
+    def _user_fields(self, key: str) -> dict[str, str]:
+        """The user fields of a document: what the index adds to it from the user's store,
+        its metadata edits and its annotations' tags and notes."""
         with self._store_lock:
-            return {**self._store.metadata_edits(key), **self._annotations.index_fields(key)}
+            return {**self._store.metadata_edits(key), **self._annotations.tag_and_note_fields(key)}
 
-    def _keys_with_extras(self) -> set[str]:
+    def _keys_with_user_fields(self) -> set[str]:
         with self._store_lock:
             return (set(self._store.all_metadata_edits())
                     | set(self._annotations.document_hashes()))
 
-    def _edits(self, key: str) -> dict[str, str]:
+    def _metadata_edits(self, key: str) -> dict[str, str]:
         with self._store_lock:
             return self._store.metadata_edits(key)
 
@@ -182,7 +182,7 @@ class Library:
         view = self._index.document(key)
         if view is None:
             return None
-        return replace(view, **self._edits(key))
+        return replace(view, **self._metadata_edits(key))
 
     def page_of(self, key: str, offset: int) -> int | None:
         """The page an offset of a document is on (an annotation's, a hit's); None for a
@@ -205,7 +205,7 @@ class Library:
         return citation_of(view)
 
     def metadata_edits(self, key: str) -> dict[str, str]:
-        return self._edits(key)
+        return self._metadata_edits(key)
 
     def document_title(self, key: str) -> str:
         """The title a listing shows for a document (the Annotations view's Document
@@ -216,7 +216,7 @@ class Library:
         stored = self._index.stored_fields(key)
         if stored is None:
             return key
-        return self._edits(key).get("title") or stored.get("title") or key
+        return self._metadata_edits(key).get("title") or stored.get("title") or key
 
     def knows(self, key: str) -> bool:
         """Whether the catalog records this key: a document, or a file it skipped."""
@@ -345,11 +345,11 @@ class Library:
             record = self._index.catalog.record(key)
             sha = (record.sha256 if record is not None else None) or ""
             self._record(f"edit metadata of {self._title(key)}", "metadata",
-                         lambda: self._set_edits(key, sha, old),
-                         lambda: self._set_edits(key, sha, new))
+                         lambda: self._set_metadata_edits(key, sha, old),
+                         lambda: self._set_metadata_edits(key, sha, new))
         return self.document(key)
 
-    def _set_edits(self, key: str, sha256: str, fields: dict[str, str]) -> list[str]:
+    def _set_metadata_edits(self, key: str, sha256: str, fields: dict[str, str]) -> list[str]:
         key = self._where_now(key, sha256)
         with self._store_lock:
             self._store.set_metadata_edits(key, fields)
@@ -365,7 +365,7 @@ class Library:
         if view is None or record is None:
             raise FileNotFoundError(key)
         target = Path(record.path).with_name(Path(record.path).name + ".meta.json")
-        data = {name: value for name, value in _metadata(view).items() if value}
+        data = {name: value for name, value in view.metadata().items() if value}
         # a new file of our own (O_EXCL): a fixed `NAME.meta.json.tmp` could be a link a
         # hostile folder planted there, and writing it would overwrite what it points to
         descriptor, temporary = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp",
@@ -530,7 +530,7 @@ class Library:
         Read from the stored fields, not the whole document: an import of thousands of
         annotations names each one."""
         stored = self._index.stored_fields(key) or {}
-        title = self._edits(key).get("title") or stored.get("title") or Path(key).name
+        title = self._metadata_edits(key).get("title") or stored.get("title") or Path(key).name
         return f"'{title[:57]}…'" if len(title) > 60 else f"'{title}'"
 
     def _record_addition(self, annotation: Annotation, created: list[str]) -> None:
@@ -721,8 +721,4 @@ def _created(names: list[str], known: set[str]) -> list[str]:
 def citation_of(view: DocumentView) -> str:
     """The citation line of a document; its archive key (folder/relative path, the same on
     every machine) stands in when nothing else identifies it."""
-    return citation.format_citation(_metadata(view), view.key)
-
-
-def _metadata(view: DocumentView) -> dict[str, str]:
-    return {name: getattr(view, name) for name in METADATA_FIELDS}
+    return citation.format_citation(view.metadata(), view.key)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.export.kinds import CSL_TYPES
 from archive_app.core.indexing.model import DocumentView
-from archive_app.core.ingest.documents import METADATA_FIELDS
+from archive_app.core.metadata import METADATA_FIELDS
 from archive_app.core.text.dates import normalise_date
 from archive_app.gui.sizing import fix_minimum_size
 

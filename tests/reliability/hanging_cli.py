@@ -18,11 +18,11 @@ HANG_MARK = b"HANG-FOREVER"
 _load_document = ingest.load_document
 
 
-def load_document(path, key, overrides=None, read_options=None):
+def load_document(path, key, catalog_metadata=None, read_options=None):
     with open(path, "rb") as handle:
         if handle.read(len(HANG_MARK)) == HANG_MARK:
             time.sleep(3600)
-    return _load_document(path, key, overrides, read_options)
+    return _load_document(path, key, catalog_metadata, read_options)
 
 
 ingest.load_document = load_document

@@ -255,7 +255,7 @@ class Annotations:
             hashes.setdefault(doc, set()).add(sha)
         return hashes
 
-    def index_fields(self, doc: str) -> dict[str, str]:
+    def tag_and_note_fields(self, doc: str) -> dict[str, str]:
         """Tags (with their ancestors) and notes of a document, for its index entry."""
         tags: dict[str, None] = {}
         notes = []

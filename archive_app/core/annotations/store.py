@@ -16,7 +16,8 @@ from pathlib import Path
 
 from archive_app.core.errors import ArchiveError
 from archive_app.core.indexing.catalog import open_read_only
-from archive_app.core.ingest.documents import METADATA_FIELDS, normalise_field
+from archive_app.core.ingest.documents import normalise_field
+from archive_app.core.metadata import METADATA_FIELDS
 
 KEEP_BACKUPS = 5
 

@@ -79,11 +79,10 @@ class _Documents:
         if view is None:
             return Excerpt(doc=key, path=key, quote=quote, start=start, end=end,
                            citation=format_citation({}, key))
-        meta = {name: getattr(view, name) for name in
-                ("title", "author", "source", "date", "url", "lang")}
+        meta = view.record_fields()
         meta["title"] = readable_title(view)
         excerpt = Excerpt(doc=key, path=view.path, quote=quote, start=start, end=end,
-                          format=view.format, kind=getattr(view, "type", ""), **meta)
+                          **meta)
         if text_ok:
             excerpt.pages = page_span(view.page_starts, start, end, view.format)
             if context > 0:

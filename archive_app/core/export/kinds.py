@@ -34,7 +34,7 @@ def csl_type(excerpt: Excerpt) -> str:
 
     A journal article is not guessed from a source's name: without its volume and pages
     styles print it as "[Preprint]"; the user can choose 'article-journal'."""
-    chosen = excerpt.kind.strip().lower()
+    chosen = excerpt.type.strip().lower()
     if chosen in CSL_TYPES:
         return chosen
     source = excerpt.source

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archive_app.core.errors import ArchiveError
+from archive_app.core.metadata import Metadata
 
 GROUPINGS = ("tag", "document", "none")
 
@@ -18,10 +19,10 @@ class NothingToExport(ExportError):
 
 
 @dataclass
-class Excerpt:
+class Excerpt(Metadata):
     """One passage to export with where it came from; `annotation_uuid` is None for
     search-hit excerpts. `context_before`/`context_after` hold what was gathered; the
-    options decide how much of it is shown. `kind` is the document type the user chose
+    options decide how much of it is shown. `type` is the document type the user chose
     (a CSL type such as 'report'; empty: guessed from the format and source), `pages`
     the first and last PDF page the quote is on, `accessed` the day a web page was saved
     (YYYY-MM-DD, the file's modification date)."""
@@ -31,13 +32,6 @@ class Excerpt:
     quote: str
     start: int
     end: int
-    title: str = ""
-    author: str = ""
-    source: str = ""
-    date: str = ""
-    url: str = ""
-    lang: str = ""
-    format: str = ""
     tags: list[str] = field(default_factory=list)
     note: str = ""
     prefix: str = ""
@@ -49,7 +43,6 @@ class Excerpt:
     modified: str = ""
     creator: str = ""
     citation: str = ""
-    kind: str = ""
     pages: tuple[int, int] | None = None
     accessed: str = ""
 

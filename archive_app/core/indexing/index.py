@@ -53,6 +53,7 @@ from archive_app.core.ingest import options
 from archive_app.core.ingest.documents import Document
 from archive_app.core.ingest.options import ReadOptions
 from archive_app.core.jobs import JobControl
+from archive_app.core.metadata import metadata_from_stored
 from archive_app.core.paths import AppPaths
 
 __all__ = ["INDEX_NAME", "ArchiveIndex", "DocumentView", "IndexSummary", "SkippedFile",
@@ -84,11 +85,12 @@ class ArchiveIndex:
     """The index of one home: a Whoosh index plus its catalog; one writer at a time."""
 
     def __init__(self, paths: AppPaths,
-                 extra_fields: Callable[[str], dict[str, str]] | None = None,
-                 keys_with_extras: Callable[[], set[str]] | None = None):
-        """`extra_fields` gives a key's tags, notes and the user's metadata edits, and
-        `keys_with_extras` every key that has some (the annotation store's, from the
-        Library); without them the index holds what the files say."""
+                 user_fields: Callable[[str], dict[str, str]] | None = None,
+                 keys_with_user_fields: Callable[[], set[str]] | None = None):
+        """`user_fields` gives a key's user fields (its tags, notes and the user's
+        metadata edits), and `keys_with_user_fields` every key that has some (the
+        annotation store's, from the Library); without them the index holds what the
+        files say."""
         finish_swap(paths)
         self.paths = paths.ensure()
         self._write_lock = threading.Lock()
@@ -106,13 +108,13 @@ class ArchiveIndex:
         except IndexProblem:
             self.catalog.close()
             raise
-        self.extra_fields = extra_fields
-        self.keys_with_extras = keys_with_extras
+        self.user_fields = user_fields
+        self.keys_with_user_fields = keys_with_user_fields
 
     def fields_for(self, document: Document) -> dict[str, str]:
         """Index fields of a document with the user's own tags, notes and edits applied."""
-        extra = self.extra_fields(document.key) if self.extra_fields else {}
-        return index_fields(document, extra)
+        user_fields = self.user_fields(document.key) if self.user_fields else {}
+        return index_fields(document, user_fields)
 
     # -- opening -----------------------------------------------------------------------
     def _open_or_create(self):
@@ -158,12 +160,9 @@ class ArchiveIndex:
             return None
         body, page_starts = text
         return DocumentView(
-            key=key, path=stored.get("path", ""), title=stored.get("title", ""),
-            author=stored.get("author", ""), source=stored.get("source", ""),
-            date=stored.get("date", ""), url=stored.get("url", ""),
-            lang=stored.get("lang", ""), format=stored.get("format", ""),
-            text=body, page_starts=page_starts, parent=stored.get("parent", ""),
-            place=stored.get("place", ""), details=stored_details(stored))
+            key=key, path=stored.get("path", ""), text=body, page_starts=page_starts,
+            parent=stored.get("parent", ""), place=stored.get("place", ""),
+            details=stored_details(stored), **metadata_from_stored(stored))
 
     def children(self, key: str) -> list[tuple[str, str, str]]:
         """(key, title, format) of the documents read from this one's members (a zip's
@@ -274,14 +273,14 @@ class ArchiveIndex:
         summary.unchanged += sum(1 for key in unchanged if not known[key].skip_code)
         removed = [key for key in known if key not in scan.found and key not in scan.unreadable]
         self._record_unreadable(root, scan, summary)
-        overrides = ingest.read_catalog(root.path) if todo else {}
+        catalog_metadata = ingest.read_catalog(root.path) if todo else {}
         removed_hashes = {known[key].sha256: key for key in removed if known[key].sha256}
         old_members = _members_by_file(self.catalog.member_keys(root.name))
         batch = _Batch(self, root)
         _unindex_unreadable(batch, scan, known, summary)
         read_options = self.read_options(root)
         jobs = [FileJob(key, scan.found[key][0], scan.found[key][1],
-                        overrides.get(key.split("/", 1)[1]), read_options) for key in todo]
+                        catalog_metadata.get(key.split("/", 1)[1]), read_options) for key in todo]
         read = 0
         try:
             for step_done, pairs in self._read(jobs, batch, control):
@@ -324,10 +323,10 @@ class ArchiveIndex:
         with no process to start."""
         if len(jobs) >= PARALLEL_MIN_DOCS and INDEXING_PROCESSES > 1:
             batch.writer = self._writer()  # held (and handed on) until the last step
-            extras = self.extras_for([job.key for job in jobs])
+            user_fields = self.user_fields_for([job.key for job in jobs])
             steps = (COMMIT_EVERY_DOCS, COMMIT_EVERY_SECONDS, SLOW_FILE_SECONDS)
             for segment, pairs in read_in_children(
-                    self.paths.index_dir, INDEX_NAME, batch.root.name, jobs, extras, control,
+                    self.paths.index_dir, INDEX_NAME, batch.root.name, jobs, user_fields, control,
                     INDEXING_PROCESSES, steps):
                 batch.take(pairs, segment)
                 yield True, pairs
@@ -347,16 +346,16 @@ class ArchiveIndex:
                 yield False, [(job, outcome)]
                 control.progress(done, len(jobs), job.path)
 
-    def extras_for(self, keys: list[str]) -> dict[str, dict[str, str]]:
-        """The user's tags, notes and edits of those keys that have any, and of the
+    def user_fields_for(self, keys: list[str]) -> dict[str, dict[str, str]]:
+        """The user fields of those keys that have any, and of the
         members read from them (one store query for the set of such keys, not two per
         document)."""
-        if self.extra_fields is None:
+        if self.user_fields is None:
             return {}
-        if self.keys_with_extras is None:
-            return {key: self.extra_fields(key) for key in keys}
+        if self.keys_with_user_fields is None:
+            return {key: self.user_fields(key) for key in keys}
         files = set(keys)
-        return {key: self.extra_fields(key) for key in self.keys_with_extras()
+        return {key: self.user_fields(key) for key in self.keys_with_user_fields()
                 if key.split(ingest.CHILD_KEY_SEPARATOR, 1)[0] in files}
 
     def read_options(self, root: Root) -> ReadOptions:

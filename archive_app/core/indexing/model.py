@@ -14,6 +14,7 @@ from archive_app.core.errors import Cancelled
 from archive_app.core.indexing.names import shown
 from archive_app.core.ingest.documents import Document
 from archive_app.core.ingest.options import ReadOptions
+from archive_app.core.metadata import Metadata
 
 
 @dataclass
@@ -69,22 +70,15 @@ class IndexingCancelled(Cancelled):
         self.summary = summary
 
 
-@dataclass(frozen=True)
-class DocumentView:
-    """A document as the reader shows it: metadata plus the normalised text."""
+@dataclass
+class DocumentView(Metadata):
+    """A document as the reader shows it: metadata plus the normalised text. Its `type`
+    is the user's choice of document type (Edit metadata); '' is guessed."""
 
     key: str
     path: str
-    title: str
-    author: str
-    source: str
-    date: str
-    url: str
-    lang: str
-    format: str
     text: str
     page_starts: list[int]
-    type: str = ""  # the user's choice of document type (Edit metadata), '' = guessed
     parent: str = ""
     """The key of the container or message it was read from; '' for a file on disk."""
     place: str = ""
@@ -97,17 +91,17 @@ class DocumentView:
         return self.details.get("ocr") == "yes"
 
 
-def index_fields(document: Document, extra: dict[str, str] | None = None) -> dict[str, str]:
+def index_fields(document: Document, user_fields: dict[str, str] | None = None) -> dict[str, str]:
     """The Whoosh field values of a document.
 
-    `extra` comes from the annotation store: "tags" (comma-separated), "notes", and any
+    `user_fields` come from the user's store: "tags" (comma-separated), "notes", and any
     metadata field the user edited, which wins over what the file said.
     """
-    extra = extra or {}
+    user_fields = user_fields or {}
     for name in ("title", "author", "source", "date", "url", "lang"):
-        if extra.get(name):
-            document = replace(document, **{name: extra[name]})
-    tags, notes = extra.get("tags", ""), extra.get("notes", "")
+        if user_fields.get(name):
+            document = replace(document, **{name: user_fields[name]})
+    tags, notes = user_fields.get("tags", ""), user_fields.get("notes", "")
     fields = {
         "key": document.key,
         "path": shown(document.path),  # shown with U+FFFD; the catalog keeps the bytes
@@ -188,7 +182,7 @@ class FileJob:
     key: str
     path: str
     signature: str
-    override: dict[str, str] | None = None
+    catalog_metadata: dict[str, str] | None = None
     """The root's catalog.csv row for this file, if any."""
     options: ReadOptions | None = None
     """The folder's reading options (OCR on or off, its languages, the OCR cache)."""

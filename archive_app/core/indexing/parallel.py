@@ -52,7 +52,7 @@ Step = tuple[object | None, list[tuple[FileJob, Document | RejectedFile]]]
 
 
 def read_in_children(index_dir: Path, index_name: str, root: str, jobs: list[FileJob],
-                     extras: dict[str, dict[str, str]], control: JobControl,
+                     user_fields: dict[str, dict[str, str]], control: JobControl,
                      processes: int, steps: tuple[int, float, float]) -> Iterator[Step]:
     """Index `jobs` in `processes` children; yields each complete segment (opaque, for
     the index writer) with the (job, outcome) pairs of the files it answers for.
@@ -71,10 +71,10 @@ def read_in_children(index_dir: Path, index_name: str, root: str, jobs: list[Fil
         for part in parts:
             receiver, sender = context.Pipe(duplex=False)
             files = {job.key for job in part}
-            part_extras = {key: value for key, value in extras.items()
+            part_user_fields = {key: value for key, value in user_fields.items()
                            if key.split("//", 1)[0] in files}  # members' keys too
             child = context.Process(target=_child, args=(
-                str(index_dir), index_name, root, part, part_extras, sender, stop, steps),
+                str(index_dir), index_name, root, part, part_user_fields, sender, stop, steps),
                 daemon=False)
             child.start()
             sender.close()
@@ -189,7 +189,7 @@ class _Sender:
 
 
 def _child(index_dir: str, index_name: str, root: str, jobs: list[FileJob],
-           extras: dict[str, dict[str, str]], connection: Connection, stop,
+           user_fields: dict[str, dict[str, str]], connection: Connection, stop,
            steps: tuple[int, float, float]) -> None:
     # What the forkserver preloaded is never garbage: leave it out of every collection.
     # The collector itself stays on: with it off (as it once was, to save its time on
@@ -223,7 +223,7 @@ def _child(index_dir: str, index_name: str, root: str, jobs: list[FileJob],
                 in_hand.clear()
                 watch.done()
                 if isinstance(outcome, Document):
-                    segments.add(outcome, extras)
+                    segments.add(outcome, user_fields)
                 sender.outcome(done, job.path, outcome)
                 if segments.due(most_docs, most_seconds):
                     cut()
@@ -244,7 +244,7 @@ def read_file(job: FileJob) -> Document | RejectedFile:
     """One file of a sync as a Document (with its members' documents as children), or
     the reason it is skipped."""
     try:
-        return ingest.load_document(Path(job.path), job.key, job.override, job.options)
+        return ingest.load_document(Path(job.path), job.key, job.catalog_metadata, job.options)
     except RejectedFile as rejection:
         return rejection
 
@@ -262,12 +262,12 @@ class SegmentSteps:
         self.builder = Engine.open(index_dir, index_name, check=False).builder()
         self.started = time.monotonic()
 
-    def add(self, document: Document, extras: dict[str, dict[str, str]]) -> None:
+    def add(self, document: Document, user_fields: dict[str, dict[str, str]]) -> None:
         """A file's document and its members' (each with its own tags and notes)."""
         if not self.builder.count:
             self.started = time.monotonic()
         for one in document.family():
-            self.builder.add(index_fields(one, extras.get(one.key)))
+            self.builder.add(index_fields(one, user_fields.get(one.key)))
 
     def due(self, most_docs: int, most_seconds: float) -> bool:
         return self.builder.count > 0 and (

@@ -15,7 +15,6 @@ from pathlib import Path
 from archive_app.core.errors import RejectedFile
 from archive_app.core.ingest import bounds, isolation, limits, members, options
 from archive_app.core.ingest.documents import (
-    METADATA_FIELDS,
     Document,
     Extracted,
     Member,
@@ -31,6 +30,7 @@ from archive_app.core.ingest.sidecars import (
     read_sidecar,
     sidecar_path,
 )
+from archive_app.core.metadata import METADATA_FIELDS
 from archive_app.core.text.dates import normalise_date
 from archive_app.core.text.writing_systems import detect_language
 
@@ -241,10 +241,11 @@ def _corpus_folder(path: Path, key: str) -> Path:
 
 
 def load_document(
-    path: Path, key: str, overrides: Mapping[str, str] | None = None,
+    path: Path, key: str, catalog_metadata: Mapping[str, str] | None = None,
     read_options: options.ReadOptions | None = None,
 ) -> Document:
-    """Import one file. Metadata precedence: the file's own < `overrides` (catalog) < sidecar.
+    """Import one file. Metadata precedence: the file's own < `catalog_metadata` (the
+    folder's catalog file) < sidecar.
 
     Raises RejectedFile with code empty, binary, too-large, corrupt, unreadable,
     unsupported, bomb or timeout; never anything else. Every file is read under a time
@@ -266,7 +267,7 @@ def load_document(
         try:
             _read_scans(path, fmt, extracted)
             sidecar = read_sidecar(path, _corpus_folder(path, key))
-            document = _document(extracted, fmt, path, key, [overrides or {}, sidecar])
+            document = _document(extracted, fmt, path, key, [catalog_metadata or {}, sidecar])
             _read_members(document, extracted, depth=1)
         finally:
             members.remove_members_dir(extracted.members_dir)

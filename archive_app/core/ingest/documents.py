@@ -11,10 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-METADATA_FIELDS = ("title", "author", "source", "date", "url", "lang", "type")
-"""Metadata a sidecar, the catalog or the user can set; anything else comes from the file.
-`type` is what kind of document it is, in CSL's terms (report, book, webpage...), for
-the source exports; empty means guessed from the format (core/export/kinds.py)."""
+from archive_app.core.metadata import Metadata
 
 _NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
     f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
@@ -148,23 +145,15 @@ class Member:
 
 
 @dataclass
-class Document:
+class Document(Metadata):
     """One indexed document: identity, metadata and the normalised text offsets refer to."""
 
     key: str
     path: str
-    format: str
     text: str
-    title: str = ""
-    author: str = ""
-    source: str = ""
-    date: str = ""
-    url: str = ""
-    lang: str = ""
     page_starts: list[int] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
     sha256: str = ""
-    type: str = ""
     file_key: str = ""
     """The key of the file on disk this document was read from: its own key for a file,
     the container's for a member or an attachment ('' means the document's own key)."""
@@ -178,13 +167,6 @@ class Document:
     """Documents read from its members (not stored; the indexer flattens `family()`)."""
     skipped_members: list[tuple[str, str, str]] = field(default_factory=list)
     """(place, code, reason) of each member that was not read."""
-
-    @property
-    def year(self) -> str:
-        return self.date[:4] if len(self.date) >= 4 else ""
-
-    def metadata(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in METADATA_FIELDS}
 
     @property
     def source_file_key(self) -> str:

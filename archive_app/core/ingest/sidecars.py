@@ -12,7 +12,8 @@ from pathlib import Path
 
 from archive_app.core.errors import RejectedFile
 from archive_app.core.indexing.corpus_files import NotRead, read_small_file, real_folder
-from archive_app.core.ingest.documents import METADATA_FIELDS, normalise_field
+from archive_app.core.ingest.documents import normalise_field
+from archive_app.core.metadata import METADATA_FIELDS
 
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ from rapidfuzz.distance import OSA
 from archive_app.core.engine import FACETS
 from archive_app.core.errors import QueryError
 from archive_app.core.indexing.index import ArchiveIndex
+from archive_app.core.metadata import Metadata, metadata_from_stored
 from archive_app.core.search import query as q
 from archive_app.core.search.hit_spans import HitMatcher, merge_spans
 from archive_app.core.search.snippets import Snippet, leading_spans, make_snippets
@@ -35,16 +36,12 @@ MAX_SUGGESTED_WORDS = 10
 __all__ = ["FACETS", "SORTS", "Hit", "SearchResults", "Searcher"]
 
 @dataclass
-class Hit:
+class Hit(Metadata):
+    """One document in the results: its metadata as the index stores it (with the
+    user's edits; `type`, which the index does not keep, is ''), score and snippets."""
+
     key: str
     path: str
-    title: str
-    author: str
-    source: str
-    date: str
-    url: str
-    format: str
-    lang: str
     score: float
     snippets: list[Snippet] = field(default_factory=list)
     available: bool = True
@@ -118,13 +115,10 @@ class Searcher:
              with_snippets: bool, scored: bool) -> Hit:
         stored = runner.stored_fields(docnum)
         hit = Hit(key=stored["key"], path=stored.get("path", ""),
-                  title=stored.get("title", ""), author=stored.get("author", ""),
-                  source=stored.get("source", ""), date=stored.get("date", ""),
-                  url=stored.get("url", ""), format=stored.get("format", ""),
-                  lang=stored.get("lang", ""),
                   score=round(float(score), 4) if scored else 0.0,
                   place=stored.get("place", ""), parent=stored.get("parent", ""),
-                  ocr=stored.get("ocr") == "yes", sender=stored.get("mail_from", ""))
+                  ocr=stored.get("ocr") == "yes", sender=stored.get("mail_from", ""),
+                  **metadata_from_stored(stored))
         hit.available = os.path.exists(hit.path) or (  # a non-UTF-8 name is shown with
             "\ufffd" in hit.path and self._exact_path_exists(hit.key))  # U+FFFD
         if with_snippets:

@@ -136,11 +136,11 @@ class HangingReader:
         self.release = threading.Event()
         original = ingest.load_document
 
-        def load_document(path, key, overrides=None, read_options=None):
+        def load_document(path, key, catalog_metadata=None, read_options=None):
             if path.name == self.name:
                 self.started.set()
                 self.release.wait(60)
-            return original(path, key, overrides, read_options)
+            return original(path, key, catalog_metadata, read_options)
 
         monkeypatch.setattr(ingest, "load_document", load_document)
 

@@ -29,9 +29,9 @@ def load_calls(monkeypatch):
     calls: list[str] = []
     real = ingest.load_document
 
-    def counting(path, key, overrides=None, read_options=None):
+    def counting(path, key, catalog_metadata=None, read_options=None):
         calls.append(key)
-        return real(path, key, overrides, read_options)
+        return real(path, key, catalog_metadata, read_options)
 
     monkeypatch.setattr(ingest, "load_document", counting)
     return calls

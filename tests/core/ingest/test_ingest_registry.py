@@ -57,7 +57,7 @@ def test_sidecar_path_uses_the_full_file_name() -> None:
 def test_sidecar_overrides_catalog_which_overrides_the_file(md_file: Path) -> None:
     sidecar_path(md_file).write_text(json.dumps({"title": "Sidecar title", "colour": "blue"}))
     catalog = {"title": "Catalog title", "author": "Catalog author", "date": "1999"}
-    doc = load_document(md_file, "marsh.md", overrides=catalog)
+    doc = load_document(md_file, "marsh.md", catalog_metadata=catalog)
     assert doc.title == "Sidecar title"
     assert doc.author == "Catalog author"
     assert doc.date == "1999"
@@ -67,7 +67,7 @@ def test_sidecar_overrides_catalog_which_overrides_the_file(md_file: Path) -> No
 
 def test_empty_override_values_do_not_clear_file_metadata(md_file: Path) -> None:
     sidecar_path(md_file).write_text(json.dumps({"author": ""}))
-    doc = load_document(md_file, "marsh.md", overrides={"title": "", "date": "not a date"})
+    doc = load_document(md_file, "marsh.md", catalog_metadata={"title": "", "date": "not a date"})
     assert doc.title == "Field notes on salt marshes"
     assert doc.author == "Ada Fenn; Ben Reed"
     assert doc.date == "2012-06-30"
