@@ -490,7 +490,7 @@ class ArchiveWriter(SegmentWriter):
         wanted = _hashes(keys)
         for segment in self.segments:
             known = _segment_keys(self.storage, self.schema, segment)
-            maybe = [keys[n] for n in np.flatnonzero(np.isin(wanted, known))]
+            maybe = [keys[n] for n in np.flatnonzero(_held(wanted, known))]
             if maybe:
                 _delete_in(self.storage, self.schema, segment, maybe)
 
@@ -498,6 +498,16 @@ class ArchiveWriter(SegmentWriter):
 def _hashes(texts) -> np.ndarray:
     return np.fromiter((int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(),
                                        "little") for text in texts), np.uint64, len(texts))
+
+
+def _held(wanted: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Which of `wanted` are in the sorted `known`: a binary search each, so a step
+    costs its own keys times log(segment), not (np.isin) a sort of the segment's keys,
+    which made every step of a million-document sync linear in the index."""
+    if not len(known):
+        return np.zeros(len(wanted), bool)
+    places = np.minimum(np.searchsorted(known, wanted), len(known) - 1)
+    return known[places] == wanted
 
 
 _SEGMENT_KEYS: dict[tuple[str, str], np.ndarray] = {}
