@@ -54,6 +54,8 @@ from archive_app.core.indexing.health import HealthReport
 from archive_app.core.indexing.index import ArchiveIndex, DocumentView, IndexSummary
 from archive_app.core.indexing.model import IndexingCancelled
 from archive_app.core.jobs import JobControl
+from archive_app.core.pages.document_pages import DocumentPages, has_pages
+from archive_app.core.pages.renderer import PageRenderer
 from archive_app.core.paths import AppPaths
 from archive_app.core.search.hit_spans import HitMatcher
 from archive_app.core.search.searcher import Searcher, SearchResults
@@ -108,6 +110,8 @@ class Library:
         self._store.daily_backup()
 
     def close(self) -> None:
+        if "_page_renderer" in self.__dict__:
+            self._page_renderer.close()
         self._index.close()
         self._store.close()
 
@@ -188,6 +192,24 @@ class Library:
         """The page an offset of a document is on (an annotation's, a hit's); None for a
         document without pages."""
         return page_of(self._index.reader_catalog().page_starts(key), offset)
+
+    def pages(self, key: str, view: DocumentView | None = None) -> DocumentPages | None:
+        """A document's pages for the page view (PDFs, scans, images on disk), or None
+        for one without pages to show; `view` is the document when the caller has it.
+        Rendering runs in one isolated child process with a time limit
+        (pages/renderer.py), started on the first page shown."""
+        view = view or self.document(key)
+        if view is None or not has_pages(view):
+            return None
+        try:
+            return DocumentPages(self._page_renderer, view, Path(view.path),
+                                 self.paths.index_dir / "pages")
+        except OSError:  # the file went away since the check
+            return None
+
+    @cached_property
+    def _page_renderer(self) -> PageRenderer:
+        return PageRenderer()
 
     def members(self, key: str) -> list[tuple[str, str, str]]:
         """(key, title, format) of what was read from this document's members: a zip's

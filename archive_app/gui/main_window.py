@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.facet_dock.toggleViewAction())
         view_menu.addAction(self.annotating.tags_dock.toggleViewAction())
         view_menu.addAction(self.annotating.view_action)
+        view_menu.addAction(self.reader.page_action)
         self.side_panel_action = view_menu.addAction("&Document panel (Source, Annotations)")
         self.side_panel_action.setCheckable(True)
         self.side_panel_action.setChecked(True)
@@ -333,6 +334,7 @@ class MainWindow(QMainWindow):
             self._show_placeholder("This document is no longer in the index.")
             return
         self.reader.show_document(opened.view, opened.spans, opened.annotations)
+        self.reader.set_pages(opened.pages)
         if keep is not None and keep.key == opened.view.key:
             keep.restore(self.reader)
         self.side_panel.annotations_tab.page_starts = opened.view.page_starts

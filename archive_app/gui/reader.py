@@ -1,5 +1,6 @@
 """The reader: a document's plain text with hits and tagged passages marked, hit stepping,
-find-in-document, and the selection a user tags.
+find-in-document, the selection a user tags, and (Ctrl+P) the original page beside it
+(page_view.py), which shares the hits, the counter and the selection.
 
 The text is set as plain text, so a QTextCursor position is a UTF-16 offset into
 DocumentView.text ('\n' is the one-position block separator); `Utf16Offsets` converts.
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QStackedWidget,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -33,10 +35,12 @@ from PySide6.QtWidgets import (
 from archive_app.core.annotations.anchoring import ORPHANED
 from archive_app.core.annotations.records import Annotation
 from archive_app.core.indexing.model import DocumentView
+from archive_app.core.pages.document_pages import DocumentPages
 from archive_app.core.search.refine import find_all
 from archive_app.core.text.pages import page_label
 from archive_app.core.text.utf16 import Utf16Offsets
 from archive_app.gui.highlight import annotation_format, find_format, hit_format
+from archive_app.gui.page_view import BoxRequest, PageView
 
 
 class FindBar(QWidget):
@@ -103,6 +107,19 @@ class Reader(QWidget):
         self.text.document().setDocumentMargin(12)
         self.text.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.find_bar = FindBar(self)
+        self.pages: DocumentPages | None = None
+        """The open document's pages, when it has some the page view can show."""
+        self.page_view = PageView()
+        self.stack = QStackedWidget(objectName="reader_stack")
+        self.stack.addWidget(self.text)
+        self.stack.addWidget(self.page_view)
+        self.page_action = QAction("Show original &page", self, checkable=True,
+                                   enabled=False)
+        self.page_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.page_button = QToolButton(objectName="page_button")
+        self.page_action.setIconText("Page")  # what the header's toggle button says
+        self.page_button.setDefaultAction(self.page_action)
+        self.page_button.setToolTip("Show the original page, or the text again (Ctrl+P)")
         self._build_layout()
         self._connect()
         self.show_placeholder()
@@ -114,16 +131,19 @@ class Reader(QWidget):
         header.addWidget(self.counter)
         header.addWidget(self.previous_button)
         header.addWidget(self.next_button)
+        header.addWidget(self.page_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         header.setContentsMargins(8, 6, 8, 2)
         layout.addLayout(header)
         layout.addWidget(self.find_bar)
-        layout.addWidget(self.text, 1)
+        layout.addWidget(self.stack, 1)
 
     def _connect(self) -> None:
         self.tag_action.triggered.connect(self.tag_requested)
+        self.page_action.toggled.connect(self.set_page_mode)
+        self.page_view.region_dragged.connect(self._page_dragged)
         self.text.copyAvailable.connect(self._selection_changed)
         self.text.customContextMenuRequested.connect(self._context_menu)
         self.text.cursorPositionChanged.connect(self._cursor_moved)
@@ -151,11 +171,14 @@ class Reader(QWidget):
         self._moving = False
         self.tag_action.setEnabled(False)
         self.text.setPlaceholderText(message)
+        self.set_pages(None)
         self._refresh()
 
     def show_document(self, view: DocumentView, spans: list[tuple[int, int]],
                       annotations: list[Annotation] | None = None) -> None:
-        """Set the whole text in one go, mark every hit and tagged passage, go to hit one."""
+        """Set the whole text in one go, mark every hit and tagged passage, go to hit one.
+        The page view waits for `set_pages` (the window gives the new document's)."""
+        self.set_pages(None, keep_mode=True)
         self.document_view = view
         self.title_label.setText(view.title or view.key)
         # Dropped before the text changes: Qt otherwise lays out the new text to repaint
@@ -230,6 +253,84 @@ class Reader(QWidget):
         for button in (self.next_button, self.previous_button):
             button.setEnabled(len(marks) > 0)
         self._show_page()
+        if self.in_page_mode():
+            self._show_page_view()
+
+    # -- the page view -------------------------------------------------------------------
+    def set_pages(self, pages: DocumentPages | None, keep_mode: bool = False) -> None:
+        """The open document's pages (None: it has none to show). The page mode stays
+        on from one document to the next that has pages, as a user reading scans expects;
+        with `keep_mode` the choice is remembered while no pages are known yet."""
+        wanted = self.page_action.isChecked()
+        self.pages = pages
+        self.page_view.set_pages(pages)
+        self.page_action.setEnabled(pages is not None)
+        if pages is None:
+            self.stack.setCurrentWidget(self.text)
+            if not keep_mode and wanted:
+                self.page_action.setChecked(False)
+            return
+        if wanted:
+            self.set_page_mode(True)
+
+    def in_page_mode(self) -> bool:
+        return self.pages is not None and self.stack.currentWidget() is self.page_view
+
+    def set_page_mode(self, on: bool) -> None:
+        """Page view on (the page holding the current hit, or the cursor or selection) or
+        off (the text, at the page the page view showed if the user moved on)."""
+        if on and self.pages is not None:
+            self.stack.setCurrentWidget(self.page_view)
+            self._show_page_view()
+            self.page_view.canvas.setFocus()
+            return
+        if self.stack.currentWidget() is self.page_view and self.pages is not None:
+            shown = self.page_view.page
+            if shown != self.pages.page_of(self._python_position()):
+                self._move_cursor(self.pages.page_range(shown)[0])
+        self.stack.setCurrentWidget(self.text)
+        self.text.setFocus()
+
+    def _python_position(self) -> int:
+        return self.offsets.from_utf16(self.page_position())
+
+    def _move_cursor(self, offset: int) -> None:
+        cursor = self.text.textCursor()
+        cursor.setPosition(self.offsets.to_utf16(offset))
+        self.text.setTextCursor(cursor)
+        center_cursor(self.text)
+
+    def _show_page_view(self) -> None:
+        """Draw the page of the current hit (or of the cursor) with every hit and
+        annotation on it boxed."""
+        marks = self.marks()
+        request = BoxRequest(
+            hits=[(self.offsets.from_utf16(a), self.offsets.from_utf16(b)) for a, b in marks],
+            current=self.current,
+            annotations=[((self.offsets.from_utf16(a), self.offsets.from_utf16(b)), color)
+                         for (a, b), color in self.annotation_marks()])
+        self.page_view.show_page(self.pages.page_of(self._python_position()), request)
+
+    def _page_dragged(self, page: int, rect) -> None:
+        """Words dragged across on the page become the text selection, so Ctrl+T tags
+        exactly what the same words selected in the text would give."""
+        found = self.pages.offsets_in(page, rect) if self.pages is not None else None
+        if found is None:
+            self.page_view.status.setText("No text there to select.")
+            return
+        start, end = found
+        cursor = self.text.textCursor()
+        cursor.setPosition(self.offsets.to_utf16(start))
+        cursor.setPosition(self.offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self._moving = True
+        try:
+            self.text.setTextCursor(cursor)
+        finally:
+            self._moving = False
+        self.tag_action.setEnabled(True)
+        quote = self.document_view.text[start:end] if self.document_view else ""
+        shown = quote if len(quote) <= 60 else quote[:57] + "…"
+        self.page_view.status.setText(f"Selected “{shown}” (Ctrl+T tags it)")
 
     # -- pages ---------------------------------------------------------------------------
     def _mark_pages(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
@@ -10,6 +11,8 @@ from archive_app.core.annotations.records import Annotation
 from archive_app.core.errors import QueryError
 from archive_app.core.indexing.model import DocumentView
 from archive_app.core.library import Library
+from archive_app.core.pages.document_pages import DocumentPages
+from archive_app.core.pages.renderer import PageProblem
 from archive_app.core.search.refine import combine
 from archive_app.gui.workers import Generation, run_in_pool
 
@@ -29,6 +32,8 @@ class OpenedDocument:
     thread: list[tuple[str, str, str, str]] = field(default_factory=list)
     """(key, subject, from, date) of the messages of its thread."""
     parent_title: str = ""
+    pages: DocumentPages | None = None
+    """Its pages for the page view, when it has some (PDF, scan, image)."""
 
 
 def load_document(library: Library, key: str, query: str) -> OpenedDocument | None:
@@ -41,9 +46,14 @@ def load_document(library: Library, key: str, query: str) -> OpenedDocument | No
     except QueryError:
         spans = []
     parent = library.document(view.parent) if view.parent else None
+    pages = library.pages(key, view)
+    if pages is not None:  # start the renderer's child here, off the UI thread; a
+        with contextlib.suppress(PageProblem):  # problem is said when a page is asked for
+            _ = pages.page_count
     return OpenedDocument(view, spans, library.citation(key), library.annotations_for(key),
                           members=library.members(key), thread=library.thread(key),
-                          parent_title=parent.title if parent else "")
+                          parent_title=parent.title if parent else "",
+                          pages=pages)
 
 
 class SearchSession(QObject):
