@@ -25,6 +25,7 @@ from archive_app.gui.app import apply_style, open_settings
 from archive_app.gui.main_window import MainWindow
 from tests.conftest import PROJECT_ROOT
 from tests.core.archive_fixtures import make_corpus
+from tests.core.ingest.conftest import make_pdf
 
 QUEUED, RUNNING, DONE = "queued", "running", "done"
 LEAK_GRACE_MS = 5_000
@@ -242,3 +243,37 @@ def search(qtbot, window: MainWindow, text: str):
         qtbot.keyClicks(window.search_bar.field, text)
         qtbot.keyClick(window.search_bar.field, "\r")
     return blocker.args[0]
+
+
+# -- a PDF of three pages and a page-less note (the reader's pages, the page view) ------
+FILLER = " ".join(["The harbour ledger lists cargo, tonnage and berth."] * 40)
+PAGES = [
+    "First page: the lighthouse was lit in March. " + FILLER,
+    "Second page: dredging of the northern channel began in spring. " + FILLER,
+    "Third page: the lighthouse keeper retired after forty years. " + FILLER,
+]
+
+
+@pytest.fixture
+def pdf_window(qtbot, empty_library: Library, tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    make_pdf(corpus / "harbour.pdf", PAGES)
+    (corpus / "plain.txt").write_text("A lighthouse note with no pages at all.\n",
+                                      encoding="utf-8")
+    empty_library.sync([corpus])
+    window = open_window(qtbot, empty_library)
+    yield window
+    drain()
+
+
+def open_result(qtbot, window, query: str, suffix: str):
+    """Search, then open the result whose key ends with `suffix`."""
+    with qtbot.waitSignal(window.document_shown, timeout=10_000):
+        search(qtbot, window, query)
+    row = next(row for row in range(window.model.rowCount())
+               if window.model.hit(row).key.endswith(suffix))
+    if window.reader.document_view.key != window.model.hit(row).key:
+        with qtbot.waitSignal(window.document_shown, timeout=10_000):
+            window.results.setCurrentIndex(window.model.index(row))
+    return window.reader

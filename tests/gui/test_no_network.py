@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from tests.conftest import write_files
+from tests.counting_server import CountingHandler, counting_server
 from tests.gui.conftest import open_window, search
 
 
-class CountingHandler(BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self):  # noqa: N802 - the http.server API
-        CountingHandler.requests.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.end_headers()
-        self.wfile.write(b"x")
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def server():
-    CountingHandler.requests = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+def server() -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 counting requests (tests/counting_server.py)."""
+    with counting_server() as port:
+        yield port
 
 
 def hostile_page(port: int) -> str:

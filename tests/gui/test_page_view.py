@@ -5,28 +5,9 @@ returns to the text at the same place. Real PDFs written by fpdf2, real renderin
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from archive_app.core.library import Library
-from tests.core.ingest.conftest import make_pdf
-from tests.gui.conftest import drain, open_window
-from tests.gui.test_reader_pages import PAGES, open_result
-
-
-@pytest.fixture
-def pdf_window(qtbot, empty_library: Library, tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    make_pdf(corpus / "harbour.pdf", PAGES)
-    (corpus / "plain.txt").write_text("A lighthouse note with no pages at all.\n",
-                                      encoding="utf-8")
-    empty_library.sync([corpus])
-    window = open_window(qtbot, empty_library)
-    yield window
-    drain()
+from tests.gui.conftest import open_result
 
 
 def page_mode(qtbot, window) -> None:

@@ -2,48 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextFormat
 from PySide6.QtWidgets import QAbstractSlider
 
-from archive_app.core.library import Library
-from tests.core.ingest.conftest import make_pdf
-from tests.gui.conftest import drain, open_window, search
-
-FILLER = " ".join(["The harbour ledger lists cargo, tonnage and berth."] * 40)
-PAGES = [
-    "First page: the lighthouse was lit in March. " + FILLER,
-    "Second page: dredging of the northern channel began in spring. " + FILLER,
-    "Third page: the lighthouse keeper retired after forty years. " + FILLER,
-]
-
-
-@pytest.fixture
-def pdf_window(qtbot, empty_library: Library, tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    make_pdf(corpus / "harbour.pdf", PAGES)
-    (corpus / "plain.txt").write_text("A lighthouse note with no pages at all.\n",
-                                      encoding="utf-8")
-    empty_library.sync([corpus])
-    window = open_window(qtbot, empty_library)
-    yield window
-    drain()
-
-
-def open_result(qtbot, window, query: str, suffix: str):
-    """Search, then open the result whose key ends with `suffix`."""
-    with qtbot.waitSignal(window.document_shown, timeout=10_000):
-        search(qtbot, window, query)
-    row = next(row for row in range(window.model.rowCount())
-               if window.model.hit(row).key.endswith(suffix))
-    if window.reader.document_view.key != window.model.hit(row).key:
-        with qtbot.waitSignal(window.document_shown, timeout=10_000):
-            window.results.setCurrentIndex(window.model.index(row))
-    return window.reader
+from tests.gui.conftest import open_result
 
 
 def test_the_reader_says_which_page_the_current_hit_is_on(qtbot, pdf_window):

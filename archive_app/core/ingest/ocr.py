@@ -501,8 +501,14 @@ def _declared_dpi(value: object) -> int:
 
 
 def _greyscale(picture):
-    """'L' for Tesseract: transparent pixels become white paper (not black, as a plain
-    conversion would make them), 16-bit samples are scaled, not clipped."""
+    """'L' for Tesseract (see on_white_paper)."""
+    return on_white_paper(picture).convert("L")
+
+
+def on_white_paper(picture):
+    """A picture as a page shows it: transparent pixels become white paper (not black,
+    as a plain conversion would make them), 16-bit samples are scaled, not clipped.
+    Shared by OCR and the page view (pages/renderer.py), so both see the same page."""
     from PIL import Image
 
     if picture.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
@@ -512,7 +518,7 @@ def _greyscale(picture):
     if picture.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         paper = Image.new("RGBA", picture.size, (255, 255, 255, 255))
         picture = Image.alpha_composite(paper, picture.convert("RGBA"))
-    return picture.convert("L")
+    return picture
 
 
 # -- recognition (in the child) ----------------------------------------------------------

@@ -595,15 +595,7 @@ def _opened_image(handle):
 
 
 def _rgb(picture):
-    """RGB as the view shows it: transparent pixels on white paper (not black, as a
-    plain conversion would make them), 16-bit samples scaled rather than clipped."""
-    from PIL import Image
+    """RGB as the view shows it: on white paper, as OCR sees it (ocr.on_white_paper)."""
+    from archive_app.core.ingest.ocr import on_white_paper
 
-    if picture.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        picture = picture.convert("I").point(lambda value: value * (1 / 256)).convert("L")
-    if picture.mode == "P" and "transparency" in picture.info:
-        picture = picture.convert("RGBA")
-    if picture.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        paper = Image.new("RGBA", picture.size, (255, 255, 255, 255))
-        picture = Image.alpha_composite(paper, picture.convert("RGBA"))
-    return picture.convert("RGB")
+    return on_white_paper(picture).convert("RGB")

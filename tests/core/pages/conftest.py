@@ -3,9 +3,7 @@ a hostile PDF that asks for the network, and the renderer itself (closed after).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from fpdf import FPDF
 from PIL import Image
 
 from archive_app.core.pages.renderer import PageRenderer
+from tests.counting_server import counting_server
 
 A4_POINTS = (595.28, 841.89)
 """fpdf2's A4 in points: pdfium renders it ceil(595.28 * s) x ceil(841.89 * s) pixels."""
@@ -135,30 +134,8 @@ def hostile_pdf(path: Path, port: int) -> Path:
     return path
 
 
-class CountingHandler(BaseHTTPRequestHandler):
-    """Answers anything, and remembers what was asked (tests/gui/test_no_network.py)."""
-
-    requests: list[str] = []
-
-    def do_GET(self):  # noqa: N802 - the http.server API
-        CountingHandler.requests.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"x")
-
-    do_POST = do_GET  # noqa: N815 - the http.server API
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def server() -> Iterator[int]:
-    """An HTTP server on 127.0.0.1 counting requests; yields its port."""
-    CountingHandler.requests = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    """An HTTP server on 127.0.0.1 counting requests (tests/counting_server.py)."""
+    with counting_server() as port:
+        yield port

@@ -16,10 +16,10 @@ from tests.core.pages.conftest import (
     A4_POINTS,
     HEADING_AT,
     HEADING_SIZE,
-    CountingHandler,
     heading,
     hostile_pdf,
 )
+from tests.counting_server import CountingHandler
 
 
 def dark_pixels(image: PageImage, left: int, top: int, right: int, bottom: int) -> int:
