@@ -17,7 +17,10 @@ page is read on its own, so one bad page costs that page only:
    (PR_SET_PDEATHSIG), so a page stopped from outside leaves nothing running.
 3. **Cache** the result by content (`OCR_CACHE_VERSION`, sha256 of the file's bytes,
    page, requested languages, engine version, dpi) in the folder's `ocr_cache_dir`:
-   a copy, a move or a rebuild of the index never reads the page again.
+   a copy, a move or a rebuild of the index never reads the page again. The result
+   keeps Tesseract's word boxes (`OcrPage.words`), so the page view can draw a scan's
+   hits where its words are (pages/boxes.py) without reading the page again
+   (`cached_page`).
 
 Languages: the folder's `ocr_languages` if set, else detected per page by Tesseract's
 OSD (`--psm 0 -l osd`), which also turns a page that lies on its side. Latin script reads
@@ -94,8 +97,10 @@ TESSERACT_THREADS = 1
 MAX_CONSECUTIVE_FAILURES = 3
 """After this many pages in a row fail, the rest of the file is not tried: a hostile
 PDF whose every page hangs would otherwise cost minutes a page."""
-OCR_CACHE_VERSION = 2
-"""Part of every cache key: raise it when rendering or cleaning changes the text."""
+OCR_CACHE_VERSION = 3
+"""Part of every cache key: raise it when rendering or cleaning changes the text, or
+when an entry holds more. Version 3 added the word boxes: a page cached without them
+is read once more, when its file is next indexed, so that every scan gets them."""
 LATIN_LANGUAGES = "eng"
 PERSIAN_LANGUAGES = "fas"
 ARABIC_LANGUAGES = "ara+fas"
@@ -122,11 +127,21 @@ for tests and the benchmark, which check that a cached page costs none."""
 
 @dataclass(frozen=True)
 class OcrPage:
+    """One page as OCR read it: what the loader stores as its text, and what the page
+    view needs to draw that text's hits on the scan."""
+
     text: str
     confidence: float
     """Mean word confidence, 0-100, from Tesseract's TSV (words with conf -1 excluded)."""
     languages: str
     """The Tesseract -l string that produced the text ("eng", "fas+ara")."""
+    words: tuple[tuple[float, float, float, float, str], ...] = ()
+    """Tesseract's words in its order (the order of `text`): left, top, right, bottom
+    from the page's top-left corner in page units (PDF points for a PDF page, pixels of
+    the upright image for an image), and the word."""
+    page_width: float = 0.0
+    page_height: float = 0.0
+    """The page's size in the same units (0 when not known)."""
 
 
 class OcrResult(NamedTuple):
@@ -289,7 +304,10 @@ class _Cache:
         try:
             data = json.loads(entry.read_text(encoding="utf-8"))
             result = OcrPage(text=data["text"], confidence=float(data["confidence"]),
-                             languages=data["languages"])
+                             languages=data["languages"],
+                             words=tuple(_word(*word) for word in data.get("words", ())),
+                             page_width=float(data.get("page_width", 0.0)),
+                             page_height=float(data.get("page_height", 0.0)))
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if not isinstance(result.text, str) or not isinstance(result.languages, str):
@@ -303,6 +321,27 @@ class _Cache:
         with contextlib.suppress(OSError):
             entry.parent.mkdir(parents=True, exist_ok=True)
             _write_atomically(entry, json.dumps(asdict(result), ensure_ascii=False))
+
+
+def _word(left: float, top: float, right: float, bottom: float, text: str
+          ) -> tuple[float, float, float, float, str]:
+    """A stored word box, checked: four numbers and a string (TypeError otherwise)."""
+    if not isinstance(text, str):
+        raise TypeError("a word's text is not a string")
+    return float(left), float(top), float(right), float(bottom), text
+
+
+def cached_page(path: Path, page: int, cache_dir: str, languages: str = "") -> OcrPage | None:
+    """The cached OCR of a page (0-based) as `ocr_pages` stored it for a folder with
+    these `ocr_languages` ('' detects them), or None: never runs Tesseract, so the page
+    view can ask for a scan's word boxes while it draws."""
+    if not cache_dir:
+        return None
+    try:
+        digest = _file_digest(Path(path))
+    except OSError:
+        return None
+    return _Cache(cache_dir, digest, languages).get(page)
 
 
 def _write_atomically(target: Path, content: str) -> None:
@@ -349,7 +388,7 @@ def _read_page(path: Path, kind: str, page: int, languages: str) -> OcrPage:
     tesseract_runs += runs
     if status != "ok":
         raise _PageFailed(value)
-    return OcrPage(*value)
+    return value
 
 
 def _run_child(job: _Job) -> tuple[str, object, int]:
@@ -401,12 +440,12 @@ def _child_main(job: _Job, connection) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     png = Path(job.folder) / "page.png"
     try:
-        _render(job, png)
+        frame = _render(job, png)
     except Exception as error:  # any library failure is this page's reason
         connection.send(("failed", f"the page could not be rendered: {_say(error)}", 0))
         return
     connection.send(("rendered", None, 0))
-    reader = _Recogniser(job, png)
+    reader = _Recogniser(job, png, frame)
     try:
         page = reader.read()
     except _PageFailed as failure:
@@ -415,7 +454,7 @@ def _child_main(job: _Job, connection) -> None:
     except Exception as error:  # turning the page, reading Tesseract's files
         connection.send(("failed", f"OCR failed: {_say(error)}", reader.runs))
         return
-    connection.send(("ok", (page.text, page.confidence, page.languages), reader.runs))
+    connection.send(("ok", page, reader.runs))
 
 
 def _say(error: BaseException) -> str:
@@ -425,19 +464,31 @@ def _say(error: BaseException) -> str:
 # -- rendering (in the child) ------------------------------------------------------------
 
 
-def _render(job: _Job, png: Path) -> None:
+class _Frame(NamedTuple):
+    """A rendered page: its size in page units (points of a PDF page, pixels of the
+    upright image) and in the pixels Tesseract reads, to map word boxes back."""
+
+    width: float
+    height: float
+    pixel_width: int
+    pixel_height: int
+
+
+def _render(job: _Job, png: Path) -> _Frame:
     if job.kind == "pdf":
-        image, dpi = _render_pdf_page(Path(job.path), job.page, job.dpi)
+        image, dpi, size = _render_pdf_page(Path(job.path), job.page, job.dpi)
     else:
-        image, dpi = _image_frame(Path(job.path), job.page)
+        image, dpi, size = _image_frame(Path(job.path), job.page)
     if dpi:
         image.save(png, dpi=(dpi, dpi))
     else:
         image.save(png)
+    return _Frame(*size, image.width, image.height)
 
 
 def _render_pdf_page(path: Path, page: int, dpi: int = DPI):
-    """A PDF page in grey at `dpi` (less for a page too large), with pypdfium2."""
+    """A PDF page in grey at `dpi` (less for a page too large), with pypdfium2: the
+    picture, its dpi and the page's size in points."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(str(path))
@@ -450,7 +501,7 @@ def _render_pdf_page(path: Path, page: int, dpi: int = DPI):
             raise ValueError(f"the page has no area ({width:g} x {height:g} points)")
         scale = _render_scale(width, height, dpi)
         bitmap = pdf_page.render(scale=scale, grayscale=True)
-        return bitmap.to_pil().convert("L"), round(scale * 72)
+        return bitmap.to_pil().convert("L"), round(scale * 72), (width, height)
     finally:
         document.close()
 
@@ -466,7 +517,8 @@ def _render_scale(width: float, height: float, dpi: int) -> float:
 
 def _image_frame(path: Path, frame: int):
     """One frame of an image in grey, upright as its EXIF says, transparency on white,
-    scaled down to MAX_OCR_PIXELS; its dpi if it records a plausible one."""
+    scaled down to MAX_OCR_PIXELS; its dpi if it records a plausible one, and its size
+    (upright, before scaling: the page units of its word boxes)."""
     from PIL import Image, ImageFile, ImageOps
 
     from archive_app.core.ingest import image as image_importer
@@ -480,6 +532,7 @@ def _image_frame(path: Path, frame: int):
         picture = ImageOps.exif_transpose(opened) if frame == 0 else opened.copy()
         dpi = _declared_dpi(opened.info.get("dpi"))
     picture = _greyscale(picture)
+    size = picture.size
     pixels = picture.width * picture.height
     if pixels > MAX_OCR_PIXELS:
         shrink = (MAX_OCR_PIXELS / pixels) ** 0.5
@@ -487,7 +540,7 @@ def _image_frame(path: Path, frame: int):
                                   max(1, int(picture.height * shrink))),
                                  Image.Resampling.LANCZOS)
         dpi = round(dpi * shrink) if dpi else 0
-    return picture, dpi
+    return picture, dpi, size
 
 
 def _declared_dpi(value: object) -> int:
@@ -531,9 +584,12 @@ _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 class _Recogniser:
     """Tesseract runs for one rendered page, sharing the page's time budget."""
 
-    def __init__(self, job: _Job, png: Path) -> None:
+    def __init__(self, job: _Job, png: Path, frame: _Frame) -> None:
         self.job = job
         self.png = png
+        self.frame = frame
+        self.turned = 0
+        """Degrees the page was turned clockwise before recognition (OSD)."""
         self.deadline = time.monotonic() + job.time_limit
         self.runs = 0
         self.before_exec = _death_signal()
@@ -547,8 +603,9 @@ class _Recogniser:
         return self.page(LATIN_LANGUAGES)
 
     def page(self, languages: str) -> OcrPage:
-        text, confidence = self.recognise(languages)
-        return OcrPage(text, confidence, languages)
+        text, confidence, words = self.recognise(languages)
+        return OcrPage(text, confidence, languages, words, self.frame.width,
+                       self.frame.height)
 
     def upright_script(self) -> str:
         """OSD's script for the page ('' when OSD cannot judge: too few letters), the
@@ -588,10 +645,11 @@ class _Recogniser:
                 dpi = page.info.get("dpi")
                 turned = page.rotate(-degrees, expand=True, fillcolor=255)
             turned.save(self.png, **({"dpi": dpi} if dpi else {}))
+            self.turned = degrees % 360
 
-    def recognise(self, languages: str) -> tuple[str, float]:
-        """The page's text (Tesseract's lines, blank lines between paragraphs) and its
-        mean word confidence."""
+    def recognise(self, languages: str) -> tuple[str, float, tuple]:
+        """The page's text (Tesseract's lines, blank lines between paragraphs), its
+        mean word confidence and its words' boxes on the page (see OcrPage.words)."""
         base = self.png.with_name("page")
         self.tesseract([str(self.png), str(base), "-l", languages, "txt", "tsv"])
         try:
@@ -599,7 +657,21 @@ class _Recogniser:
             table = base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace")
         except OSError as error:
             raise _PageFailed(f"Tesseract wrote no result ({error.strerror})") from None
-        return paragraphs_from_table(table) or clean_text(text), mean_confidence(table)
+        words = tuple(self.on_page(word) for word in words_from_table(table))
+        return (paragraphs_from_table(table) or clean_text(text), mean_confidence(table),
+                words)
+
+    def on_page(self, word: tuple[int, int, int, int, str]
+                ) -> tuple[float, float, float, float, str]:
+        """A word's box in Tesseract's pixels (of the page as turned) in page units."""
+        left, top, right, bottom, text = word
+        frame = self.frame
+        x0, y0 = _unturn(left, top, self.turned, frame.pixel_width, frame.pixel_height)
+        x1, y1 = _unturn(right, bottom, self.turned, frame.pixel_width, frame.pixel_height)
+        across = frame.width / frame.pixel_width
+        down = frame.height / frame.pixel_height
+        return (round(min(x0, x1) * across, 2), round(min(y0, y1) * down, 2),
+                round(max(x0, x1) * across, 2), round(max(y0, y1) * down, 2), text)
 
     def tesseract(self, arguments: list[str]) -> str:
         """Run Tesseract within what is left of the page's time; its stdout."""
@@ -623,6 +695,18 @@ class _Recogniser:
             message = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise _PageFailed(f"Tesseract failed: {(message or ['no message'])[-1][:160]}")
         return done.stdout.decode("utf-8", "replace")
+
+
+def _unturn(x: float, y: float, degrees: int, width: int, height: int) -> tuple[float, float]:
+    """A point of the page as turned `degrees` clockwise (Recogniser.turn) back where
+    it lies on the page as rendered, `width` x `height` pixels."""
+    if degrees == 90:
+        return y, height - x
+    if degrees == 180:
+        return width - x, height - y
+    if degrees == 270:
+        return width - y, x
+    return x, y
 
 
 def _death_signal():
@@ -673,14 +757,7 @@ def paragraphs_from_table(table: str) -> str:
     from archive_app.core.ingest import pdf_lines
 
     lines: dict[tuple[str, str, str], list[tuple[int, int, int, int, str]]] = {}
-    for row in table.splitlines()[1:]:
-        cells = row.split("\t")
-        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
-            continue
-        try:
-            left, top, width, height = (int(cells[n]) for n in range(6, 10))
-        except ValueError:
-            continue
+    for cells, (left, top, width, height) in _word_rows(table):
         lines.setdefault((cells[2], cells[3], cells[4]), []).append(
             (left, top, width, height, cells[11].strip()))
     paragraphs: dict[tuple[str, str], list] = {}
@@ -701,14 +778,32 @@ def paragraphs_from_table(table: str) -> str:
                         for group in paragraphs.values())
 
 
-def mean_confidence(table: str) -> float:
-    """Mean confidence (0-100) of the words in Tesseract's TSV; rows of conf -1 (blocks,
-    lines, empty boxes) are not words. 0.0 for a page without words."""
-    scores = []
+def words_from_table(table: str) -> list[tuple[int, int, int, int, str]]:
+    """The words of Tesseract's TSV in its order, the order `paragraphs_from_table`
+    joins them in: left, top, right, bottom in the picture's pixels, and the word."""
+    return [(left, top, left + width, top + height, cells[11].strip())
+            for cells, (left, top, width, height) in _word_rows(table)]
+
+
+def _word_rows(table: str):
+    """Each word row of Tesseract's TSV (level 5, with text): its cells and its box
+    (left, top, width, height); rows whose box is no numbers are left out."""
     for row in table.splitlines()[1:]:
         cells = row.split("\t")
         if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
             continue
+        try:
+            box = tuple(int(cells[n]) for n in range(6, 10))
+        except ValueError:
+            continue
+        yield cells, box
+
+
+def mean_confidence(table: str) -> float:
+    """Mean confidence (0-100) of the words in Tesseract's TSV; rows of conf -1 (blocks,
+    lines, empty boxes) are not words. 0.0 for a page without words."""
+    scores = []
+    for cells, _ in _word_rows(table):
         with contextlib.suppress(ValueError):
             score = float(cells[10])
             if score >= 0:

@@ -12,7 +12,8 @@ selection made on the page is the same as the same words selected in the text vi
 
 Positions are in page units (PDF points, or pixels of an image), origin top-left, y
 growing downwards. A table is derived data: cached on disk (`to_bytes`), rebuilt when
-its format or the text it was made for changes, never precious.
+its format changes (`from_bytes` refuses it) or the text it was made for does (`fits`),
+never precious.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ FAR_ANCHOR = 12
 FAR_ANCHOR agreeing units is looked for up to FAR_LOOKAHEAD units further on in
 pdfium's text: a block our text lacks does not derail the rest of the page."""
 MAX_AGREEMENT = 256
-"""A resync that skips k units needs min(k, this) agreeing units after it (`_resync`)."""
+"""A resync that skips k units needs min(k / 2, this) agreeing units after it
+(`_resync`); half, so that a text with an odd character every few words still finds
+its way back once it has fallen behind."""
 SAME_LINE_OVERLAP = 0.25
 """Boxes on one line overlap vertically by at least this share of the smaller one: a
 comma or a superscript still does, the next line's letters do not."""
@@ -117,7 +120,8 @@ _INVISIBLE = ("Cc", "Cf", "Cs", "Cn", *_MARKS)
 
 def _fold(char: str) -> str:
     """One character as compared: decomposed and case-folded, without whitespace,
-    control and format characters or marks (memoised: a page has few distinct ones).
+    control and format characters or marks (memoised: a page has few distinct ones); a
+    visible character that would fold to nothing ("¨", a space and a mark) stays itself.
 
     Marks go because the two texts need not agree on them: "إ" decomposes into alef and
     a hamza, and pdfium gives the letters of a lam-alef ligature backwards, so only
@@ -125,10 +129,14 @@ def _fold(char: str) -> str:
     folded = _FOLDED.get(char)
     if folded is None:
         folded = unicodedata.normalize("NFKD", _HYPHEN_MARKS.get(char, char).casefold())
-        folded = "".join(unit for unit in folded
-                         if not unit.isspace() and unicodedata.category(unit) not in _INVISIBLE)
+        folded = "".join(unit for unit in folded if _visible(unit))
+        folded = folded or (char if _visible(char) else "")  # "¨" is a space and a mark
         _FOLDED[char] = folded
     return folded
+
+
+def _visible(unit: str) -> bool:
+    return not unit.isspace() and unicodedata.category(unit) not in _INVISIBLE
 
 
 def _match(a: str, b: str) -> list[int]:
@@ -174,10 +182,9 @@ def _resync(a: str, b: str, i: int, j: int, ahead_a: int, ahead_b: int,
     """The fewest units to skip in `a` and `b` (at most `ahead_a` and `ahead_b`, from i
     and j) after which the texts agree again, or None.
 
-    They agree for `anchor` units, and for as many as were skipped (MAX_AGREEMENT at
-    most):
-    a long skip needs long agreement, or a few letters that happen to agree (a common
-    trigram) would walk through a passage one side lacks and lose step for good."""
+    They agree for `anchor` units, and for half as many as were skipped (MAX_AGREEMENT
+    at most): a long skip needs long agreement, or a few letters that happen to agree
+    (a common trigram) would walk through a passage one side lacks and lose step."""
     best: tuple[int, int] | None = None
     for skip_a in range(ahead_a + 1):
         if best is not None and skip_a >= sum(best):

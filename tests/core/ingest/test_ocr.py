@@ -253,7 +253,7 @@ def test_large_pdf_page_is_rendered_within_the_pixel_cap(tmp_path):
     document.add_page()
     path = tmp_path / "poster.pdf"
     document.output(str(path))
-    picture, dpi = ocr._render_pdf_page(path, 0)
+    picture, dpi, _ = ocr._render_pdf_page(path, 0)
     assert picture.width * picture.height <= ocr.MAX_OCR_PIXELS
     assert dpi < ocr.DPI
 
@@ -350,3 +350,59 @@ def test_a_scanned_paragraph_reads_as_prose_not_as_its_printed_lines():
         "All human beings are born free and equal in dignity and rights. They are endowed "
         "with reason and conscience.\n\nArticle 2")
     assert paragraphs_from_table(header) == ""
+
+
+def test_words_and_their_boxes_are_kept_and_cached(scan_dir, cache_dir):
+    """OCR cache version 3: each word's box (pixels of an image), in the text's order,
+    for the page view; read back from the cache without running Tesseract."""
+    path = scan_dir / "eng.png"
+    page = read(path, "image", [0], 1, ocr_cache_dir=str(cache_dir)).pages[0]
+    width, height = Image.open(path).size
+    assert (page.page_width, page.page_height) == (width, height)
+    assert [word for *_, word in page.words] == page.text.split()
+    for left, top, right, bottom, _ in page.words:
+        assert 0 <= left < right <= width and 0 <= top < bottom <= height
+    runs = ocr.tesseract_runs
+    assert ocr.cached_page(path, 0, str(cache_dir)) == page
+    assert ocr.cached_page(path, 0, str(cache_dir), languages="eng") is None
+    assert ocr.cached_page(path, 0, "") is None
+    assert ocr.tesseract_runs == runs
+
+
+def test_a_pdf_pages_word_boxes_are_in_points(scan_dir):
+    import pypdfium2
+
+    page = read(scan_dir / "scan.pdf", "pdf", [0], 1).pages[0]
+    document = pypdfium2.PdfDocument(str(scan_dir / "scan.pdf"))
+    width, height = document[0].get_size()
+    document.close()
+    assert (page.page_width, page.page_height) == pytest.approx((width, height))
+    [note] = [word for word in page.words if word[4] == scans.DISTINCTIVE_WORD]
+    left, top, right, bottom, _ = note
+    assert 0 < left < right < width and 0 < top < bottom < height
+    assert (bottom - top) == pytest.approx(11, rel=0.5)  # 11 pt type, in points
+
+
+def test_a_cache_entry_without_words_reads_as_a_page_without_words(scan_dir, cache_dir):
+    first = read(scan_dir / "eng.png", "image", [0], 1, ocr_cache_dir=str(cache_dir)).pages[0]
+    [entry] = cache_dir.rglob("*.json")
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    for name in ("words", "page_width", "page_height"):
+        del stored[name]
+    entry.write_text(json.dumps(stored), encoding="utf-8")
+    runs = ocr.tesseract_runs
+    again = read(scan_dir / "eng.png", "image", [0], 1, ocr_cache_dir=str(cache_dir)).pages[0]
+    assert ocr.tesseract_runs == runs
+    assert again.text == first.text and again.words == () and again.page_width == 0
+
+
+def test_words_come_from_the_table_in_its_order():
+    header = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth"
+              "\theight\tconf\ttext")
+    rows = [header, "4\t1\t1\t1\t1\t0\t10\t20\t300\t40\t-1\t",
+            "5\t1\t1\t1\t1\t1\t10\t20\t100\t40\t96\tHarbour",
+            "5\t1\t1\t1\t1\t2\t120\t22\t90\t38\t91\tquay ",
+            "5\t1\t1\t1\t1\t3\t220\t22\t9\t38\t-1\t ",
+            "5\t1\t1\t1\t1\t4\tx\t22\t9\t38\t50\tbroken"]
+    assert ocr.words_from_table("\n".join(rows)) == [
+        (10, 20, 110, 60, "Harbour"), (120, 22, 210, 60, "quay")]
