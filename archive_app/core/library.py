@@ -38,6 +38,7 @@ from archive_app.core.annotations.records import (
     tag_ancestors,
     tidy_tag,
 )
+from archive_app.core.annotations.regions import Region, clip_region, region_placement
 from archive_app.core.annotations.store import UserStore
 from archive_app.core.annotations.tag_renames import TagRenames, rewrite_query
 from archive_app.core.errors import ArchiveError, IndexProblem
@@ -55,7 +56,7 @@ from archive_app.core.indexing.index import ArchiveIndex, DocumentView, IndexSum
 from archive_app.core.indexing.model import IndexingCancelled
 from archive_app.core.jobs import JobControl
 from archive_app.core.pages.document_pages import DocumentPages, has_pages
-from archive_app.core.pages.renderer import PageRenderer
+from archive_app.core.pages.renderer import PageProblem, PageRenderer
 from archive_app.core.paths import AppPaths
 from archive_app.core.search.hit_spans import HitMatcher
 from archive_app.core.search.searcher import Searcher, SearchResults
@@ -203,9 +204,27 @@ class Library:
             return None
         try:
             return DocumentPages(self._page_renderer, view, Path(view.path),
-                                 self.paths.index_dir / "pages")
+                                 self.paths.index_dir / "pages", self._cached_ocr(view))
         except OSError:  # the file went away since the check
             return None
+
+    def _cached_ocr(self, view: DocumentView):
+        """For a document read by OCR, its pages' cached OCR (with Tesseract's word
+        boxes), under the key its folder's OCR setting gave them; None otherwise."""
+        if not view.ocr:
+            return None
+        from archive_app.core.ingest import ocr
+
+        folder = self._folder_of(Path(view.path))
+        if folder is None:
+            return None
+        options = self._index.read_options(folder)
+        return ocr.CachedOcr(Path(view.path), options.ocr_cache_dir, options.ocr_languages)
+
+    def _folder_of(self, path: Path) -> Root | None:
+        """The archive folder a file lies in (the innermost, if folders nest)."""
+        inside = [root for root in self.roots() if path.is_relative_to(root.path)]
+        return max(inside, key=lambda root: len(root.path.parts), default=None)
 
     @cached_property
     def _page_renderer(self) -> PageRenderer:
@@ -339,10 +358,12 @@ class Library:
             if stored is None:
                 continue
             text = stored[0]
+            starts = self._index.catalog.page_starts(key)
             with self._store_lock:
                 for annotation in self._annotations.for_document(key):
                     if annotation.doc_sha256 != sha:
-                        placement = reanchor(annotation.anchor, text)
+                        placement = (region_placement(annotation, starts, len(text))
+                                     if annotation.is_region else reanchor(annotation.anchor, text))
                         self._annotations.place(annotation.id, placement, text, sha)
 
     # -- the user's metadata -------------------------------------------------------------
@@ -420,6 +441,43 @@ class Library:
             known = self._annotations.tag_names()
             annotation = self._annotations.create(key, record.sha256 or "", anchor, tags, note,
                                                   uuid=uuid)
+        self._record_addition(annotation, _created(annotation.tags, known))
+        self._index.refresh_documents([key])
+        return annotation
+
+    def annotate_region(self, key: str, page: int, region: Region, tags: list[str],
+                        note: str = "", uuid: str | None = None) -> Annotation:
+        """Tag a rectangle of a page where there is no text to select (a stamp, a
+        photograph, a signature on a scan): a W3C FragmentSelector `xywh=` on that page
+        when exported. The rectangle is clipped to the page; one outside it is refused."""
+        view = self._index.document(key)
+        record = self._index.catalog.record(key)
+        if view is None or record is None:
+            raise AnnotationError(f"there is no document '{key}' in the archive")
+        if not tags and not note.strip():
+            raise AnnotationError("give the region at least one tag or a note")
+        pages = self.pages(key, view)
+        if pages is None:
+            raise AnnotationError(f"'{key}' has no pages to mark a region on (only PDFs "
+                                  "and images on disk have)")
+        try:
+            count = pages.page_count
+            if not 0 <= page < count:
+                raise AnnotationError(f"'{key}' has {count} page{'s' * (count != 1)}; there "
+                                      f"is no page {page + 1}")
+            width, height = pages.page_size(page)
+        except PageProblem as problem:
+            raise AnnotationError(f"the page cannot be read: {problem}") from problem
+        try:
+            region = clip_region(region, width, height)
+        except ValueError as error:
+            raise AnnotationError(str(error)) from None
+        start = pages.page_range(page)[0]
+        with self._store_lock:
+            known = self._annotations.tag_names()
+            annotation = self._annotations.create(
+                key, record.sha256 or "", Anchor(start, start, "", "", ""), tags, note,
+                uuid=uuid, page=page, region=region)
         self._record_addition(annotation, _created(annotation.tags, known))
         self._index.refresh_documents([key])
         return annotation

@@ -7,7 +7,9 @@ for the quoted words; the quote and its context then anchor it (anchoring.reanch
 import into another home, or after the text changed, lands on the right passage or is
 reported as not found. With no quote, a text position (or an RFC 5147 `char=` fragment) is
 placed only inside the document its source names; a target with no selector is a note on
-the whole document (an empty passage at 0); a highlight (nothing to record) is tagged
+the whole document (an empty passage at 0); a FragmentSelector `xywh=` (refining an
+RFC 3778 `page=N` one for a PDF) is a region of that page (regions.py), placed only on
+the document its source names, when it has that page; a highlight (nothing to record) is tagged
 `highlight`. Every refusal says why. `created`, `modified` and the creator are kept as
 given. An annotation whose id was imported before is not duplicated.
 
@@ -37,10 +39,12 @@ from archive_app.core.annotations.anchoring import (
     reanchor,
 )
 from archive_app.core.annotations.records import AnnotationError, clean_tag, tidy_tag
+from archive_app.core.annotations.regions import Region, clip_region
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.export.web_annotation import ANNOTATION_URN
 from archive_app.core.ingest.documents import normalise_field, normalise_text
 from archive_app.core.library import Library
+from archive_app.core.pages.renderer import PageProblem
 
 SEARCH_CANDIDATES = 20
 SEARCH_WORDS = 32
@@ -63,6 +67,11 @@ HIGHLIGHT_TAG = "highlight"
 """The tag a highlight (a quote with no tag and no note) is imported with: every
 annotation of this app has a tag or a note, and a tag can be found and filtered."""
 TEXT_FRAGMENT = re.compile(r"char=(\d{1,16})(?:,(\d{1,16}))?")
+PAGE_FRAGMENT = re.compile(r"page=(\d{1,6})")
+"""RFC 3778's fragment of a PDF: a page, 1-based."""
+_NUMBER = r"(\d{1,7}(?:\.\d{1,6})?)"
+RECTANGLE_FRAGMENT = re.compile(r"xywh=(?:(pixel|percent):)?" + ",".join([_NUMBER] * 4))
+"""W3C Media Fragments' rectangle: pixels (the default) or percent of the page."""
 """RFC 5147's fragment of a plain text: characters start to end."""
 DOCUMENT_ANCHOR = Anchor(0, 0, "", "", "")
 """A note on a whole document is stored as an empty passage at the start (the store has
@@ -116,6 +125,11 @@ class Item:
     whole_document: bool = False
     unplaceable: str = ""
     kept: dict[str, str] = field(default_factory=dict)
+    page: int = 0
+    """A region's page, 0-based."""
+    rectangle: tuple[float, float, float, float] | None = None
+    """A region's x, y, width, height: page units, or percent when `percent`."""
+    percent: bool = False
 
     @property
     def label(self) -> str:
@@ -201,6 +215,9 @@ class _Target:
     """The fragment or structure a text position is relative to, when we cannot find it."""
     structural: list[str] = field(default_factory=list)
     """Selectors into a page's structure (XPath, CSS, Range…): this archive keeps text only."""
+    page: int = 0
+    rectangle: tuple[float, float, float, float] | None = None
+    percent: bool = False
 
 
 def _fragment_range(selector: dict) -> tuple[int, int] | None:
@@ -213,6 +230,25 @@ def _fragment_range(selector: dict) -> tuple[int, int] | None:
     if not start <= end < MAX_POSITION:
         raise BadItem(f"the fragment char={start},{end} is not a range of characters")
     return start, end
+
+
+def _page_or_region(selector: dict, target: _Target, inside: str) -> str:
+    """Record an RFC 3778 page or a Media Fragments rectangle, and say what a selector
+    refining it lies inside; '' for another fragment. A rectangle counts at the top or
+    inside a page, not inside anything else."""
+    value = _text(selector.get("value"), "a fragment's value")
+    if (page := PAGE_FRAGMENT.fullmatch(value)) is not None:
+        if not inside:
+            target.page = max(0, int(page[1]) - 1)
+        return f"page {page[1]}"
+    if (found := RECTANGLE_FRAGMENT.fullmatch(value)) is None:
+        return ""
+    if target.rectangle is None and (not inside or inside == f"page {target.page + 1}"):
+        rectangle = tuple(float(part) for part in found.groups()[1:])
+        if rectangle[2] <= 0 or rectangle[3] <= 0:
+            raise BadItem(f"the rectangle {_shown(value)} has no area")
+        target.rectangle, target.percent = rectangle, found[1] == "percent"
+    return f"the rectangle {value}"
 
 
 def _follow(selectors: object, target: _Target, depth: int = 0, base: int = 0,
@@ -241,6 +277,9 @@ def _follow(selectors: object, target: _Target, depth: int = 0, base: int = 0,
             if refined is None and not inside and target.position is None:
                 target.position = (base + span[0], base + span[1])
             offset = base + span[0]
+        elif kind == "FragmentSelector" and (found := _page_or_region(selector, target,
+                                                                        inside)):
+            within = inside or found
         else:
             name = kind[:SHOWN_CHARS] if isinstance(kind, str) else "an untyped selector"
             value = selector.get("value")
@@ -380,13 +419,14 @@ def parse_item(number: int, item: object) -> Item:
         tags = [HIGHLIGHT_TAG]  # a highlight (motivation highlighting, or no body)
     start, end = target.position or (0, None)
     unplaceable = "" if exact or target.whole_document or end is not None \
-        else _unplaceable(target)
+        or target.rectangle is not None else _unplaceable(target)
     # the quote is cleaned as the documents' texts were; the context only guides the
     # match (what is stored comes from the document's own text), so it is kept as given
     return Item(number, identity, exact, _text(quote.get("prefix"), "the prefix"),
                 _text(quote.get("suffix"), "the suffix"), start, target.source, tags, note,
                 end=end, whole_document=target.whole_document and not exact,
-                unplaceable=unplaceable, kept=_kept(item))
+                unplaceable=unplaceable, kept=_kept(item), page=target.page,
+                rectangle=None if exact else target.rectangle, percent=target.percent)
 
 
 def _document_for_source(library: Library, source: str) -> str | None:
@@ -481,10 +521,43 @@ def _place_document(library: Library, item: Item) -> tuple[str, Anchor] | str:
     return key, DOCUMENT_ANCHOR
 
 
+def _place_region(library: Library, item: Item) -> tuple[str, Anchor] | str:
+    """A region of a page trusts its source, as a position does: it is placed only on
+    the document the source names, on that page, clipped to it. Its page and region go
+    with the item's kept fields to the store."""
+    key = _document_for_source(library, item.source) if item.source else None
+    if key is None:
+        return ("it marks a region of a page, and " +
+                (f"its source {_shown(item.source)} is not a document of this archive"
+                 if item.source else "names no document"))
+    pages = library.pages(key)
+    if pages is None:
+        return f"it marks a region of a page, and {_shown(key)} has no pages"
+    try:
+        if item.page >= pages.page_count:
+            return (f"it marks a region of page {item.page + 1}, and {_shown(key)} has "
+                    f"{pages.page_count}")
+        width, height = pages.page_size(item.page)
+    except PageProblem as problem:
+        return f"the page of its region cannot be read: {problem}"
+    x, y, w, h = item.rectangle
+    if item.percent:
+        x, y, w, h = x * width / 100, y * height / 100, w * width / 100, h * height / 100
+    try:
+        region = clip_region(Region(x, y, w, h), width, height)
+    except ValueError as error:
+        return str(error)
+    item.kept = {**item.kept, "page": item.page, "region": region}
+    start = pages.page_range(item.page)[0]
+    return key, Anchor(start, start, "", "", "")
+
+
 def _place(library: Library, item: Item, matching: _Matching) -> tuple[str, Anchor] | str:
     """The document and passage the item lands on, or the reason it lands nowhere."""
     if item.unplaceable:
         return item.unplaceable
+    if item.rectangle is not None:
+        return _place_region(library, item)
     if item.exact:
         return _place_quote(library, item, matching)
     if item.whole_document:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from archive_app.core.annotations.anchoring import ANCHORED, ORPHANED, Anchor, Placement
+from archive_app.core.annotations.regions import Region
 from archive_app.core.annotations.store import UserStore, now
 from archive_app.core.errors import ArchiveError
 from archive_app.core.ingest.documents import normalise_text
@@ -47,10 +48,20 @@ class Annotation:
     tags: list[str] = field(default_factory=list)
     creator: str = ""
     """Who made it, as an imported file named them; '' for the user's own."""
+    page: int | None = None
+    """For a region annotation, its 0-based page; None for a passage."""
+    region: Region | None = None
+    """For a region annotation, the rectangle on `page` (see Region); None for a passage.
+    A region has no text: it is stored as an empty passage at its page's start."""
 
     @property
     def anchor(self) -> Anchor:
         return Anchor(self.start, self.end, self.exact, self.prefix, self.suffix)
+
+    @property
+    def is_region(self) -> bool:
+        return self.region is not None
+
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,17 @@ class TagRename:
     @property
     def annotation_ids(self) -> list[int]:
         return [i for move in self.moves for i in move.before.annotation_ids]
+
+
+def _stored_region(text: str) -> Region | None:
+    """A region as stored; one damaged by hand reads as none (the annotation is then
+    an empty passage at its page's start, still listed, never lost)."""
+    if not text:
+        return None
+    try:
+        return Region.parse(text)
+    except ValueError:
+        return None
 
 
 def clean_note(note: str) -> str:
@@ -199,7 +221,8 @@ class AnnotationFilter:
 
 
 _SELECT = ("SELECT id, uuid, doc, doc_sha256, start, end, exact, prefix, suffix, note, "
-           "color, state, similarity, created, modified, creator FROM annotations")
+           "color, state, similarity, created, modified, creator, page, region "
+           "FROM annotations")
 
 
 class Annotations:
@@ -211,7 +234,8 @@ class Annotations:
 
     # -- reading -------------------------------------------------------------------------
     def _load(self, rows: list[tuple]) -> list[Annotation]:
-        annotations = [Annotation(*row[:15], creator=row[15]) for row in rows]
+        annotations = [Annotation(*row[:15], creator=row[15], page=row[16],
+                                  region=_stored_region(row[17])) for row in rows]
         if not annotations:
             return []
         by_id = {a.id: a for a in annotations}
@@ -274,21 +298,25 @@ class Annotations:
     # -- writing -------------------------------------------------------------------------
     def create(self, doc: str, doc_sha256: str, anchor: Anchor, tags: list[str],
                note: str = "", uuid: str | None = None, created: str = "",
-               modified: str = "", creator: str = "") -> Annotation:
+               modified: str = "", creator: str = "", page: int | None = None,
+               region: Region | None = None) -> Annotation:
         """One new annotation with its tags (new tag names are created with a colour).
 
         An import passes the file's `created`, `modified` and `creator`, so a round trip
-        keeps them; otherwise both times are now."""
+        keeps them; otherwise both times are now. A region annotation gives its `page`
+        and `region` (its anchor is then the empty passage at the page's start)."""
         created = created or now()
         modified = modified or created
+        if (page is None) != (region is None):
+            raise AnnotationError("a region annotation needs both its page and its region")
         with self.store.transaction():
             cursor = self.db.execute(
                 "INSERT INTO annotations(uuid, doc, doc_sha256, start, end, exact, prefix, "
-                "suffix, note, created, modified, creator) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "suffix, note, created, modified, creator, page, region) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uuid or str(uuid_module.uuid4()), doc, doc_sha256, anchor.start, anchor.end,
                  anchor.exact, anchor.prefix, anchor.suffix, clean_note(note), created,
-                 modified, creator))
+                 modified, creator, page, region.stored() if region else ""))
             self._set_tags(cursor.lastrowid, tags)
         return self.get(cursor.lastrowid)
 
@@ -339,12 +367,13 @@ class Annotations:
                 else snapshot.id
             cursor = self.db.execute(
                 "INSERT INTO annotations(id, uuid, doc, doc_sha256, start, end, exact, prefix, "
-                "suffix, note, color, state, similarity, created, modified, creator) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
+                "suffix, note, color, state, similarity, created, modified, creator, page, "
+                "region) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)",
                 (annotation_id, snapshot.uuid, snapshot.doc, snapshot.doc_sha256,
                  snapshot.start, snapshot.end, snapshot.exact, snapshot.prefix,
                  snapshot.suffix, snapshot.note, snapshot.state, snapshot.similarity,
-                 snapshot.created, snapshot.modified, snapshot.creator))
+                 snapshot.created, snapshot.modified, snapshot.creator, snapshot.page,
+                 snapshot.region.stored() if snapshot.region else ""))
             self._set_tags(cursor.lastrowid, snapshot.tags, as_stored=True)
         return self.get(cursor.lastrowid)
 

@@ -85,8 +85,16 @@ def _migrate_to_3(connection: sqlite3.Connection) -> None:
     connection.execute("ALTER TABLE annotations ADD COLUMN creator TEXT NOT NULL DEFAULT ''")
 
 
+def _migrate_to_4(connection: sqlite3.Connection) -> None:
+    """A region of a page (a stamp, a photograph, a signature: no text to quote): the
+    0-based page and the rectangle "left,top,width,height" in the page's own units (PDF
+    points, an image's pixels). A passage has page NULL and region ''."""
+    connection.execute("ALTER TABLE annotations ADD COLUMN page INTEGER")
+    connection.execute("ALTER TABLE annotations ADD COLUMN region TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2,
-                                                           _migrate_to_3]
+                                                           _migrate_to_3, _migrate_to_4]
 """MIGRATIONS[n] brings a database from version n to n + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from docx import Document
 from docx.oxml import OxmlElement
-from docx.shared import RGBColor
+from docx.shared import Cm, RGBColor
 from docx.text.paragraph import Paragraph
 
 from archive_app.core.export.common import (
@@ -62,7 +62,19 @@ def _labelled(document, label: str, text: str) -> None:
         set_rtl(paragraph)
 
 
+def _picture(document, excerpt: Excerpt) -> None:
+    """A region annotation's picture, at most the text's width (15 cm)."""
+    if not excerpt.picture:
+        return
+    from PIL import Image
+
+    with Image.open(io.BytesIO(excerpt.picture)) as picture:
+        width_cm = min(15.0, picture.width / 96 * 2.54)
+    document.add_picture(io.BytesIO(excerpt.picture), width=Cm(width_cm))
+
+
 def _excerpt(document, excerpt: Excerpt, options: ExportOptions) -> None:
+    _picture(document, excerpt)
     _quote(document, excerpt, options)
     if excerpt.tags:
         _labelled(document, "Tags", tags_text(excerpt))

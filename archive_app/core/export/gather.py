@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import re
 from collections.abc import Iterable
@@ -10,10 +11,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from archive_app.core.annotations.records import Annotation
+from archive_app.core.annotations.regions import Region
 from archive_app.core.export.citation import format_citation
 from archive_app.core.export.common import HASHED_NAME, cite
 from archive_app.core.export.model import Excerpt
 from archive_app.core.indexing.model import DocumentView
+from archive_app.core.pages.renderer import PageProblem
 
 if TYPE_CHECKING:
     from archive_app.core.library import Library
@@ -94,6 +97,34 @@ class _Documents:
         excerpt.citation = cite(excerpt)
         return excerpt
 
+    def region_excerpt(self, annotation: Annotation) -> Excerpt:
+        """A region annotation: its caption for a quote, its page, and the picture of
+        that part of the page (none when the file cannot be rendered now: the caption
+        still says where it is)."""
+        page, region = annotation.page or 0, annotation.region
+        view = self.view(annotation.doc)
+        unit = "px" if view is not None and view.format != "pdf" else "pt"
+        caption = region_caption(page, region, unit)
+        excerpt = self.excerpt(annotation.doc, annotation.start, annotation.start, caption,
+                               0, text_ok=False)
+        excerpt.region, excerpt.pages = region, (page + 1, page + 1)
+        excerpt.citation = cite(excerpt)
+        pages = self.library.pages(annotation.doc, view) if view is not None else None
+        if pages is not None and annotation.state != "orphaned":
+            with contextlib.suppress(PageProblem, OSError):
+                excerpt.picture = pages.picture(page, region.as_tuple())
+        excerpt.tags, excerpt.note = list(annotation.tags), annotation.note
+        excerpt.annotation_uuid = annotation.uuid
+        excerpt.created, excerpt.modified = annotation.created, annotation.modified
+        excerpt.creator = annotation.creator
+        return excerpt
+
+
+def region_caption(page: int, region: Region, unit: str) -> str:
+    """What a region annotation exports as its quote: where it is on which page."""
+    return (f"[Region on page {page + 1}: {region.width:.0f} × {region.height:.0f} {unit} "
+            f"at {region.left:.0f}, {region.top:.0f} from the top left]")
+
 
 def page_span(page_starts: list[int], start: int, end: int,
               fmt: str) -> tuple[int, int] | None:
@@ -140,6 +171,9 @@ def excerpts_from_annotations(library: Library, annotations: Iterable[Annotation
         view = documents.view(annotation.doc)
         placed = (view is not None and annotation.state != "orphaned"
                   and view.text[annotation.start:annotation.end] == annotation.exact)
+        if annotation.is_region:
+            excerpts.append(documents.region_excerpt(annotation))
+            continue
         excerpt = documents.excerpt(annotation.doc, annotation.start, annotation.end,
                                     annotation.exact, context_chars, text_ok=placed)
         excerpt.tags = list(annotation.tags)

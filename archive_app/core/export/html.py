@@ -8,6 +8,7 @@ in bidi isolates (<bdi>). Notes keep their line breaks.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Mapping
 from html import escape
@@ -27,6 +28,7 @@ blockquote { margin: 0.4em 0; padding: 0.2em 1em; border-inline-start: 3px solid
 blockquote p { margin: 0.3em 0; white-space: pre-wrap; } .note-text { white-space: pre-wrap; }
 .context { color: #555; } mark { background: none; font-weight: bold; color: inherit; }
 .tags, .note { margin: 0.2em 0; font-size: 0.95em; } .label { font-weight: bold; }
+.region img { max-width: 100%; border: 1px solid #888; }
 .citation { margin: 0.2em 0; font-size: 0.9em; color: #333; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; } }
 """
@@ -65,8 +67,19 @@ def citation_html(excerpt: Excerpt) -> str:
                    for index, piece in enumerate(pieces))
 
 
+def _picture(excerpt: Excerpt) -> str:
+    """A region annotation's picture, inline (the file stays one file), its caption as
+    the alternative text; nothing when it could not be rendered."""
+    if not excerpt.picture:
+        return ""
+    data = base64.b64encode(excerpt.picture).decode("ascii")
+    return (f'<p class="region"><img src="data:image/png;base64,{data}" '
+            f'alt="{escape(excerpt.quote)}"></p>')
+
+
 def _excerpt(excerpt: Excerpt, options: ExportOptions) -> list[str]:
-    lines = ['<div class="excerpt">', _quote(excerpt, options)]
+    lines = ['<div class="excerpt">', _picture(excerpt), _quote(excerpt, options)]
+    lines = [line for line in lines if line]
     if excerpt.tags:
         tags = ", ".join(isolated(tag) for tag in excerpt.tags)
         lines.append(f'<p class="tags" dir="ltr"><span class="label">Tags:</span> {tags}</p>')

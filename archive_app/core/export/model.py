@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archive_app.core.annotations.regions import Region
 from archive_app.core.errors import ArchiveError
 from archive_app.core.metadata import Metadata
 
@@ -45,6 +46,11 @@ class Excerpt(Metadata):
     citation: str = ""
     pages: tuple[int, int] | None = None
     accessed: str = ""
+    region: Region | None = None
+    """For a region annotation: the rectangle on page `pages[0]` (its quote is then a
+    caption saying so, and `picture` the PNG of that part of the page, when it could be
+    rendered). HTML and DOCX show the picture; the other formats carry the caption."""
+    picture: bytes = b""
 
 
 @dataclass

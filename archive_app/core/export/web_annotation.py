@@ -53,10 +53,33 @@ def bodies(excerpt: Excerpt, options: ExportOptions) -> list[dict]:
 def is_document_note(excerpt: Excerpt) -> bool:
     """A note on a whole document: stored as an empty passage at 0 (an import of a target
     with no selector), written back as such a target."""
-    return excerpt.start == excerpt.end == 0 and not excerpt.quote
+    return excerpt.start == excerpt.end == 0 and not excerpt.quote and excerpt.region is None
+
+
+PDF_FRAGMENT = "http://tools.ietf.org/rfc/rfc3778"
+"""RFC 3778's PDF fragment identifiers: `page=N` (1-based) names a page of a PDF."""
+MEDIA_FRAGMENT = "http://www.w3.org/TR/media-frags/"
+"""W3C Media Fragments: `xywh=pixel:x,y,w,h` names a rectangle of an image."""
+
+
+def region_selector(excerpt: Excerpt) -> dict:
+    """A region of a page: for a PDF, a FragmentSelector `page=N` refined by one with
+    `xywh=` (in PDF points, which this archive treats as the page's pixels at 72 dpi);
+    for an image, the `xywh=` selector alone (in the image's pixels)."""
+    region = excerpt.region
+    box = ",".join(str(round(value)) for value in region.as_tuple())
+    rectangle = {"type": "FragmentSelector", "conformsTo": MEDIA_FRAGMENT,
+                 "value": f"xywh=pixel:{box}"}
+    if excerpt.format != "pdf":
+        return rectangle
+    page = excerpt.pages[0] if excerpt.pages else 1
+    return {"type": "FragmentSelector", "conformsTo": PDF_FRAGMENT, "value": f"page={page}",
+            "refinedBy": rectangle}
 
 
 def target(excerpt: Excerpt) -> dict:
+    if excerpt.region is not None:
+        return {"source": source_uri(excerpt), "selector": region_selector(excerpt)}
     if is_document_note(excerpt):
         return {"source": source_uri(excerpt)}
     return {"source": source_uri(excerpt), "selector": [

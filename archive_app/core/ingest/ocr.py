@@ -20,7 +20,7 @@ page is read on its own, so one bad page costs that page only:
    a copy, a move or a rebuild of the index never reads the page again. The result
    keeps Tesseract's word boxes (`OcrPage.words`), so the page view can draw a scan's
    hits where its words are (pages/boxes.py) without reading the page again
-   (`cached_page`).
+   (`CachedOcr`).
 
 Languages: the folder's `ocr_languages` if set, else detected per page by Tesseract's
 OSD (`--psm 0 -l osd`), which also turns a page that lies on its side. Latin script reads
@@ -331,17 +331,36 @@ def _word(left: float, top: float, right: float, bottom: float, text: str
     return float(left), float(top), float(right), float(bottom), text
 
 
+class CachedOcr:
+    """The cached OCR of one file's pages as `ocr_pages` stored them for a folder with
+    these `ocr_languages` ('' detects them). It never runs Tesseract, so the page view
+    can ask for a scan's word boxes while it draws; the file's digest (the cache key) is
+    computed once, on the first page asked for."""
+
+    def __init__(self, path: Path, cache_dir: str, languages: str = "") -> None:
+        self.path = Path(path)
+        self.cache_dir = cache_dir
+        self.languages = languages
+        self._cache: _Cache | None = None
+        self._unreadable = not cache_dir
+
+    def __call__(self, page: int) -> OcrPage | None:
+        """Page `page` (0-based) as OCR read it, or None (not a scan, not read yet)."""
+        if self._unreadable:
+            return None
+        if self._cache is None:
+            try:
+                digest = _file_digest(self.path)
+            except OSError:
+                self._unreadable = True
+                return None
+            self._cache = _Cache(self.cache_dir, digest, self.languages)
+        return self._cache.get(page)
+
+
 def cached_page(path: Path, page: int, cache_dir: str, languages: str = "") -> OcrPage | None:
-    """The cached OCR of a page (0-based) as `ocr_pages` stored it for a folder with
-    these `ocr_languages` ('' detects them), or None: never runs Tesseract, so the page
-    view can ask for a scan's word boxes while it draws."""
-    if not cache_dir:
-        return None
-    try:
-        digest = _file_digest(Path(path))
-    except OSError:
-        return None
-    return _Cache(cache_dir, digest, languages).get(page)
+    """One page of `CachedOcr`."""
+    return CachedOcr(path, cache_dir, languages)(page)
 
 
 def _write_atomically(target: Path, content: str) -> None:

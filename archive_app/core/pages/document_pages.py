@@ -26,6 +26,10 @@ from archive_app.core.indexing.model import DocumentView
 from archive_app.core.pages import boxes
 from archive_app.core.pages.renderer import PAGE_FORMATS, PageImage, PageProblem, PageRenderer
 
+REGION_PICTURE_PIXELS = 1200
+"""The longer side of a region annotation's picture in exports."""
+MAX_PICTURE_SCALE = 4.0
+"""A small region is rendered at most 4x (288 dpi for a PDF), not blown up to 1200 px."""
 MAX_CACHED_TABLES = 64
 """Tables kept in memory per document (a 20,000-character page is 320 KB)."""
 
@@ -86,6 +90,31 @@ class DocumentPages:
     def render(self, page: int, scale: float) -> PageImage:
         return self.renderer.render(self.path, self.kind, page, scale)
 
+    def picture(self, page: int, rectangle: tuple[float, float, float, float],
+                longest: int = REGION_PICTURE_PIXELS) -> bytes:
+        """A PNG of a part of a page (left, top, width, height in page units), at most
+        `longest` pixels on its longer side: a region annotation's picture for exports.
+        PageProblem when the page cannot be rendered."""
+        import io
+
+        from PIL import Image
+
+        left, top, width, height = rectangle
+        scale = min(MAX_PICTURE_SCALE, longest / max(width, height, 1.0))
+        image = self.render(page, scale)
+        across = image.width / image.page_width
+        down = image.height / image.page_height
+        whole = Image.frombuffer("RGB", (image.width, image.height), image.data, "raw",
+                                 "RGB", image.stride, 1)
+        box = (max(0, round(left * across)), max(0, round(top * down)),
+               min(image.width, round((left + width) * across)),
+               min(image.height, round((top + height) * down)))
+        if box[2] <= box[0] or box[3] <= box[1]:
+            raise PageProblem("the region is not on the page")
+        buffer = io.BytesIO()
+        whole.crop(box).save(buffer, format="PNG")
+        return buffer.getvalue()
+
     # -- where text lies ---------------------------------------------------------------
     def boxes(self, page: int, spans: list[tuple[int, int]]) -> list[PageBox]:
         """The boxes on `page` of every span (document offsets) that reaches it."""
@@ -121,6 +150,8 @@ class DocumentPages:
             if page in self._tables:
                 return self._tables[page]
         table = self._cached(page)
+        if table is not None and not table.fits(self._page_text(page)):
+            table = None  # made for the text an older importer stored: built again
         if table is None:
             table = self._build(page)
             if table is not None:
@@ -131,9 +162,12 @@ class DocumentPages:
             self._tables[page] = table
         return table
 
-    def _build(self, page: int) -> boxes.CharTable | None:
+    def _page_text(self, page: int) -> str:
         first, last = self.page_range(page)
-        ours = self.view.text[first:last]
+        return self.view.text[first:last]
+
+    def _build(self, page: int) -> boxes.CharTable | None:
+        ours = self._page_text(page)
         if not ours.strip():
             return None
         ocr = self.ocr_page(page) if self.ocr_page is not None else None

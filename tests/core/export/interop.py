@@ -58,10 +58,22 @@ def must_assertions(kind: str) -> list[tuple[str, dict]]:
     return found
 
 
+SELECTOR_ASSERTIONS = ("annotations/specificResource/4.2-selectorValidIfPresent.json",
+                       "annotations/specificResource/4.2-fragmentCssXPathSelectorValid.json")
+"""The W3C's checks of selectors (model §4.2), beyond the annotation's musts."""
+
+
+def selector_assertions() -> list[tuple[str, dict]]:
+    return [(name, json.loads((W3C / name).read_text(encoding="utf-8")))
+            for name in SELECTOR_ASSERTIONS]
+
+
 def w3c_failures(kind: str, data: dict) -> list[str]:
-    """The messages of the "must" assertions `data` fails ([] when it passes them all)."""
+    """The messages of the "must" assertions `data` fails ([] when it passes them all);
+    kind "selectors" runs the selector checks of SELECTOR_ASSERTIONS."""
     failures = []
-    for name, schema in must_assertions(kind):
+    assertions = selector_assertions() if kind == "selectors" else must_assertions(kind)
+    for name, schema in assertions:
         validator = jsonschema.Draft4Validator(schema, registry=_w3c_registry(),
                                                format_checker=FORMATS)
         valid = validator.is_valid(data)

@@ -8,10 +8,13 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from archive_app.core.ingest import ocr
 from archive_app.core.library import Library
 from archive_app.core.paths import AppPaths
+from tests.core.ingest import ocr_fixtures as scans
 from tests.core.pages.conftest import HEADING_AT, HEADING_SIZE, heading
 
 
@@ -87,3 +90,32 @@ def test_character_tables_are_cached_in_the_index_and_rebuilt_when_gone(library)
     shutil.rmtree(cache)
     rebuilt = library.pages(key)
     assert rebuilt.table(2) is not None and renderer.requests > asked
+
+
+@pytest.mark.skipif(not ocr.available(), reason="Tesseract is not installed")
+def test_a_scans_hit_is_boxed_from_tesseracts_word_boxes(tmp_path: Path):
+    """A scan indexed by OCR: the page view boxes its hit on the word's ink, from the
+    word boxes kept in the OCR cache (never running Tesseract again to draw)."""
+    scans.require_shaping()
+    corpus = tmp_path / "scans"
+    corpus.mkdir()
+    picture = scans.page_image("eng")
+    picture.save(corpus / "letter.png", dpi=(scans.SCAN_DPI, scans.SCAN_DPI))
+    library = Library(AppPaths(tmp_path / "home"))
+    try:
+        library.sync([corpus])
+        [hit] = library.search("endowed").hits
+        view = library.document(hit.key)
+        pages = library.pages(hit.key)
+        assert pages is not None and pages.page_size(0) == picture.size
+        runs = ocr.tesseract_runs
+        start = view.text.index("endowed")
+        [box] = pages.boxes(0, [(start, start + len("endowed"))])
+        assert ocr.tesseract_runs == runs  # drawn from the cache
+        left, top, right, bottom = (round(value) for value in box.rect)
+        ink = np.asarray(picture.convert("L")) < 128
+        assert ink[top:bottom, left:right].mean() > 0.1
+        assert ink[top:bottom, left - 8:left - 2].mean() < 0.02
+        assert ink[top:bottom, right + 2:right + 8].mean() < 0.02
+    finally:
+        library.close()
