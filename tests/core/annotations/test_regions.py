@@ -176,13 +176,15 @@ def test_an_imported_percent_rectangle_and_bad_ones_get_clear_reasons(archive):
                 "target": {"source": source, "selector": {
                     "type": "FragmentSelector", "value": value}}}
 
+    past_the_end = item("page=4", "d")
+    past_the_end["target"] = {
+        "source": f"urn:archive-app:{_key(library, 'report.pdf')}",
+        "selector": {"type": "FragmentSelector", "value": "page=4", "refinedBy": {
+            "type": "FragmentSelector", "value": "xywh=1,1,5,5"}}}
     report = import_annotations(library, [
         item("xywh=percent:25,50,50,25", "a"), item("xywh=pixel:99999,99999,10,10", "b"),
         item("xywh=pixel:1,1,0,5", "c"),
-        {**item("page=4", "d"), "target": {"source": f"urn:archive-app:{_key(library, 'report.pdf')}",
-                                            "selector": {"type": "FragmentSelector", "value": "page=4",
-                                                         "refinedBy": {"type": "FragmentSelector",
-                                                                       "value": "xywh=1,1,5,5"}}}}])
+        past_the_end])
     assert report.created == 1
     [made] = library.all_annotations()
     width, height = Image.open(library.document(photo).path).size
