@@ -49,9 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true",
                        help="the findings as JSON groups (damage, not indexed yet, ...)")
 
-    annotate = verbs.add_parser("annotate", help="tag a passage of a document")
+    annotate = verbs.add_parser("annotate", help="tag a passage (or a region of a page) "
+                                "of a document")
     annotate.add_argument("doc", metavar="DOC", help="document key, as search --json shows")
-    annotate.add_argument("--quote", required=True, help="the passage's exact words")
+    what = annotate.add_mutually_exclusive_group(required=True)
+    what.add_argument("--quote", help="the passage's exact words")
+    what.add_argument("--region", metavar="LEFT,TOP,WIDTH,HEIGHT",
+                      help="a rectangle of a page with no text (PDF points, an image's "
+                      "pixels, from the page's top left); with --page")
+    annotate.add_argument("--page", type=_positive_int, default=1,
+                          help="with --region: the page, 1-based (1)")
     annotate.add_argument("--occurrence", type=_positive_int, default=1,
                           help="which occurrence of the quote (1)")
     annotate.add_argument("--tag", action="append", help="a tag (repeat for several)")
@@ -77,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --screenshot: the window's size (default 1400x900)")
     gui.add_argument("--folders", action="store_true",
                      help="with --screenshot: open File ▸ Folders… and save it instead")
+    gui.add_argument("--view", choices=("text", "page"), default="text",
+                     help="with --screenshot: show the first result's text (the default) "
+                     "or its original page, hits boxed (PDFs, scans, images)")
     return parser
 
 
@@ -136,4 +146,4 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from archive_app.gui.app import run_gui
 
     return run_gui(resolve_home(args.home), query=args.query, screenshot=args.screenshot,
-                   size=args.size, folders=args.folders)
+                   size=args.size, folders=args.folders, view=args.view)

@@ -120,6 +120,14 @@ class AnnotationController(QObject):
     # -- user actions --------------------------------------------------------------------
     def tag_selection(self) -> None:
         view, selected = self.reader.document_view, self.reader.selection()
+        region = self.reader.region_selection()
+        if view is not None and region is not None:
+            page, rectangle = region
+            self._open_dialog(f"[A region of page {page + 1}]", [], "",
+                              lambda tags, note: self._submit(
+                                  self.library.annotate_region, view.key, page, rectangle,
+                                  tags, note, on_result=self._added))
+            return
         if view is None or selected is None:
             self.window.statusBar().showMessage("Select a passage in the reader first.")
             return
@@ -128,7 +136,7 @@ class AnnotationController(QObject):
             self.library.annotate, view.key, start, end, tags, note, on_result=self._added))
 
     def edit(self, annotation: Annotation) -> None:
-        self._open_dialog(annotation.exact, annotation.tags, annotation.note,
+        self._open_dialog(annotation.shown_quote, annotation.tags, annotation.note,
                           lambda tags, note: self._change(
                               "Annotation changed.", self.library.update_annotation,
                               annotation.id, tags, note))
@@ -200,5 +208,6 @@ class AnnotationController(QObject):
 
     def _added(self, annotation: Annotation) -> None:
         self.annotation_added.emit(annotation)
-        self._submit(read_state, self.library, annotation.doc, "Passage tagged.",
+        done = "Region tagged." if annotation.is_region else "Passage tagged."
+        self._submit(read_state, self.library, annotation.doc, done,
                      on_result=self.state_changed.emit)

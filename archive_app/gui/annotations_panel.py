@@ -61,7 +61,8 @@ class AnnotationCard(QFrame):
         self.annotation = annotation
         self.page = page
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.quote = QLabel(_excerpt(annotation.exact), wordWrap=True, objectName="card_quote")
+        self.quote = QLabel(_excerpt(annotation.shown_quote), wordWrap=True,
+                            objectName="card_quote")
         self.quote.setTextFormat(Qt.TextFormat.PlainText)
         self.tags = QLabel(wordWrap=True, objectName="card_tags")
         self.tags.setTextFormat(Qt.TextFormat.RichText)

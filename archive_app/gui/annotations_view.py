@@ -109,7 +109,7 @@ class AnnotationTableModel(QAbstractTableModel):
             return (Qt.CheckState.Checked if annotation.id in self.checked
                     else Qt.CheckState.Unchecked)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return {DOCUMENT: annotation.doc, QUOTE: annotation.exact,
+            return {DOCUMENT: annotation.doc, QUOTE: annotation.shown_quote,
                     NOTE: annotation.note}.get(column)
         if role == SORT_ROLE:
             if column == DOCUMENT:
@@ -125,7 +125,7 @@ class AnnotationTableModel(QAbstractTableModel):
 
     def _text(self, row: AnnotationRow, column: int) -> str:
         annotation = row.annotation
-        return (row.title, _one_line(annotation.exact), ", ".join(annotation.tags),
+        return (row.title, _one_line(annotation.shown_quote), ", ".join(annotation.tags),
                 _one_line(annotation.note), STATE_NAMES.get(annotation.state, annotation.state),
                 annotation.modified[:16].replace("T", " "))[column]
 

@@ -49,9 +49,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = None,
-            size: tuple[int, int] | None = None, folders: bool = False) -> int:
+            size: tuple[int, int] | None = None, folders: bool = False,
+            view: str = "text") -> int:
     """Open the window on the archive at `paths`; with `screenshot`, save a PNG and exit
-    (of the window at `size`, or of File ▸ Folders… with `folders`)."""
+    (of the window at `size`, or of File ▸ Folders… with `folders`; with `view` "page",
+    the first result is shown as its original page)."""
     app = create_application()
     try:
         library = Library(paths)
@@ -66,7 +68,7 @@ def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = 
     try:
         if screenshot:
             return _screenshot(app, window, query, Path(screenshot), size or SCREENSHOT_SIZE,
-                               folders)
+                               folders, view)
         window.show()
         if query:
             window.search_bar.set_query(query)
@@ -78,14 +80,23 @@ def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = 
 
 
 def _screenshot(app: QApplication, window: MainWindow, query: str | None, target: Path,
-                size: tuple[int, int] = SCREENSHOT_SIZE, folders: bool = False) -> int:
+                size: tuple[int, int] = SCREENSHOT_SIZE, folders: bool = False,
+                view: str = "text") -> int:
     """Search, open the first result, wait for its hits to be marked, grab the window
-    (or, with `folders`, open File ▸ Folders… once the search is shown and grab that)."""
+    (or, with `folders`, open File ▸ Folders… once the search is shown and grab that;
+    with `view` "page", switch the reader to the page and grab it once drawn — a
+    document without pages is grabbed as text)."""
     window.resize(*size)
     window.show()
     outcome = {"code": 1}
+    reader = window.reader
 
     def grab(*_args) -> None:
+        if view == "page" and reader.page_action.isEnabled() and not reader.in_page_mode():
+            reader.page_view.page_shown.connect(lambda _page: QTimer.singleShot(200, save))
+            reader.page_view.page_failed.connect(lambda _why: QTimer.singleShot(200, save))
+            reader.page_action.setChecked(True)
+            return
         if folders:
             window.folders_dialog.loaded.connect(lambda _count: QTimer.singleShot(200, save))
             window.open_folders()

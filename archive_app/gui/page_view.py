@@ -44,6 +44,9 @@ class BoxRequest:
     hits: list[tuple[int, int]] = field(default_factory=list)
     current: int = -1
     annotations: list[tuple[tuple[int, int], str]] = field(default_factory=list)
+    regions: list[tuple[int, tuple[float, float, float, float], str]] = \
+        field(default_factory=list)
+    """Region annotations: (page, (left, top, width, height) in page units, colour)."""
 
 
 @dataclass
@@ -64,6 +67,11 @@ def render_page(pages: DocumentPages, page: int, scale: float,
     image = QImage(rendered.data, rendered.width, rendered.height, rendered.stride,
                    QImage.Format.Format_RGB888).copy()  # own the pixels past `rendered`
     found: list[tuple[QRectF, QColor, bool]] = []
+    for on_page, (left, top, width, height), colour in request.regions:
+        if on_page == page:
+            color = QColor(colour)
+            color.setAlphaF(0.3)
+            found.append((QRectF(left, top, width, height), color, False))
     for box in pages.boxes(page, [span for span, _ in request.annotations]):
         color = QColor(request.annotations[box.span][1])
         color.setAlphaF(0.35)
@@ -168,6 +176,8 @@ class PageView(QWidget):
 
     page_shown = Signal(int)
     """A page (0-based) was drawn."""
+    page_failed = Signal(str)
+    """A page could not be shown; the message says why (also in the status line)."""
     region_dragged = Signal(int, object)
     """(page, rectangle in page units) the user dragged across."""
 
@@ -251,12 +261,18 @@ class PageView(QWidget):
         self.status.setText(self.problem)
 
     def show_page(self, page: int, request: BoxRequest | None = None) -> None:
-        """Draw `page` (clamped to the document's) with the boxes of `request`."""
-        if request is not None:
-            self.request = request
+        """Draw `page` (clamped to the document's) with the boxes of `request`; the page
+        on screen with the same boxes is left as it is (the reader asks on every change
+        of its marks, such as each letter typed in Find)."""
         if self.pages is None or self.problem:
             return
         page = max(0, min(page, self.spin.maximum() - 1))
+        shown = self.canvas.rendered
+        if (request is None or request == self.request) and shown is not None \
+                and shown.page == page == self.page and not self.rendering:
+            return
+        if request is not None:
+            self.request = request
         self.page = page
         if self.spin.value() != page + 1:
             self.spin.blockSignals(True)
@@ -276,8 +292,11 @@ class PageView(QWidget):
     def _scale(self) -> float:
         if self.zoom == "scale" or self.pages is None:
             return self.scale
+        size = self.pages.known_size(self.page)
+        if size is None and self.canvas.rendered is not None:  # pages mostly share a size
+            size = self.pages.known_size(self.canvas.rendered.page)
         try:
-            width, height = self.pages.page_size(self.page)
+            width, height = size or self.pages.page_size(self.page)
         except PageProblem:
             return self.scale
         room = self.scroll.viewport().size()
@@ -317,6 +336,7 @@ class PageView(QWidget):
         self.canvas.show_rendered(None)
         self.status.setText(str(error) if isinstance(error, PageProblem)
                             else f"This page cannot be shown ({error}).")
+        self.page_failed.emit(self.status.text())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

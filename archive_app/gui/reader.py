@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.annotations.anchoring import ORPHANED
 from archive_app.core.annotations.records import Annotation
+from archive_app.core.annotations.regions import Region
 from archive_app.core.indexing.model import DocumentView
 from archive_app.core.pages.document_pages import DocumentPages
 from archive_app.core.search.refine import find_all
@@ -85,6 +86,9 @@ class Reader(QWidget):
         """What 'page N of M' follows: the current "hit", the "cursor", or the "top" of
         the visible area after the user scrolls."""
         self._moving = False
+        self.region: tuple[int, Region] | None = None
+        """A rectangle dragged on the page over no text: (page, region), which Ctrl+T
+        tags as a region annotation."""
         self.tag_action = QAction("&Tag selection…", self, enabled=False)
         self.tag_action.setShortcut(QKeySequence("Ctrl+T"))
         self.title_label = QLabel(objectName="reader_title", wordWrap=True)
@@ -195,6 +199,7 @@ class Reader(QWidget):
         self.hits = self.offsets.spans_to_utf16(spans)
         self.annotations = list(annotations or [])
         self._apply_marks()
+        self.region = None
         self.tag_action.setEnabled(False)
         self.matches = []
         self.current = -1
@@ -308,7 +313,9 @@ class Reader(QWidget):
             hits=[(self.offsets.from_utf16(a), self.offsets.from_utf16(b)) for a, b in marks],
             current=self.current,
             annotations=[((self.offsets.from_utf16(a), self.offsets.from_utf16(b)), color)
-                         for (a, b), color in self.annotation_marks()])
+                         for (a, b), color in self.annotation_marks()],
+            regions=[(a.page, a.region.as_tuple(), a.color) for a in self._placed()
+                     if a.is_region])
         self.page_view.show_page(self.pages.page_of(self._python_position()), request)
 
     def _page_dragged(self, page: int, rect) -> None:
@@ -316,8 +323,13 @@ class Reader(QWidget):
         exactly what the same words selected in the text would give."""
         found = self.pages.offsets_in(page, rect) if self.pages is not None else None
         if found is None:
-            self.page_view.status.setText("No text there to select.")
+            left, top, right, bottom = rect
+            self.region = (page, Region(left, top, right - left, bottom - top))
+            self.tag_action.setEnabled(True)
+            self.page_view.status.setText("No text there: Ctrl+T tags this region of the "
+                                          "page")
             return
+        self.region = None
         start, end = found
         cursor = self.text.textCursor()
         cursor.setPosition(self.offsets.to_utf16(start))
@@ -421,7 +433,13 @@ class Reader(QWidget):
         if self.document_view is None:
             return []
         return [((self.offsets.to_utf16(a.start), self.offsets.to_utf16(a.end)), a.color)
-                for a in self.annotations
+                for a in self._placed() if not a.is_region]
+
+    def _placed(self) -> list[Annotation]:
+        """The open document's annotations that have a place in it (not orphans)."""
+        if self.document_view is None:
+            return []
+        return [a for a in self.annotations
                 if a.doc == self.document_view.key and a.state != ORPHANED]
 
     def hit_selections(self) -> int:
@@ -476,6 +494,8 @@ class Reader(QWidget):
         view = self.document_view
         if view is None or annotation.doc != view.key or annotation.state == ORPHANED:
             return False
+        if annotation.is_region:
+            return self._show_region(annotation)
         cursor = self.text.textCursor()
         cursor.setPosition(self.offsets.to_utf16(annotation.end))
         self.text.setTextCursor(cursor)
@@ -486,8 +506,24 @@ class Reader(QWidget):
         self.text.setTextCursor(cursor)
         return True
 
+    def _show_region(self, annotation: Annotation) -> bool:
+        """A region annotation is shown on its page (the text has nothing to select)."""
+        self._move_cursor(annotation.start)
+        if self.pages is None:
+            return True
+        self.page_action.setChecked(True)
+        self.page_view.show_page(annotation.page)
+        return True
+
+    def region_selection(self) -> tuple[int, Region] | None:
+        """The rectangle dragged on the shown page over no text, if the page is shown."""
+        return self.region if self.in_page_mode() else None
+
     def _selection_changed(self, available: bool) -> None:
-        self.tag_action.setEnabled(available and self.document_view is not None)
+        if available:
+            self.region = None
+        self.tag_action.setEnabled((available or self.region is not None)
+                                   and self.document_view is not None)
 
     def _context_menu(self, position) -> None:
         menu = self.text.createStandardContextMenu(position)

@@ -5,9 +5,13 @@ returns to the text at the same place. Real PDFs written by fpdf2, real renderin
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
 
 from tests.gui.conftest import open_result
+from tests.gui.test_annotations_gui import save_dialog
 
 
 def page_mode(qtbot, window) -> None:
@@ -115,3 +119,62 @@ def test_a_document_without_pages_has_no_page_view(qtbot, pdf_window):
     assert not reader.page_action.isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert reader.stack.currentWidget() is reader.text
+
+
+def drag(qtbot, canvas, start: QPoint, end: QPoint) -> None:
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(canvas, end)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_a_region_dragged_over_no_text_is_tagged_and_drawn_in_its_tag_colour(
+        qtbot, pdf_window):
+    """Drag over the blank foot of page 1, Ctrl+T, save: a region annotation on
+    that page, listed in the side panel, drawn on the page where it was dragged."""
+    window = pdf_window
+    reader = open_result(qtbot, window, "lighthouse", ".pdf")
+    page_mode(qtbot, window)
+    canvas = reader.page_view.canvas
+    scale = canvas.rendered.scale
+    lowest = float(np.nanmax(reader.pages.table(0).boxes[:, 3]))  # the text's last line
+    left, top, right = 100, lowest + 8, 300  # points: below the page's text
+    bottom = min(reader.pages.page_size(0)[1] - 4, top + 60)
+    drag(qtbot, canvas, QPoint(int(left * scale), int(top * scale)),
+         QPoint(int(right * scale), int(bottom * scale)))
+    assert reader.selection() is None and reader.tag_action.isEnabled()
+    assert "region" in reader.page_view.status.text()
+    qtbot.keyClick(canvas, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    save_dialog(qtbot, window, "stamp")
+
+    [annotation] = window.library.annotations_for(reader.document_view.key)
+    assert annotation.is_region and annotation.page == 0 and annotation.tags == ["stamp"]
+    assert annotation.region.left == pytest.approx(left, abs=2 / scale)
+    assert annotation.region.width == pytest.approx(right - left, abs=2 / scale)
+    [card] = window.side_panel.annotations_tab.cards
+    assert "region of page 1" in card.quote.text()
+    wait_drawn(qtbot, reader)
+    qtbot.waitUntil(lambda: any(abs(rect.left() - left) < 2 and rect.width() > 150
+                                for rect, _c, _k in canvas.rendered.boxes), timeout=10_000)
+    [(rect, color, _)] = [(r, c, k) for r, c, k in canvas.rendered.boxes if r.width() > 150]
+    assert color.name() == QColor(annotation.color).name()
+    # painted: the middle of the region is tinted with the tag's colour, not white paper
+    shown, now = canvas.grab().toImage(), canvas.rendered.scale  # as drawn now
+    middle = shown.pixelColor(int(rect.center().x() * now), int(rect.center().y() * now))
+    assert middle != QColor("white") and abs(middle.hue() - QColor(annotation.color).hue()) < 12
+
+
+def test_a_tagged_passage_is_boxed_on_its_page_in_its_tag_colour(qtbot, pdf_window):
+    window = pdf_window
+    reader = open_result(qtbot, window, "dredging", ".pdf")
+    text = reader.document_view.text
+    start = text.index("northern channel")
+    window.library.annotate(reader.document_view.key, start, start + len("northern channel"),
+                            ["places"])
+    window.annotating.controller.reload()
+    qtbot.waitUntil(lambda: len(reader.annotations) == 1, timeout=10_000)
+    page_mode(qtbot, window)
+    rendered = reader.page_view.canvas.rendered
+    assert rendered.page == 1
+    colour = QColor(reader.annotations[0].color).name()
+    boxes = [rect for rect, color, _k in rendered.boxes if color.name() == colour]
+    assert boxes and dark_share(rendered.image, boxes[0], rendered.scale) > 0.05

@@ -101,3 +101,43 @@ def test_the_cli_writes_a_screenshot(tmp_path, library):
         capture_output=True, text=True, cwd=PROJECT_ROOT, env=environment, timeout=120)
     assert result.returncode == 0, result.stderr
     assert target.exists() and target.stat().st_size > 20_000
+
+
+def test_the_cli_screenshots_the_first_hit_in_page_view(tmp_path, empty_library):
+    """`gui --view page --screenshot`: the first result's original page with its hit
+    boxed in the current-hit colour; `--view text` (the default) shows the text."""
+    import numpy as np
+    from PIL import Image
+
+    from archive_app.gui.highlight import hit_format
+    from tests.core.ingest.conftest import make_pdf
+    from tests.gui.conftest import PAGES
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    make_pdf(corpus / "harbour.pdf", PAGES)
+    empty_library.sync([corpus])
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    shots = {}
+    for view in ("text", "page"):
+        shots[view] = tmp_path / f"{view}.png"
+        result = subprocess.run(
+            [sys.executable, "-m", "archive_app", "--home", str(empty_library.paths.home),
+             "gui", "--query", "dredging", "--view", view, "--screenshot", str(shots[view])],
+            capture_output=True, text=True, cwd=PROJECT_ROOT, env=environment, timeout=120)
+        assert result.returncode == 0, result.stderr
+    current = hit_format(current=True).background().color()
+    wanted = tuple(round(0.55 * value + 0.45 * 255)  # the box, translucent on paper
+                   for value in (current.red(), current.green(), current.blue()))
+
+    def near_current(path: Path) -> int:
+        pixels = np.asarray(Image.open(path).convert("RGB"), dtype=int)
+        return int((np.abs(pixels - np.array(wanted)).sum(axis=2) < 12).sum())
+
+    text = np.asarray(Image.open(shots["text"]).convert("RGB"))
+    page = np.asarray(Image.open(shots["page"]).convert("RGB"))
+    assert text.shape == page.shape
+    changed = int((text != page).any(axis=2).sum())
+    assert changed > 0.1 * text.shape[0] * text.shape[1]  # the reader shows something else
+    assert near_current(shots["page"]) > 50  # the hit's box, drawn on the page
+    assert near_current(shots["text"]) == 0  # the text marks its hit otherwise

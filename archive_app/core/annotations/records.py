@@ -62,6 +62,13 @@ class Annotation:
     def is_region(self) -> bool:
         return self.region is not None
 
+    @property
+    def shown_quote(self) -> str:
+        """What a listing shows as its quote: the passage, or where a region is."""
+        if self.region is None:
+            return self.exact
+        return f"[A region of page {(self.page or 0) + 1}]"
+
 
 
 @dataclass(frozen=True)

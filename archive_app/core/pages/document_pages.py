@@ -59,6 +59,7 @@ class DocumentPages:
         self._tables: dict[int, boxes.CharTable | None] = {}
         self._lock = threading.Lock()
         self._count: int | None = None
+        self._sizes: dict[int, tuple[float, float]] = {}
         stat = path.stat()
         self._identity = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}"
 
@@ -85,10 +86,20 @@ class DocumentPages:
         return starts[page], end
 
     def page_size(self, page: int) -> tuple[float, float]:
-        return self.renderer.page_size(self.path, self.kind, page)
+        """The page's size in its own units (asked of the renderer once per page)."""
+        if page not in self._sizes:
+            self._sizes[page] = self.renderer.page_size(self.path, self.kind, page)
+        return self._sizes[page]
+
+    def known_size(self, page: int) -> tuple[float, float] | None:
+        """The page's size if it is known already: the UI thread asks this, never the
+        renderer, which may be busy for seconds with another page."""
+        return self._sizes.get(page)
 
     def render(self, page: int, scale: float) -> PageImage:
-        return self.renderer.render(self.path, self.kind, page, scale)
+        image = self.renderer.render(self.path, self.kind, page, scale)
+        self._sizes[page] = (image.page_width, image.page_height)
+        return image
 
     def picture(self, page: int, rectangle: tuple[float, float, float, float],
                 longest: int = REGION_PICTURE_PIXELS) -> bytes:
