@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("doc", metavar="DOC", help="document key, as search --json shows")
     what = annotate.add_mutually_exclusive_group(required=True)
     what.add_argument("--quote", help="the passage's exact words")
+    what.add_argument("--document", action="store_true",
+                      help="tag or note the whole document")
     what.add_argument("--region", metavar="LEFT,TOP,WIDTH,HEIGHT",
                       help="a rectangle of a page with no text (PDF points, an image's "
                       "pixels, from the page's top left); with --page")

@@ -27,6 +27,12 @@ def annotation_json(annotation: Annotation) -> dict:
 def cmd_annotate(args: argparse.Namespace) -> int:
     library = Library(resolve_home(args.home))
     try:
+        if args.document:
+            annotation = library.annotate_document(args.doc, args.tag or [],
+                                                   note=args.note or "")
+            print(f"annotation {annotation.id} on the whole of {show(annotation.doc)} "
+                  f"tags: {show(', '.join(annotation.tags))}")
+            return EXIT_OK
         if args.region is not None:
             try:
                 region = Region.parse(args.region)

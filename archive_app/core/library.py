@@ -445,6 +445,24 @@ class Library:
         self._index.refresh_documents([key])
         return annotation
 
+    def annotate_document(self, key: str, tags: list[str], note: str = "",
+                          uuid: str | None = None) -> Annotation:
+        """Tag or note a whole document (a W3C annotation whose target is the document):
+        found by `tag:`, shown in the side panel, exported like a passage's."""
+        record = self._index.catalog.record(key)
+        if record is None:
+            raise AnnotationError(f"there is no document '{key}' in the archive")
+        if not tags and not note.strip():
+            raise AnnotationError("give the document at least one tag or a note")
+        with self._store_lock:
+            known = self._annotations.tag_names()
+            annotation = self._annotations.create(key, record.sha256 or "",
+                                                  Anchor(0, 0, "", "", ""), tags, note,
+                                                  uuid=uuid)
+        self._record_addition(annotation, _created(annotation.tags, known))
+        self._index.refresh_documents([key])
+        return annotation
+
     def annotate_region(self, key: str, page: int, region: Region, tags: list[str],
                         note: str = "", uuid: str | None = None) -> Annotation:
         """Tag a rectangle of a page where there is no text to select (a stamp, a

@@ -20,7 +20,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from archive_app.core.annotations.history import Change
-from archive_app.core.annotations.records import Annotation, AnnotationError, TagInfo, clean_tag
+from archive_app.core.annotations.records import (
+    WHOLE_DOCUMENT,
+    Annotation,
+    AnnotationError,
+    TagInfo,
+    clean_tag,
+)
 from archive_app.core.library import Library
 from archive_app.gui.reader import Reader
 from archive_app.gui.tag_dialog import TagDialog
@@ -135,6 +141,15 @@ class AnnotationController(QObject):
         self._open_dialog(view.text[start:end], [], "", lambda tags, note: self._submit(
             self.library.annotate, view.key, start, end, tags, note, on_result=self._added))
 
+    def tag_document(self) -> None:
+        """Tag or note the open document as a whole (Edit ▸ Tag whole document…)."""
+        view = self.reader.document_view
+        if view is None:
+            self.window.statusBar().showMessage("Open a document first.")
+            return
+        self._open_dialog(WHOLE_DOCUMENT, [], "", lambda tags, note: self._submit(
+            self.library.annotate_document, view.key, tags, note, on_result=self._added))
+
     def edit(self, annotation: Annotation) -> None:
         self._open_dialog(annotation.shown_quote, annotation.tags, annotation.note,
                           lambda tags, note: self._change(
@@ -208,6 +223,7 @@ class AnnotationController(QObject):
 
     def _added(self, annotation: Annotation) -> None:
         self.annotation_added.emit(annotation)
-        done = "Region tagged." if annotation.is_region else "Passage tagged."
+        done = ("Region tagged." if annotation.is_region else "Document tagged."
+                if annotation.is_document else "Passage tagged.")
         self._submit(read_state, self.library, annotation.doc, done,
                      on_result=self.state_changed.emit)

@@ -73,6 +73,7 @@ class AnnotationDocks(QObject):
     def _connect(self) -> None:
         controller, tags = self.controller, self.tags_panel
         self.reader.tag_requested.connect(controller.tag_selection)
+        self.reader.document_tag_requested.connect(controller.tag_document)
         self.panel.annotation_clicked.connect(self.go_to)
         self.panel.edit_requested.connect(controller.edit)
         self.panel.delete_requested.connect(controller.delete)

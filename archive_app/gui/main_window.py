@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         self._action(edit_menu, "&Previous hit", self.reader.previous_hit, "Shift+F3")
         edit_menu.addSeparator()
         edit_menu.addAction(self.reader.tag_action)
+        edit_menu.addAction(self.reader.document_tag_action)
         self._action(edit_menu, "Edit &metadata…", self.editor.edit)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.facet_dock.toggleViewAction())

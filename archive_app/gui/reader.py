@@ -70,6 +70,8 @@ class Reader(QWidget):
     current_hit_changed = Signal(int)
     tag_requested = Signal()
     """The user asked to tag the selection (Ctrl+T or the context menu)."""
+    document_tag_requested = Signal()
+    """The user asked to tag the whole document (Ctrl+Shift+T or the context menu)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -91,6 +93,8 @@ class Reader(QWidget):
         tags as a region annotation."""
         self.tag_action = QAction("&Tag selection…", self, enabled=False)
         self.tag_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.document_tag_action = QAction("Tag whole &document…", self, enabled=False)
+        self.document_tag_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
         self.title_label = QLabel(objectName="reader_title", wordWrap=True)
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.counter = QLabel(objectName="hit_counter")
@@ -146,6 +150,7 @@ class Reader(QWidget):
 
     def _connect(self) -> None:
         self.tag_action.triggered.connect(self.tag_requested)
+        self.document_tag_action.triggered.connect(self.document_tag_requested)
         self.page_action.toggled.connect(self.set_page_mode)
         self.page_view.region_dragged.connect(self._page_dragged)
         self.text.copyAvailable.connect(self._selection_changed)
@@ -174,6 +179,7 @@ class Reader(QWidget):
         self.text.setPlainText("")
         self._moving = False
         self.tag_action.setEnabled(False)
+        self.document_tag_action.setEnabled(False)
         self.text.setPlaceholderText(message)
         self.set_pages(None)
         self._refresh()
@@ -201,6 +207,7 @@ class Reader(QWidget):
         self._apply_marks()
         self.region = None
         self.tag_action.setEnabled(False)
+        self.document_tag_action.setEnabled(True)
         self.matches = []
         self.current = -1
         if self.find_bar.isVisible() and self.find_bar.field.text():
@@ -529,6 +536,7 @@ class Reader(QWidget):
         menu = self.text.createStandardContextMenu(position)
         first = menu.actions()[0] if menu.actions() else None
         menu.insertAction(first, self.tag_action)
+        menu.insertAction(first, self.document_tag_action)
         menu.insertSeparator(first)
         menu.exec(self.text.viewport().mapToGlobal(position))
         menu.deleteLater()

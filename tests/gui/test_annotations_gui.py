@@ -220,3 +220,18 @@ def test_save_needs_a_tag_or_a_note(qtbot, window):
     qtbot.keyClicks(dialog.note_field, "x")
     assert dialog.save_button().isEnabled()
     dialog.reject()
+
+
+def test_ctrl_shift_t_tags_the_whole_document(qtbot, window):
+    """A tag and note on the document itself: listed in the side panel as the whole
+    document, found by tag:, exported as a W3C target with no selector."""
+    open_document(qtbot, window, "ashraf")
+    reader = window.reader
+    key = reader.document_view.key
+    qtbot.keyClick(reader.text, Qt.Key.Key_T, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    save_dialog(qtbot, window, "dossier", "Whole report, to cite")
+    [annotation] = window.library.annotations_for(key)
+    assert annotation.is_document and annotation.tags == ["dossier"]
+    [card] = window.side_panel.annotations_tab.cards
+    assert "whole document" in card.quote.text()
+    assert [hit.key for hit in window.library.search("tag:dossier").hits] == [key]

@@ -19,6 +19,9 @@ from archive_app.core.annotations.store import UserStore, now
 from archive_app.core.errors import ArchiveError
 from archive_app.core.ingest.documents import normalise_text
 
+WHOLE_DOCUMENT = "[The whole document]"
+"""What a whole-document annotation shows and exports for a quote."""
+
 PALETTE = ["#f6c945", "#7cc6f2", "#9be08f", "#f2a0c4", "#c3a6f2", "#f5a65b", "#6fd6c3",
            "#e88f8f", "#b9c96a", "#a0b4f0"]
 """Light colours a highlight stays readable on, assigned to new tags in turn."""
@@ -63,11 +66,18 @@ class Annotation:
         return self.region is not None
 
     @property
+    def is_document(self) -> bool:
+        """A tag or note on the whole document (W3C: a target with no selector): stored
+        as an empty passage at 0."""
+        return self.region is None and self.start == self.end == 0 and not self.exact
+
+    @property
     def shown_quote(self) -> str:
-        """What a listing shows as its quote: the passage, or where a region is."""
-        if self.region is None:
-            return self.exact
-        return f"[A region of page {(self.page or 0) + 1}]"
+        """What a listing shows as its quote: the passage, where a region is, or that
+        it is about the whole document."""
+        if self.region is not None:
+            return f"[A region of page {(self.page or 0) + 1}]"
+        return WHOLE_DOCUMENT if self.is_document else self.exact
 
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from archive_app.core.annotations.records import Annotation
+from archive_app.core.annotations.records import WHOLE_DOCUMENT, Annotation
 from archive_app.core.annotations.regions import Region
 from archive_app.core.export.citation import format_citation
 from archive_app.core.export.common import HASHED_NAME, cite
@@ -174,8 +174,13 @@ def excerpts_from_annotations(library: Library, annotations: Iterable[Annotation
         if annotation.is_region:
             excerpts.append(documents.region_excerpt(annotation))
             continue
-        excerpt = documents.excerpt(annotation.doc, annotation.start, annotation.end,
-                                    annotation.exact, context_chars, text_ok=placed)
+        if annotation.is_document:
+            excerpt = documents.excerpt(annotation.doc, 0, 0, WHOLE_DOCUMENT, 0,
+                                        text_ok=False)
+            excerpt.whole_document = True
+        else:
+            excerpt = documents.excerpt(annotation.doc, annotation.start, annotation.end,
+                                        annotation.exact, context_chars, text_ok=placed)
         excerpt.tags = list(annotation.tags)
         excerpt.note = annotation.note
         excerpt.prefix, excerpt.suffix = annotation.prefix, annotation.suffix

@@ -51,6 +51,9 @@ class Excerpt(Metadata):
     caption saying so, and `picture` the PNG of that part of the page, when it could be
     rendered). HTML and DOCX show the picture; the other formats carry the caption."""
     picture: bytes = b""
+    whole_document: bool = False
+    """A tag or note on the whole document: its quote is WHOLE_DOCUMENT's caption, and
+    the W3C export's target has no selector."""
 
 
 @dataclass

@@ -53,7 +53,8 @@ def bodies(excerpt: Excerpt, options: ExportOptions) -> list[dict]:
 def is_document_note(excerpt: Excerpt) -> bool:
     """A note on a whole document: stored as an empty passage at 0 (an import of a target
     with no selector), written back as such a target."""
-    return excerpt.start == excerpt.end == 0 and not excerpt.quote and excerpt.region is None
+    return excerpt.whole_document or (excerpt.start == excerpt.end == 0 and not excerpt.quote
+                                      and excerpt.region is None)
 
 
 PDF_FRAGMENT = "http://tools.ietf.org/rfc/rfc3778"
