@@ -20,7 +20,6 @@ table fetch rows as it scrolls. Filters are the search's facet filters (`format:
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -31,7 +30,7 @@ from archive_app.core import ingest
 from archive_app.core.errors import ArchiveError
 from archive_app.core.indexing.catalog import Catalog, Root
 from archive_app.core.indexing.model import SkippedFile
-from archive_app.core.indexing.names import from_sql, shown, to_sql
+from archive_app.core.indexing.names import from_sql, shown
 
 SEP = ingest.CHILD_KEY_SEPARATOR
 COLUMNS = ("title", "author", "source", "date", "format", "pages", "size", "annotations",
@@ -45,8 +44,6 @@ _FOLDERED_SUFFIXES = frozenset({".zip", ".7z", ".tar", ".tgz", ".tbz2", ".txz", 
 """Containers whose members' key parts are paths: their `/` make folders inside them."""
 _KINDS = {"zip": "archive", "7z": "archive", "tar": "archive", "mbox": "mailbox",
           "pst": "mailbox", "eml": "message", "msg": "message"}
-_IN_CHUNK = 900
-"""Keys per `IN (...)` query (SQLite allows 999 parameters)."""
 
 # one row of a listing, as a tuple (smaller than 100,000 objects): the fields below
 _KEY, _TITLE, _AUTHOR, _SOURCE, _DATE, _FORMAT, _PAGES, _SIZE, _ANNOTATIONS, _PATH, \
@@ -226,18 +223,18 @@ def list_folder(catalog: Catalog, address: str = "", *, sort: str = "title",
         raise ArchiveError(f"there is no folder '{address}' in the archive")
     record = catalog.record(address)
     document = record is not None and record.skip_code is None
-    counts, direct, skipped = _descendants(catalog, address,
-                                           address + (SEP if document else "/"), wanted)
-    if document and not counts and not direct:
+    counts, rows, skipped = _descendants(catalog, address,
+                                         address + (SEP if document else "/"), wanted,
+                                         edits or {}, annotation_counts or {})
+    if document and not counts and not rows:
         raise ArchiveError(f"'{address}' is a document without members, not a folder")
-    if not document and not (counts or direct or skipped) and "/" in address and (
+    if not document and not (counts or rows or skipped) and "/" in address and (
             SEP in address or not (root.path / address.split("/", 1)[1]).is_dir()):
         raise ArchiveError(f"there is no folder '{address}' in the archive")
     if document:
         kind = _KINDS.get(_format_of(catalog, address), "archive")
     else:
         kind = "folder" if "/" in address else "root"
-    rows = _document_rows(catalog, direct, edits or {}, annotation_counts or {}, set(counts))
     folders = [BrowseFolder(sub, (subject or [""])[0] or _name_of(sub), kinds, documents,
                             skips)
                for sub, (documents, skips, kinds, *subject) in counts.items()
@@ -278,24 +275,52 @@ def _archive_listing(catalog: Catalog, roots: list[Root], wanted: set[str] | Non
                          sum(skipped[r.name] for r in roots), sort, descending, filters)
 
 
-def _descendants(catalog: Catalog, address: str, prefix: str, wanted: set[str] | None):
-    """(subfolder address -> [documents, skipped, kind], the keys of the documents
-    directly here, the skipped files directly here) from one range scan of keys."""
+_COLUMNS_SQL = ("SELECT f.key, f.path, f.signature, f.skip_code, f.skip_reason, f.file_key, "
+                "{columns} FROM files f LEFT JOIN {table} ON {alias}.key = f.key "
+                "WHERE f.key >= ? AND f.key < ?")
+_FROM_LISTING = _COLUMNS_SQL.format(
+    columns="l.title, l.author, l.source, l.date, l.lang, l.format, l.place, l.pages",
+    table="listing l", alias="l")
+_FROM_TEXTS = _COLUMNS_SQL.format(  # a read-only catalog made before the listing table
+    columns="json_extract(t.metadata, '$.title'), json_extract(t.metadata, '$.author'), "
+            "json_extract(t.metadata, '$.source'), json_extract(t.metadata, '$.date'), "
+            "json_extract(t.metadata, '$.lang'), json_extract(t.about, '$.format'), "
+            "json_extract(t.about, '$.place'), json_array_length(t.page_starts)",
+    table="texts t", alias="t")
+
+
+def _descendants(catalog: Catalog, address: str, prefix: str, wanted: set[str] | None,
+                 edits: dict[str, dict[str, str]], annotations: dict[str, int]):
+    """(subfolder address -> [documents, skipped, kind], the rows of the documents
+    directly here, the skipped files directly here), from one range scan of the
+    catalog's keys joined with the listing columns."""
     low, high = _range(prefix)
     counts: dict[str, list] = {}
-    direct: list[str] = []
+    direct: list[list] = []
     skipped: list[SkippedFile] = []
     child_of: dict[str, str | None] = {}  # a listing address -> the subfolder it is in
-    for key, path, code, reason in catalog.connection.execute(
-            "SELECT key, path, skip_code, skip_reason FROM files "
-            "WHERE key >= ? AND key < ?", (low, high)):
+    sql = _FROM_LISTING if catalog.has_listing() else _FROM_TEXTS
+    for key, path, signature, code, reason, file_key, title, author, source, date, lang, \
+            fmt, place, pages in catalog.connection.execute(sql, (low, high)):
         key = from_sql(key)
         here = parent_address(key)
         if here == address:
-            if code is None:
-                direct.append(key)
-            else:
+            if code is not None:
                 skipped.append(SkippedFile(from_sql(path), code, reason or ""))
+            elif wanted is None or key in wanted:
+                path = from_sql(path)
+                row = [key, title or "", author or "", source or "", date or "",
+                       fmt or _file_format(path), pages or None,
+                       None if file_key else _size(signature, path),
+                       annotations.get(key, 0), shown(path), lang or "", place or "", False]
+                edit = edits.get(key)
+                if edit:
+                    for name, index in _EDITABLE.items():
+                        if edit.get(name):
+                            row[index] = edit[name]
+                if not row[_TITLE]:
+                    row[_TITLE] = _name_of(key)
+                direct.append(row)
             continue
         sub = child_of.get(here, "")
         if sub == "":
@@ -315,9 +340,15 @@ def _descendants(catalog: Catalog, address: str, prefix: str, wanted: set[str] |
             entry[2] = _KINDS.get(_format_of(catalog, sub), "archive")
             if entry[2] == "message":  # named by its subject, not its Message-ID
                 entry.append((catalog.file_metadata(sub) or {}).get("title", ""))
-    if wanted is not None:
-        direct = [key for key in direct if key in wanted]
-    return counts, direct, skipped
+    rows = []
+    for row in direct:
+        row[_HAS_MEMBERS] = row[_KEY] in counts
+        rows.append(tuple(row))
+    return counts, rows, skipped
+
+
+_EDITABLE = {"title": _TITLE, "author": _AUTHOR, "source": _SOURCE, "date": _DATE,
+             "lang": _LANG}
 
 
 def _child_toward(address: str, inner: str) -> str | None:
@@ -331,39 +362,9 @@ def _child_toward(address: str, inner: str) -> str | None:
         inner = above
 
 
-def _chunks(keys: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(keys), _IN_CHUNK):
-        yield keys[start:start + _IN_CHUNK]
-
-
-def _document_rows(catalog: Catalog, keys: list[str], edits: dict[str, dict[str, str]],
-                   counts: dict[str, int], holders: set[str]) -> list[tuple]:
-    """The columns of these documents, read from the catalog without their texts."""
-    rows = []
-    for chunk in _chunks(keys):
-        marks = ",".join("?" * len(chunk))
-        for key, path, signature, file_key, metadata, fmt, place, pages in \
-                catalog.connection.execute(
-                    "SELECT f.key, f.path, f.signature, f.file_key, t.metadata, "
-                    "json_extract(t.about, '$.format'), json_extract(t.about, '$.place'), "
-                    "json_array_length(t.page_starts) FROM files f "
-                    f"LEFT JOIN texts t ON t.key = f.key WHERE f.key IN ({marks})",
-                    [to_sql(k) for k in chunk]):
-            key, path = from_sql(key), from_sql(path)
-            fields = json.loads(metadata) if metadata else {}
-            fields.update(edits.get(key, ()))
-            rows.append((
-                key, fields.get("title") or _name_of(key), fields.get("author", ""),
-                fields.get("source", ""), fields.get("date", ""),
-                fmt or _file_format(path), pages or None,
-                None if file_key else _size(signature, path), counts.get(key, 0),
-                shown(path), fields.get("lang", ""), place or "", key in holders))
-    return rows
-
-
 def _size(signature: str, path: str) -> int | None:
     """A file's size from its signature (`mtime:size:...`), else from disk."""
-    parts = signature.split(":")
+    parts = signature.split(":", 2)
     if len(parts) > 1 and parts[1].isdigit():
         return int(parts[1])
     try:
@@ -376,14 +377,17 @@ _SUFFIX_FORMATS: dict[str, str] = {}
 
 
 def _file_format(path: str) -> str:
-    """The format of a file on disk by its suffix (a Maildir message is eml)."""
-    suffix = ingest.suffix_of(os.path.basename(path))
-    if suffix not in _SUFFIX_FORMATS:
-        found = ingest.format_of(Path(path))
-        if suffix and found:
-            _SUFFIX_FORMATS[suffix] = found
+    """The format of a file on disk by its suffix (a Maildir message is eml); the
+    common suffixes from a table, as this runs once per row of a 100,000-row folder."""
+    dot = path.rfind(".")
+    suffix = path[dot:].lower() if dot > path.rfind("/") else ""
+    found = _SUFFIX_FORMATS.get(suffix)
+    if found:
         return found
-    return _SUFFIX_FORMATS[suffix]
+    found = ingest.format_of(Path(path))
+    if found and ingest.suffix_of(os.path.basename(path)) == suffix:  # not .tar.gz's .gz
+        _SUFFIX_FORMATS[suffix] = found
+    return found
 
 
 def _format_of(catalog: Catalog, key: str) -> str:

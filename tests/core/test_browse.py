@@ -189,7 +189,7 @@ def test_parent_addresses_climb_through_containers_folders_and_messages():
 
 
 def test_a_folder_of_more_documents_than_one_catalog_query_takes(app_paths, tmp_path):
-    """The columns are read in chunks of keys: every document of a folder of 2,000
+    """Every document of a folder of 2,000
     (read by the indexing children, as a large folder is) is listed once, sorted."""
     folder = write_files(tmp_path / "many", {f"flat/doc{n:04d}.txt": f"Item {n:04d}\n\nx {n}\n"
                                             for n in range(2000)})
@@ -205,3 +205,31 @@ def test_a_folder_of_more_documents_than_one_catalog_query_takes(app_paths, tmp_
             row.size for row in listing.rows())
     finally:
         library.close()
+
+
+def test_a_catalog_made_before_the_listing_table_is_filled_from_its_texts(app_paths, tmp_path):
+    """The browse columns live in the catalog's `listing` table (reading them from
+    `texts` walks every stored text); a catalog without it gets it filled once."""
+    import sqlite3
+
+    library = Library(app_paths)
+    library.sync([make_browse_corpus(tmp_path)])
+    expected = library.browse("harbour/notes/2013").rows()
+    library.close()
+    with sqlite3.connect(app_paths.catalog_db) as connection:
+        connection.execute("DROP TABLE listing")
+    connection.close()
+    library = Library(app_paths)
+    try:
+        assert library.browse("harbour/notes/2013").rows() == expected
+        assert [row.title for row in expected] == ["Alpha soundings", "Beta dredging"]
+        assert library.browse(FIRST_MESSAGE).rows()[0].place.endswith("readings.txt")
+    finally:
+        library.close()
+
+
+def test_a_deleted_file_leaves_its_folder(browsing):
+    (browsing.corpus / "notes" / "2013" / "beta.md").unlink()
+    browsing.sync()
+    assert titles(browsing.browse("harbour/notes/2013")) == ["Alpha soundings"]
+    assert folders(browsing.browse("harbour/notes"))["harbour/notes/2013"] == ("folder", 1, 0)
