@@ -49,6 +49,8 @@ NARROW_WIDTH = 1200
 RESULTS_TAB, BROWSE_TAB = 0, 1
 BROWSE_MIN_WIDTH = 640
 """The Browse tab's table wants room: the pane widens to this (from the reader) while it shows."""
+BROWSE_READER_WIDTH = 300
+"""...leaving the reader at least this wide."""
 """Below this window width the side panel folds away so the reader keeps a usable width."""
 
 
@@ -339,10 +341,10 @@ class MainWindow(QMainWindow):
             if self.browse.folder_model.rowCount() == 0:
                 self.browse.start()
             sizes = self.splitter.sizes()
-            if sizes[0] < BROWSE_MIN_WIDTH and sum(sizes) > 2 * BROWSE_MIN_WIDTH:
+            wanted = min(BROWSE_MIN_WIDTH, sizes[0] + max(0, sizes[1] - BROWSE_READER_WIDTH))
+            if sizes[0] < wanted and self._narrow_sizes is None:
                 self._narrow_sizes = sizes
-                grow = BROWSE_MIN_WIDTH - sizes[0]
-                self.splitter.setSizes([BROWSE_MIN_WIDTH, sizes[1] - grow, *sizes[2:]])
+                self.splitter.setSizes([wanted, sizes[1] - (wanted - sizes[0]), *sizes[2:]])
         elif self._narrow_sizes is not None:
             self.splitter.setSizes(self._narrow_sizes)
             self._narrow_sizes = None
