@@ -93,13 +93,91 @@ def main(argv: list[str] | None = None) -> dict:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=Path("/tmp/browse-bench"))
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--prepare-only", action="store_true",
                         help="build and index the folder, measure nothing")
     args = parser.parse_args(argv)
-    flat, home = prepare(args.out.resolve(), args.docs)
+    out = args.out.resolve()
+    flat, home = prepare(out, args.docs)
     if args.prepare_only:
         return {}
-    return {}
+    report = measure(home, f"{flat.name}", args.rounds)
+    report.update(docs=args.docs, command="python -m bench.browse_latency " + " ".join(
+        sys.argv[1:] if argv is None else argv))
+    (out / f"browse-{args.docs}.json").write_text(json.dumps(report, indent=1))
+    for name, figures in report["figures"].items():
+        print(f"{name:34} median {figures['median_ms']:8.1f} ms   p95 {figures['p95_ms']:8.1f} ms")
+    return report
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timed(function, rounds: int) -> dict:
+    """Median and p95 in ms of `rounds` calls (after one untimed warm-up call)."""
+    function()
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 0.95), 1), "rounds": rounds}
+
+
+def measure(home: Path, folder: str, rounds: int) -> dict:
+    from archive_app.core.library import Library
+    from archive_app.core.paths import AppPaths
+
+    library = Library(AppPaths(home))
+    figures: dict[str, dict] = {}
+    try:
+        listing = library.browse(folder)
+        total = listing.total
+        say(f"{folder}: {total:,} documents; {rounds} rounds each")
+        figures["open folder (title), first page"] = timed(
+            lambda: library.browse(folder).rows(0, PAGE), rounds)
+        for column, descending in (("date", False), ("date", True), ("size", True),
+                                   ("author", False), ("pages", False),
+                                   ("annotations", True), ("path", False)):
+            label = f"sort by {column}{' desc' if descending else ''}, first page"
+            figures[label] = timed(
+                lambda c=column, d=descending: listing.sorted_by(c, d).rows(0, PAGE), rounds)
+        figures["open folder sorted by date"] = timed(
+            lambda: library.browse(folder, sort="date").rows(0, PAGE), rounds)
+        figures["a page deep down (rows 50,000+)"] = timed(
+            lambda: listing.rows(total // 2, total // 2 + PAGE), rounds)
+        figures["open folder, filter format:txt"] = timed(
+            lambda: library.browse(folder, filters=["format:txt"]).rows(0, PAGE), rounds)
+        figures["the archive's top"] = timed(lambda: library.browse(""), rounds)
+        figures.update(_model_figures(listing, rounds))
+    finally:
+        library.close()
+    return {"folder": folder, "documents": total, "figures": figures}
+
+
+def _model_figures(listing, rounds: int) -> dict:
+    """The window's table model (offscreen): a listing set, then scrolled 5 pages."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from archive_app.gui.browse_view import BrowseModel
+
+    app = QApplication.instance() or QApplication([])
+    model = BrowseModel()
+
+    def scrolled() -> None:
+        model.set_listing(listing)
+        for _ in range(5):
+            model.fetchMore()
+        for row in range(model.rowCount()):
+            model.index(row, 0).data()
+
+    figures = {"table model: set + 5 pages shown": timed(scrolled, rounds)}
+    del app
+    return figures
 
 
 if __name__ == "__main__":

@@ -202,7 +202,7 @@ class BrowseView(QWidget):
         self.table.setAccessibleName("Documents in the folder")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((260, 130, 110, 82, 56, 48, 74, 48, 260)):
+        for column, width in enumerate((210, 120, 90, 78, 50, 44, 66, 44, 260)):
             header.resizeSection(column, width)
         self.facet_box.setAccessibleName("Filter by")
         for facet, label in FILTERS:

@@ -47,7 +47,7 @@ RESULTS_MIN_WIDTH, READER_MIN_WIDTH, SIDE_MIN_WIDTH = 160, 240, 180
 LAST_FOLDER_KEY = "folders/last_used"
 NARROW_WIDTH = 1200
 RESULTS_TAB, BROWSE_TAB = 0, 1
-BROWSE_MIN_WIDTH = 640
+BROWSE_MIN_WIDTH = 580
 """The Browse tab's table wants room: the pane widens to this (from the reader) while it shows."""
 BROWSE_READER_WIDTH = 300
 """...leaving the reader at least this wide."""
