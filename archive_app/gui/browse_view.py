@@ -76,6 +76,8 @@ class BrowseModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.listing: FolderListing | None = None
+        self._keep: tuple[int, int] | None = None
+        """(rows made, scroll position) to restore after a refresh."""
         self.rows: list[BrowseRow] = []
 
     def set_listing(self, listing: FolderListing | None) -> None:
@@ -325,8 +327,17 @@ class BrowseView(QWidget):
             self.show_folder(address)
 
     # -- the table ---------------------------------------------------------------------
-    def show_folder(self, address: str) -> None:
+    def refresh(self) -> None:
+        """Read the folder shown again (a tag, a note or a metadata edit changed its
+        rows), keeping the rows made and where the table is scrolled."""
+        if self.listing is not None:
+            self._keep = (self.model.rowCount(), self.table.verticalScrollBar().value())
+            self.show_folder(self.address, keep=True)
+
+    def show_folder(self, address: str, keep: bool = False) -> None:
         """List a folder in the table (sorted as the header says, filtered by the chips)."""
+        if not keep:
+            self._keep = None
         self.address = address
         number = self.loads.next()
         self.count_label.setText("Reading the folder…")
@@ -340,6 +351,11 @@ class BrowseView(QWidget):
             return
         self.listing = listing
         self.model.set_listing(listing)
+        keep, self._keep = self._keep, None
+        if keep is not None:
+            while self.model.rowCount() < keep[0] and self.model.canFetchMore():
+                self.model.fetchMore()
+            self.table.verticalScrollBar().setValue(keep[1])
         self.place_label.setText(self._place_text(listing))
         under = f"{listing.documents_under:,} under it" \
             if listing.documents_under != listing.total else ""

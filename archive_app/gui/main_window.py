@@ -265,6 +265,7 @@ class MainWindow(QMainWindow):
         self.annotating.annotations_changed.connect(self.refresh_search)
         self.annotating.view.annotation_opened.connect(self.open_annotation)
         self.browse.document_chosen.connect(self.session.open_document)
+        self.annotating.annotations_changed.connect(self._refresh_browse)
         self.results_tabs.currentChanged.connect(self._tab_changed)
 
     # -- searching -----------------------------------------------------------------------
@@ -352,6 +353,11 @@ class MainWindow(QMainWindow):
     def _browse_is_open(self) -> bool:
         return self.browse.folder_model.rowCount() > 0
 
+    def _refresh_browse(self) -> None:
+        """Tags, notes or metadata changed: the Browse table shows them (Notes, Title)."""
+        if self._browse_is_open():
+            self.browse.refresh()
+
     # -- reading -------------------------------------------------------------------------
     def _open_current(self, current, _previous=None) -> None:
         hit = self.model.hit(current.row())
@@ -399,6 +405,7 @@ class MainWindow(QMainWindow):
         results and the Annotations view change then, and the reader stays put."""
         self.statusBar().showMessage("Metadata saved.")
         self.refresh_search()
+        self._refresh_browse()
         shown = self.reader.document_view
         if shown is not None and shown.key == key:
             self._keep_position = ReaderPosition.of(self.reader)

@@ -197,3 +197,37 @@ def test_the_table_model_is_a_well_behaved_qt_model(qtmodeltester, empty_library
     model = BrowseModel()
     model.set_listing(empty_library.browse("harbour/mail/desk.mbox"))
     qtmodeltester.check(model)
+
+
+def test_backspace_in_the_table_goes_up_a_folder(qtbot, browse_window):
+    view = open_browse(qtbot, browse_window)
+    expand(qtbot, view, "harbour/notes")
+    choose(qtbot, view, "harbour/notes/2013")
+    view.table.setFocus()
+    with qtbot.waitSignal(view.listing_shown, timeout=TIMEOUT) as shown:
+        qtbot.keyClick(view.table, Qt.Key.Key_Backspace)
+    assert shown.args[0].address == "harbour/notes"
+    assert view.place_label.text() == "harbour › notes"
+
+
+def test_tagging_a_document_opened_from_browse_updates_its_notes_column(qtbot, browse_window):
+    from tests.gui.test_annotations_gui import drag_select
+
+    view = open_browse(qtbot, browse_window)
+    expand(qtbot, view, "harbour/notes")
+    choose(qtbot, view, "harbour/notes/2014")
+    assert table_column(view, 7) == ["", ""]  # Notes
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.table.model().index(1, 0))
+    with qtbot.waitSignal(browse_window.document_shown, timeout=TIMEOUT):
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    reader = browse_window.reader
+    start = reader.document_view.text.index("buoy")
+    drag_select(reader, start, start + len("buoy"))
+    qtbot.keyClick(reader.text, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    dialog = browse_window.annotating.controller.dialog
+    qtbot.keyClicks(dialog.tags_field, "moorings")
+    with qtbot.waitSignal(view.listing_shown, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.save_button(), Qt.MouseButton.LeftButton)
+    assert table_column(view, 0) == ["Delta Nachrichten", "Gamma channel log"]
+    assert table_column(view, 7) == ["", "1"]
