@@ -233,3 +233,31 @@ def test_a_deleted_file_leaves_its_folder(browsing):
     browsing.sync()
     assert titles(browsing.browse("harbour/notes/2013")) == ["Alpha soundings"]
     assert folders(browsing.browse("harbour/notes"))["harbour/notes/2013"] == ("folder", 1, 0)
+
+
+def test_a_read_only_catalog_without_the_listing_table_is_read_from_its_texts(
+        app_paths, tmp_path):
+    """A read-only home cannot get the listing table: its columns come from `texts`."""
+    import sqlite3
+
+    from archive_app.core.browse import list_folder
+    from archive_app.core.indexing.catalog import Catalog, open_read_only
+
+    library = Library(app_paths)
+    library.sync([make_browse_corpus(tmp_path)])
+    expected = library.browse(MBOX).rows()
+    library.close()
+    with sqlite3.connect(app_paths.catalog_db) as connection:
+        connection.execute("DROP TABLE listing")
+    connection.close()
+    catalog = Catalog.__new__(Catalog)  # as Catalog() opens a home it cannot write
+    catalog.db_path, catalog.roots_file = app_paths.catalog_db, app_paths.roots_file
+    catalog.connection, catalog.read_only = open_read_only(app_paths.catalog_db), True
+    try:
+        assert not catalog.has_listing()
+        listing = list_folder(catalog, MBOX, sort="title")
+        assert listing.rows() == expected
+        assert [row.date for row in listing.rows()] == ["2015-02-02", "2015-02-04",
+                                                        "2015-02-03"]
+    finally:
+        catalog.close()
