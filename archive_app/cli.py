@@ -12,6 +12,7 @@ import sys
 
 from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from archive_app.commands.annotating import cmd_annotate, cmd_annotations, cmd_tags
+from archive_app.commands.browsing import add_browse_parser, cmd_browse
 from archive_app.commands.exporting import add_export_parser, cmd_export
 from archive_app.commands.folders import add_folders_parser, cmd_folders
 from archive_app.commands.importing import add_import_parser, cmd_import
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     tags.add_argument("--json", action="store_true")
 
     add_folders_parser(verbs)
+    add_browse_parser(verbs)
     add_export_parser(verbs)
     add_import_parser(verbs)
 
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         args.size, args.folders = None, False
     handlers = {"index": cmd_index, "search": cmd_search, "check": cmd_check, "gui": cmd_gui,
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
-                "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import}
+                "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import,
+                "browse": cmd_browse}
     try:
         return handlers[args.verb](args)
     except QueryError as error:

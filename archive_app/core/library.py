@@ -41,6 +41,7 @@ from archive_app.core.annotations.records import (
 from archive_app.core.annotations.regions import Region, clip_region, region_placement
 from archive_app.core.annotations.store import UserStore
 from archive_app.core.annotations.tag_renames import TagRenames, rewrite_query
+from archive_app.core.browse import FolderListing, address_for_path, list_folder
 from archive_app.core.errors import ArchiveError, IndexProblem
 from archive_app.core.export import citation
 from archive_app.core.indexing import health
@@ -59,6 +60,7 @@ from archive_app.core.pages.document_pages import DocumentPages, has_pages
 from archive_app.core.pages.renderer import PageProblem, PageRenderer
 from archive_app.core.paths import AppPaths
 from archive_app.core.search.hit_spans import HitMatcher
+from archive_app.core.search.refine import combine
 from archive_app.core.search.searcher import Searcher, SearchResults
 from archive_app.core.text.pages import page_of
 
@@ -278,6 +280,27 @@ class Library:
 
     def doc_count(self) -> int:
         return self._index.doc_count()
+
+    def browse(self, folder: str = "", sort: str = "title", descending: bool = False,
+               filters: list[str] | None = None) -> FolderListing:
+        """A folder's subfolders (with counts), skipped files and documents, sorted by
+        a column (`browse.COLUMNS`): the Browse view and `archive-app browse`. `folder`
+        is an address (browse.py: '' the archive, `corpus/leaks`, a container's key);
+        `filters` are the search's facet filters (`format:pdf`), ANDed, answered by the
+        engine. Reads the catalog, never a stored text; a worker may call it."""
+        wanted = None
+        if filters:
+            wanted = self.searcher().matching_keys(combine("", filters)[0])
+        with self._store_lock:
+            edits = self._store.all_metadata_edits()
+            counts = self._annotations.counts()
+        return list_folder(self._index.reader_catalog(), folder, sort=sort,
+                           descending=descending, wanted=wanted, edits=edits,
+                           annotation_counts=counts, filters=filters or ())
+
+    def browse_address(self, path: Path) -> str | None:
+        """The browse address of a folder on disk inside a corpus folder (or None)."""
+        return address_for_path(self.roots(), path)
 
     def remove_folder(self, folder: Path) -> RemovedFolder:
         """Take a folder out of the archive (File ▸ Folders…, `folders remove`).

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +25,7 @@ from archive_app.core.library import Library
 from archive_app.core.search.refine import facet_filter, user_part
 from archive_app.gui.annotation_docks import AnnotationDocks
 from archive_app.gui.archive_check import ArchiveChecker
+from archive_app.gui.browse_view import BrowseView
 from archive_app.gui.editing import MetadataEditor
 from archive_app.gui.export_dialog import ExportDialog
 from archive_app.gui.export_job import Selection
@@ -44,6 +46,11 @@ MINIMUM_SIZE = QSize(720, 480)
 RESULTS_MIN_WIDTH, READER_MIN_WIDTH, SIDE_MIN_WIDTH = 160, 240, 180
 LAST_FOLDER_KEY = "folders/last_used"
 NARROW_WIDTH = 1200
+RESULTS_TAB, BROWSE_TAB = 0, 1
+BROWSE_MIN_WIDTH = 580
+"""The Browse tab's table wants room: the pane widens to this (from the reader) while it shows."""
+BROWSE_READER_WIDTH = 300
+"""...leaving the reader at least this wide."""
 """Below this window width the side panel folds away so the reader keeps a usable width."""
 
 
@@ -93,6 +100,9 @@ class MainWindow(QMainWindow):
         self.reader = Reader()
         self.side_panel = SidePanel()
         self.facets = FacetTree()
+        self.browse = BrowseView(library)
+        self.results_tabs = QTabWidget(objectName="results_tabs")
+        self._narrow_sizes: list[int] | None = None
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="main_splitter")
         self.pages = QStackedWidget()
         self._build_central()
@@ -131,7 +141,10 @@ class MainWindow(QMainWindow):
         results_layout.setSpacing(0)
         results_layout.addWidget(self.chips)
         results_layout.addWidget(self.results, 1)
-        for widget, stretch, minimum in ((results_area, 4, RESULTS_MIN_WIDTH),
+        self.results_tabs.addTab(results_area, "&Results")
+        self.results_tabs.addTab(self.browse, "&Browse")
+        self.results_tabs.setDocumentMode(True)
+        for widget, stretch, minimum in ((self.results_tabs, 4, RESULTS_MIN_WIDTH),
                                          (self.reader, 6, READER_MIN_WIDTH),
                                          (self.side_panel, 3, SIDE_MIN_WIDTH)):
             # a fixed minimum, not the content's: otherwise a long title, a chip or a hit
@@ -209,6 +222,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.reader.document_tag_action)
         self._action(edit_menu, "Edit &metadata…", self.editor.edit)
         view_menu = bar.addMenu("&View")
+        self.browse_action = self._action(view_menu, "&Browse the archive", self.show_browse,
+                                          "Ctrl+B")
         view_menu.addAction(self.facet_dock.toggleViewAction())
         view_menu.addAction(self.annotating.tags_dock.toggleViewAction())
         view_menu.addAction(self.annotating.view_action)
@@ -250,6 +265,9 @@ class MainWindow(QMainWindow):
             lambda name: self.search_bar.set_query(facet_filter("tag", name)))
         self.annotating.annotations_changed.connect(self.refresh_search)
         self.annotating.view.annotation_opened.connect(self.open_annotation)
+        self.browse.document_chosen.connect(self.session.open_document)
+        self.annotating.annotations_changed.connect(self._refresh_browse)
+        self.results_tabs.currentChanged.connect(self._tab_changed)
 
     # -- searching -----------------------------------------------------------------------
     def run_search(self, query: str) -> None:
@@ -267,6 +285,7 @@ class MainWindow(QMainWindow):
         self.search_bar.show_notices(results.notices)
         if not refreshed:
             self.search_bar.remember(self.search_bar.query())
+            self.results_tabs.setCurrentIndex(RESULTS_TAB)  # a new search shows its results
         self.model.set_hits(results.hits)
         self.facets.show_facets(results.facets)
         if refreshed:
@@ -306,6 +325,39 @@ class MainWindow(QMainWindow):
         self.model.set_hits([])
         self.facets.clear()
         self._show_placeholder()
+
+    # -- browsing ------------------------------------------------------------------------
+    def show_browse(self) -> None:
+        """View ▸ Browse the archive (Ctrl+B): the folder tree and its documents, the
+        tree focused; pressed again from the Browse tab, the table gets the focus."""
+        if self.results_tabs.currentIndex() == BROWSE_TAB and self.browse.tree.hasFocus():
+            self.browse.table.setFocus()
+            return
+        self.results_tabs.setCurrentIndex(BROWSE_TAB)
+        self.browse.tree.setFocus()
+
+    def _tab_changed(self, index: int) -> None:
+        """The Browse tab reads the archive's folders when first shown, and widens its
+        pane (from the reader) while it shows; the Results tab gets the old widths back."""
+        if index == BROWSE_TAB:
+            if self.browse.folder_model.rowCount() == 0:
+                self.browse.start()
+            sizes = self.splitter.sizes()
+            wanted = min(BROWSE_MIN_WIDTH, sizes[0] + max(0, sizes[1] - BROWSE_READER_WIDTH))
+            if sizes[0] < wanted and self._narrow_sizes is None:
+                self._narrow_sizes = sizes
+                self.splitter.setSizes([wanted, sizes[1] - (wanted - sizes[0]), *sizes[2:]])
+        elif self._narrow_sizes is not None:
+            self.splitter.setSizes(self._narrow_sizes)
+            self._narrow_sizes = None
+
+    def _browse_is_open(self) -> bool:
+        return self.browse.folder_model.rowCount() > 0
+
+    def _refresh_browse(self) -> None:
+        """Tags, notes or metadata changed: the Browse table shows them (Notes, Title)."""
+        if self._browse_is_open():
+            self.browse.refresh()
 
     # -- reading -------------------------------------------------------------------------
     def _open_current(self, current, _previous=None) -> None:
@@ -354,6 +406,7 @@ class MainWindow(QMainWindow):
         results and the Annotations view change then, and the reader stays put."""
         self.statusBar().showMessage("Metadata saved.")
         self.refresh_search()
+        self._refresh_browse()
         shown = self.reader.document_view
         if shown is not None and shown.key == key:
             self._keep_position = ReaderPosition.of(self.reader)
@@ -405,6 +458,8 @@ class MainWindow(QMainWindow):
         self._show_page()
         if self.search_bar.query():
             self.refresh_search()
+        if self._browse_is_open():
+            self.browse.reload()
         self.annotating.controller.reload()
         if self.annotating.view_dock.isVisible():
             self.annotating.view.reload()
@@ -419,6 +474,8 @@ class MainWindow(QMainWindow):
         self._show_page()
         if not running and self.search_bar.query():
             self.search_bar.search_now()
+        if not running and self._browse_is_open():
+            self.browse.reload()
 
     def _show_page(self) -> None:
         has_roots = bool(self.library.roots())

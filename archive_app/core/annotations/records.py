@@ -289,6 +289,10 @@ class Annotations:
             rows = self.db.execute(f"{_SELECT} ORDER BY doc, start")
         return self._load(rows.fetchall())
 
+    def counts(self) -> dict[str, int]:
+        """How many annotations each annotated document has (the Browse view's column)."""
+        return dict(self.db.execute("SELECT doc, COUNT(*) FROM annotations GROUP BY doc"))
+
     def document_hashes(self) -> dict[str, set[str]]:
         """Each annotated document with the text hashes its annotations were placed in."""
         hashes: dict[str, set[str]] = {}

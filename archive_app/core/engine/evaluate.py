@@ -47,6 +47,7 @@ class SegmentData:
         self._sort_keys: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] | None = None
         self._lexicon: SegmentLexicon | None = None
+        self._keys: np.ndarray | None = None
 
     def norms(self, reader, fieldname: str, parameters: tuple[float, float, float]
               ) -> np.ndarray:
@@ -74,6 +75,18 @@ class SegmentData:
         if self._lexicon is None:
             self._lexicon = segment_postings(reader).lexicon.with_reader(reader)
         return self._lexicon
+
+    def keys(self, reader) -> np.ndarray:
+        """docnum -> the document's key (an object array; '' for a docnum no key term
+        names, a deleted one): read once from the `key` field's postings, so a browse
+        filter maps its matched docnums to keys without unpickling stored fields."""
+        if self._keys is None:
+            terms = segment_postings(reader)
+            keys = np.full(reader.doc_count_all(), "", dtype=object)
+            for raw, offset in terms.offsets("key"):  # in term order: no lookups
+                keys[terms.at(offset).ids] = raw.decode("utf-8")
+            self._keys = keys
+        return self._keys
 
     def facets(self, reader, columns: dict[str, str]
                ) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]]:

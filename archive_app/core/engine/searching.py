@@ -137,6 +137,18 @@ class QueryRunner:
             ranked = self._top_by_date(matched, sort, wanted)
         return total, ranked, {offset: ids for offset, (ids, _) in matched.items()}
 
+    def matching_keys(self, compiled) -> set[str]:
+        """The key of every document matching a compiled query (a browse filter): its
+        matched docnums of each segment, through the segment's docnum -> key array."""
+        matched = self._evaluate(compiled, "relevance", 1)[2]
+        found: set[str] = set()
+        for sub, offset in self._leaves:
+            ids = matched.get(offset)
+            if ids is not None and len(ids):
+                found.update(self.segment_data(sub).keys(sub.reader())[ids].tolist())
+        found.discard("")
+        return found
+
     def _deleted(self, sub) -> np.ndarray | None:
         """docnum -> deleted, for a segment with deletions (kept per generation)."""
         reader = sub.reader()

@@ -41,7 +41,20 @@ CREATE TABLE IF NOT EXISTS texts (
     metadata TEXT NOT NULL DEFAULT '{}', -- JSON: what the file (+ sidecar, catalog.csv) said
     about TEXT NOT NULL DEFAULT '{}'     -- JSON: format, parent, place, details (members, mail)
 );
+CREATE TABLE IF NOT EXISTS listing (   -- what a browse row shows, apart from the text:
+    key TEXT PRIMARY KEY,              -- reading `texts` for it walks every text's pages
+    title TEXT, author TEXT, source TEXT, date TEXT, lang TEXT,
+    format TEXT,                       -- a member's (a file's comes from its suffix)
+    place TEXT,
+    pages INTEGER                      -- page count, 0 without pages
+);
 """
+_FILL_LISTING = """INSERT OR REPLACE INTO listing
+    SELECT key, json_extract(metadata, '$.title'), json_extract(metadata, '$.author'),
+           json_extract(metadata, '$.source'), json_extract(metadata, '$.date'),
+           json_extract(metadata, '$.lang'), json_extract(about, '$.format'),
+           json_extract(about, '$.place'), json_array_length(page_starts) FROM texts"""
+"""A catalog made before the listing table gets it filled once from its texts."""
 
 
 def open_read_only(db_path: Path) -> sqlite3.Connection:
@@ -91,12 +104,23 @@ class Catalog:
             return
         self.connection.execute("PRAGMA synchronous=NORMAL")
         version = self.connection.execute("PRAGMA user_version").fetchone()[0]
+        had_listing = self.has_listing()
         with self.connection:
             if version != SCHEMA_VERSION:  # derived data: start over, the next sync refills
                 self.connection.executescript(
-                    "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS texts;")
+                    "DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS texts; "
+                    "DROP TABLE IF EXISTS listing;")
             self.connection.executescript(_SCHEMA)
+            if version == SCHEMA_VERSION and not had_listing:
+                self.connection.execute(_FILL_LISTING)
             self.connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def has_listing(self) -> bool:
+        """Whether this catalog has the browse columns table (a read-only catalog made
+        before it does not; browse.py then reads the texts table instead)."""
+        return self.connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'listing'"
+        ).fetchone() is not None
 
     def close(self) -> None:
         self.connection.close()
@@ -149,6 +173,8 @@ class Catalog:
         with self.connection:
             self.connection.execute("DELETE FROM texts WHERE key IN "
                                     "(SELECT key FROM files WHERE root = ?)", (name,))
+            self.connection.execute("DELETE FROM listing WHERE key IN "
+                                    "(SELECT key FROM files WHERE root = ?)", (name,))
             self.connection.execute("DELETE FROM files WHERE root = ?", (name,))
         self._write_roots([root for root in self.roots() if root.name != name])
         return indexed
@@ -192,6 +218,7 @@ class Catalog:
     def store_texts(self, items: Iterable[tuple]) -> None:
         """Save (key, text, page_starts, metadata[, about]) before the index commit using
         them; `about` is a member's or a message's format, parent, place and details."""
+        items = list(items)
         with self.connection:
             self.connection.executemany(
                 "INSERT OR REPLACE INTO texts(key, text, page_starts, metadata, about) "
@@ -200,6 +227,13 @@ class Catalog:
                   shown(json.dumps(metadata, ensure_ascii=False)),
                   shown(json.dumps(about[0] if about else {}, ensure_ascii=False)))
                  for key, text, pages, metadata, *about in items])
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO listing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(to_sql(key), *(shown(str(metadata.get(name) or "")) for name in
+                                 ("title", "author", "source", "date", "lang")),
+                  (about[0] if about else {}).get("format"),
+                  shown((about[0] if about else {}).get("place") or "") or None, len(pages))
+                 for key, _text, pages, metadata, *about in items])
 
     def about(self, key: str) -> dict | None:
         """What store_texts kept of a document beyond its metadata (see `about`)."""
@@ -231,6 +265,7 @@ class Catalog:
                      if key not in kept]
             self.connection.executemany("DELETE FROM files WHERE key = ?", stale)
             self.connection.executemany("DELETE FROM texts WHERE key = ?", stale)
+            self.connection.executemany("DELETE FROM listing WHERE key = ?", stale)
             self.connection.executemany(
                 "INSERT OR REPLACE INTO files(key, root, path, signature, sha256, skip_code, "
                 "skip_reason, file_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -247,14 +282,18 @@ class Catalog:
                 members = [row for row in self.connection.execute(
                     "SELECT key FROM files WHERE file_key = ?", (key,))]
                 self.connection.executemany("DELETE FROM texts WHERE key = ?", members)
+                self.connection.executemany("DELETE FROM listing WHERE key = ?", members)
                 self.connection.execute("DELETE FROM files WHERE file_key = ?", (key,))
             self.connection.executemany("DELETE FROM files WHERE key = ?", [(k,) for k in keys])
             self.connection.executemany("DELETE FROM texts WHERE key = ?", [(k,) for k in keys])
+            self.connection.executemany("DELETE FROM listing WHERE key = ?",
+                                        [(k,) for k in keys])
 
     def clear(self) -> None:
         with self.connection:
             self.connection.execute("DELETE FROM files")
             self.connection.execute("DELETE FROM texts")
+            self.connection.execute("DELETE FROM listing")
 
     def hashes(self) -> dict[str, str]:
         """Every indexed document's current text hash, in one query."""

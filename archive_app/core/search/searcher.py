@@ -167,6 +167,13 @@ class Searcher:
                 suggestion = re.sub(re.escape(leaf.text), found, suggestion, count=1)
         return suggestion if suggestion != text else None
 
+    def matching_keys(self, text: str) -> set[str]:
+        """The key of every document query `text` matches (no ranking, snippets or
+        facets): what the Browse view's filters keep. Raises QueryError as `search`."""
+        node = q.parse_query(text)
+        runner = self.index.engine.runner()
+        return runner.matching_keys(runner.compile(node)[0])
+
     def hit_matcher(self, text: str) -> HitMatcher:
         """What query `text` marks in a document: its words, and the tags and note words
         whose annotations are hits (`HitMatcher.marks_annotation`)."""
