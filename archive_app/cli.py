@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--offset", type=_non_negative_int, default=0, help="hits to skip")
     search.add_argument("--sort", choices=SORTS, default="relevance")
     search.add_argument("--json", action="store_true", help="machine-readable output")
+    search.add_argument("--within", metavar="QUERY", action="append", default=[],
+                        help="search within the results of QUERY (repeatable)")
 
     check = verbs.add_parser("check", help="verify the index and list skipped files")
     check.add_argument("--repair", action="store_true", help="rebuild a damaged index")

@@ -2,7 +2,7 @@
 
 Builds (or reuses) the corpus under bench/out/corpus-N, then runs each step in its own
 process (bench/worker.py) so each peak memory figure is that step's own: indexing, the
-200-query mix, the first query after opening and re-scans, on each engine:
+240-query mix, the first query after opening and re-scans, on each engine:
 
 - ours: this checkout's engine;
 - old: the engine at `--old REV`, from a `git worktree` of REV (bench/checkout.py), run by

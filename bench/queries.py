@@ -1,8 +1,9 @@
-"""The fixed mix of 200 benchmark queries, derived deterministically from the corpus.
+"""The fixed mix of 240 benchmark queries, derived deterministically from the corpus.
 
-Ten categories of 20 queries. Each query is given in our language and, where the
-reference engine can express it, for naive Whoosh (its own parser) and SQLite FTS5
-(a MATCH expression plus an optional date filter and order).
+Twelve categories of 20 queries (proximity and NEAR: two words cut from a document a few
+words apart, asked within that distance or a little more). Each query is given in our
+language and, where the reference engine can express it, for naive Whoosh (its own
+parser) and SQLite FTS5 (a MATCH expression plus an optional date filter and order).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import re
 from collections import Counter
 
 CATEGORIES = ("rare_word", "common_word", "two_word_and", "phrase", "common_phrase",
-              "prefix", "fuzzy", "field_filter", "date_range", "sorted_by_date")
+              "prefix", "fuzzy", "field_filter", "date_range", "sorted_by_date",
+              "proximity", "near")
 PER_CATEGORY = 20
 SAMPLE_DOCS = 2000  # the queries come from the corpus's first documents, whatever its size
 _WORD = re.compile(r"[a-z]+")
@@ -95,4 +97,22 @@ def make_queries(docs: list[dict], seed: int = 7) -> list[dict]:
                 fts_where=f"date BETWEEN '{year}-01-01' AND '{end}-12-31'")
     for word in rng.sample(common, PER_CATEGORY):
         add("sorted_by_date", word, word, word, sort="newest", fts_order="date DESC")
+    for category in ("proximity", "near"):
+        made = 0
+        while made < PER_CATEGORY:
+            tokens = rng.choice(tokenised)
+            if len(tokens) < 20:
+                continue
+            start = rng.randrange(len(tokens) - 10)
+            gap = rng.randrange(1, 8)
+            a, b = tokens[start], tokens[start + gap]
+            if a in _STOP or b in _STOP or a == b or len(a) < 3 or len(b) < 3:
+                continue
+            distance = gap - 1 + rng.randrange(0, 4)
+            if category == "proximity":
+                add(category, f'"{a} {b}"~{distance}', f'"{a} {b}"~{distance + 1}',
+                    f"NEAR({a} {b}, {distance})")
+            else:
+                add(category, f"{b} NEAR/{distance} {a}", None, f"NEAR({b} {a}, {distance})")
+            made += 1
     return queries

@@ -29,7 +29,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         if args.batch:
             return run_batch(searcher, Path(args.batch), args)
         results = library.search(args.query, limit=args.limit, offset=args.offset,
-                                 sort=args.sort)  # the library's: it adds rename notices
+                                 sort=args.sort, within=args.within)
+        # the library's search: it adds rename notices
         if args.json:
             print(json.dumps(results_json(results), ensure_ascii=False))
         else:

@@ -14,7 +14,7 @@ import re
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -153,10 +153,12 @@ class Library:
         return searcher
 
     def search(self, text: str, limit: int = 20, offset: int = 0,
-               sort: str = "relevance") -> SearchResults:
+               sort: str = "relevance", within: Sequence[str] = ()) -> SearchResults:
         """Search; a query naming a tag that was renamed since says so (`notices`) and
-        suggests the query with the current name."""
-        results = self.searcher().search(text, limit=limit, offset=offset, sort=sort)
+        suggests the query with the current name. `within`: earlier queries whose
+        results this one narrows (search within results; their words are not marked)."""
+        results = self.searcher().search(text, limit=limit, offset=offset, sort=sort,
+                                         within=within)
         renamed = self.tag_renames.renamed_in(text, self._live_tag_names)
         if renamed:
             results.notices += [tag.notice() for tag in renamed]

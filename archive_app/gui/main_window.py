@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from archive_app.core.annotations.records import Annotation
 from archive_app.core.library import Library
-from archive_app.core.search.refine import facet_filter, user_part
+from archive_app.core.search.refine import facet_filter, split_within, user_part
 from archive_app.gui.annotation_docks import AnnotationDocks
 from archive_app.gui.archive_check import ArchiveChecker
 from archive_app.gui.browse_view import BrowseView
@@ -36,6 +36,7 @@ from archive_app.gui.indexing import IndexingController
 from archive_app.gui.reader import Reader
 from archive_app.gui.results import ResultsModel, ResultsView
 from archive_app.gui.search_bar import SearchBar
+from archive_app.gui.search_within import SearchWithin
 from archive_app.gui.session import OpenedDocument, SearchSession
 from archive_app.gui.side_panel import SidePanel
 from archive_app.gui.sizing import fix_minimum_size
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self.session = SearchSession(library, self)
         self.search_bar = SearchBar()
         self.chips = ChipBar()
+        self.search_within = SearchWithin(self.search_bar, self.chips, self)
+        self.search_bar.add_button(self.search_within.button)
         self.model = ResultsModel(self)
         self.results = ResultsView()
         self.results.setModel(self.model)
@@ -213,6 +216,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.annotating.redo_action)
         edit_menu.addSeparator()
         self._action(edit_menu, "&Search", self.search_bar.focus, "Ctrl+L")
+        edit_menu.addAction(self.search_within.action)
         self._action(edit_menu, "&Find in document", self.reader.open_find,
                      QKeySequence.StandardKey.Find)
         self._action(edit_menu, "&Next hit", self.reader.next_hit, "F3")
@@ -307,7 +311,8 @@ class MainWindow(QMainWindow):
     def _user_suggestion(self, suggestion: str | None) -> str | None:
         if not suggestion:
             return None
-        return user_part(suggestion, self.search_bar.query(), self.chips.filters())
+        facets = split_within(self.chips.filters())[0]
+        return user_part(suggestion, self.search_bar.query(), facets)
 
     def _show_search_error(self, message: str, position: int) -> None:
         where = f"Character {position + 1}: " if position >= 0 else ""

@@ -58,8 +58,12 @@ class SearchBar(QWidget):
         self.show_error("")
         self.show_suggestion(None)
 
+    def add_button(self, button: QToolButton) -> None:
+        """Another tool beside the field (e.g. Search within), before the help button."""
+        self._row.insertWidget(self._row.indexOf(self.help_button), button)
+
     def _build_layout(self) -> None:
-        row = QHBoxLayout()
+        row = self._row = QHBoxLayout()
         row.addWidget(self.field, 1)
         row.addWidget(self.history_button)
         row.addWidget(self.sort)

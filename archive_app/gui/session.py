@@ -13,7 +13,7 @@ from archive_app.core.indexing.model import DocumentView
 from archive_app.core.library import Library
 from archive_app.core.pages.document_pages import DocumentPages
 from archive_app.core.pages.renderer import PageProblem
-from archive_app.core.search.refine import combine
+from archive_app.core.search.refine import combine, split_within
 from archive_app.gui.workers import Generation, run_in_pool
 
 RESULT_LIMIT = 50
@@ -75,27 +75,34 @@ class SearchSession(QObject):
         self.loads = Generation()
         self.last_query = ""
         self.last_sort = "relevance"
+        self.last_within: list[str] = []
+        """The earlier queries the last search searched within (not marked)."""
 
     def search(self, query: str, filters: list[str], sort: str) -> None:
-        text, shift = combine(query, filters)
+        facets, within = split_within(filters)
+        text, shift = combine(query, facets)
+        if not query.strip() and within:  # just pinned: the pinned query's own answer
+            text, shift = combine(within[-1], facets)
+            within = within[:-1]
         number = self.searches.next()
         if not text:
             self.last_query = ""
             self.search_cleared.emit()
             return
-        self._run(number, text, sort, shift)
+        self._run(number, text, sort, shift, within)
 
     def refresh(self) -> int | None:
         """Run the last search again (the user's tags changed); returns its number."""
         if not self.last_query:
             return None
         number = self.searches.next()
-        self._run(number, self.last_query, self.last_sort, 0)
+        self._run(number, self.last_query, self.last_sort, 0, self.last_within)
         return number
 
-    def _run(self, number: int, text: str, sort: str, shift: int) -> None:
-        self.last_query, self.last_sort = text, sort
-        run_in_pool(self.library.search, text, RESULT_LIMIT, 0, sort,
+    def _run(self, number: int, text: str, sort: str, shift: int,
+             within: list[str]) -> None:
+        self.last_query, self.last_sort, self.last_within = text, sort, within
+        run_in_pool(self.library.search, text, RESULT_LIMIT, 0, sort, within,
                     on_result=lambda results: self._searched(number, results),
                     on_error=lambda error: self._search_error(number, error, shift))
 

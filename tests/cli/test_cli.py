@@ -98,3 +98,27 @@ def test_batch_runs_every_line_and_reports_errors_inline(home, tmp_path):
 def test_check_reports_a_healthy_index(home):
     result = run(home, "check")
     assert "archive: healthy; 6 documents in the index" in result.stdout
+
+
+def test_proximity_near_regex_and_within_from_the_command_line(home):
+    def keys(*args):
+        return [hit["doc"] for hit in json.loads(run(home, "search", *args, "--json").stdout)
+                ["hits"]]
+
+    assert keys('"attack ashraf"~3') == [KEYS["ashraf"]]  # "attack on Camp Ashraf"
+    assert keys('"attack ashraf"~1') == []  # two words between them
+    assert keys('"ashraf attack"~3') == [KEYS["ashraf"]]  # the title: "Camp Ashraf attack"
+    assert keys("body:(ashraf NEAR/2 attack)") == [KEYS["ashraf"]]
+    assert sorted(keys("/massacres?/")) == sorted([KEYS["ashraf"], KEYS["massacres"]])
+    assert keys("camp", "--within", "massacre") == [KEYS["ashraf"]]
+    unreadable = run(home, "search", "/(?=a)b/", check_exit=2)
+    assert "not a regular expression" in unreadable.stderr
+
+
+@pytest.mark.parametrize("query", ["said", "lord*", "lrod~", '"a b"', "a NEAR b",
+                                   '"a b"~3', "/a.*/", "date:2013", "tag:x"])
+def test_a_home_never_indexed_answers_every_query_with_nothing(tmp_path, query):
+    """Whoosh gives an index with no segment an EmptyReader; reading its postings once
+    raised AttributeError (a traceback for any word query before the first index)."""
+    result = run(tmp_path / "never-indexed", "search", query, "--json")
+    assert json.loads(result.stdout)["total"] == 0

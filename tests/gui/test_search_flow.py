@@ -129,3 +129,36 @@ def test_sort_newest_puts_the_latest_first(qtbot, window):
     with qtbot.waitSignal(window.session.search_finished, timeout=5_000) as sorted_:
         window.search_bar.sort.setCurrentIndex(1)
     assert [hit.date for hit in sorted_.args[0].hits] == ["2014-12-30", "2013-09-01"]
+
+
+def test_search_within_pins_the_query_as_a_chip_and_narrows_the_next(qtbot, window):
+    everything = search(qtbot, window, "massacre")
+    assert everything.total == 2
+    window.search_bar.field.setFocus()
+    with qtbot.waitSignal(window.session.search_finished, timeout=5_000) as pinned:
+        qtbot.keyClick(window.search_bar.field, Qt.Key.Key_F,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert pinned.args[0].total == 2  # the same documents, now as a filter
+    assert window.search_bar.query() == ""
+    assert window.search_within.action.isChecked()
+    chips = window.chips.chips()
+    assert [chip.text() for chip in chips] == ["Within: massacre  ✕"]
+    alone = window.library.search("camp", limit=50).total
+    within = search(qtbot, window, "camp")
+    assert 0 < within.total < alone  # massacre AND camp, not every camp
+    marked = {snippet.text[a:b].lower() for hit in within.hits for snippet in hit.snippets
+              for a, b in snippet.highlights}
+    assert marked == {"camp"}  # the new query's words are the hits, not the earlier's
+    assert {hit.key for hit in within.hits} <= {hit.key for hit in everything.hits}
+    with qtbot.waitSignal(window.session.search_finished, timeout=5_000) as widened:
+        qtbot.mouseClick(window.chips.chips()[0], Qt.MouseButton.LeftButton)
+    assert widened.args[0].total == alone
+    assert not window.search_within.action.isChecked()
+
+
+def test_search_within_with_nothing_searched_says_so(qtbot, window):
+    window.search_bar.set_query("", search=False)
+    window.search_within.action.trigger()
+    assert not window.search_within.action.isChecked()
+    assert window.chips.filters() == []
+    assert "Search first" in window.search_bar.error_label.text()

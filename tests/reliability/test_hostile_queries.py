@@ -22,7 +22,8 @@ REAL_TEXTS = Path(__file__).resolve().parents[1] / "data" / "real_texts.jsonl.gz
 PIECES = ['"', "(", ")", "[", "]", "{", "}", ":", "*", "?", "~", "-", "+", "OR", "AND",
           "NOT", "TO", "title:", "date:", "tag:", "source:", "nosuchfield:", "camp",
           "liberty", "massacre", "2013", "2013-09", " ", "\\", "/", "'", "\x00", "\t",
-          "ß", "İ", "ي", "ی", "\u200c", "中文", "🙂", "\u202e", "*" * 5, "a" * 300]
+          "ß", "İ", "ي", "ی", "\u200c", "中文", "🙂", "\u202e", "*" * 5, "a" * 300,
+          "NEAR", "NEAR/3", "NEAR/0", '"~', "~5", "/", "/c.*/", "/(a+)+b/", ".*", "|"]
 QUERY_TIME_LIMIT = 5.0  # seconds; generous: this guards against hangs, not speed
 SLOWEST_QUERY_LIMIT = 10.0  # seconds for the slowest long query: catches minutes, not ms
 PARAGRAPH = ("On 1 September 2013 an attack on Camp Ashraf killed 52 residents; witnesses "
@@ -97,7 +98,10 @@ def test_query_of_printable_ascii(library, text):
 def test_very_long_and_pathological_queries(library):
     for text in ["camp " * 1000, "(" * 500 + "camp" + ")" * 500, '"' + "camp " * 900 + '"',
                  "c*" * 300, "a~2 " * 200, "title:" * 300 + "camp", "-" * 100 + "camp",
-                 "date:[0000 TO 9999]", "camp OR " * 500 + "x"]:
+                 "date:[0000 TO 9999]", "camp OR " * 500 + "x",
+                 '"' + "c* " * 10 + '"~200', " NEAR/200 ".join(["c*"] * 10),
+                 "/(a+)+$/", "/(x+x+)+y/", "/" + "(a|aa)*" * 20 + "b/", "/.*/", "/[a-z]*/",
+                 '"' + "/.*a.*/ " * 10 + '"~200', "camp NEAR " * 9 + "camp"]:
         run_query(library, text)
 
 

@@ -605,6 +605,17 @@ class SegmentLexicon:
         cuts = (edges - edges[0]).tolist()
         return [raw[cuts[n]:cuts[n + 1]].decode("utf-8") for n in range(len(cuts) - 1)]
 
+    def count(self, field: str, prefix: str = "") -> int:
+        """How many of the field's words start with `prefix`, without reading them."""
+        if self._fallback is not None:
+            return len(self.words(field, prefix))
+        found = self._fields.get(field)
+        if found is None:
+            return 0
+        blob, offsets, _ = found
+        first, last = self._range(blob, offsets, prefix.encode("utf-8"))
+        return max(0, last - first)
+
     def longest(self, field: str) -> int:
         """The length in UTF-8 bytes of the field's longest word (0 if none)."""
         if self._fallback is not None:

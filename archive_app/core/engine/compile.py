@@ -20,12 +20,15 @@ import re
 from collections.abc import Callable
 from operator import methodcaller
 
+import re2
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import query as wq
 from whoosh.lang.porter import stem
+from whoosh.reading import EmptyReader
 
 from archive_app.core.annotations.records import MAX_TAG_DEPTH
+from archive_app.core.engine.proximity import ProximityQuery
 from archive_app.core.errors import QueryError
 from archive_app.core.search import query as q
 from archive_app.core.search.hit_spans import HitMatcher
@@ -35,6 +38,18 @@ DEFAULT_FIELDS = ("title", "body")
 STEMMED_FIELDS = ("title", "body", "notes", "author", "source")
 KEYWORD_FIELDS = ("tags", "lang", "format", "ocr")
 MAX_EXPANSION = 256
+MAX_PART_WORDS = 1024
+"""Indexed words one part of a proximity search, or one /regex/, may stand for."""
+MAX_REGEX_WALK = 2_000_000
+"""Indexed words a /regex/ may be tried on (its plain-letter start narrows them)."""
+
+
+def leaves(searcher) -> list:
+    """The searcher's (segment searcher, docnum offset) pairs, without the EmptyReader
+    Whoosh gives an index that has no segment yet (a home never indexed, or emptied):
+    it has no postings to read, and a search of it finds nothing rather than failing."""
+    return [(sub, offset) for sub, offset in searcher.leaf_searchers()
+            if not isinstance(sub.reader(), EmptyReader)]
 
 
 class Lexicon:
@@ -42,7 +57,7 @@ class Lexicon:
     `codec.SegmentLexicon`, kept in its `SegmentData`)."""
 
     def __init__(self, searcher, segment_data):
-        self.parts = [(sub.reader(), segment_data(sub)) for sub, _ in searcher.leaf_searchers()]
+        self.parts = [(sub.reader(), segment_data(sub)) for sub, _ in leaves(searcher)]
 
     def words(self, fieldname: str, shortest: int, longest: int, prefix: str) -> list[str]:
         """The field's indexed words starting with `prefix` whose length is in
@@ -59,6 +74,12 @@ class Lexicon:
         for reader, data in self.parts:
             found.update(data.lexicon(reader).words(fieldname, prefix))
         return sorted(found)
+
+    def count(self, fieldname: str, prefix: str) -> int:
+        """An upper bound of the field's words starting with `prefix` (counted per
+        segment, without reading them)."""
+        return sum(data.lexicon(reader).count(fieldname, prefix)
+                   for reader, data in self.parts)
 
     def longest(self, fieldname: str) -> int:
         """An upper bound of the field's longest indexed word (0 for an empty field)."""
@@ -87,6 +108,8 @@ class Compiler:
             return self.date_range(node)
         if node.field == "tags":
             return self.tags(node, negated)
+        if isinstance(node, q.Near):
+            return self.near(node, negated)
         fields = (node.field,) if node.field else DEFAULT_FIELDS
         marks = None if negated else self.marks_for(node.field)
         parts = [self.leaf(node, name, marks) for name in fields]
@@ -133,7 +156,87 @@ class Compiler:
                 marks.terms.update(forms)
                 marks.terms.add(text)
             return _any_term(name, forms)
+        if isinstance(node, q.Regex):
+            if name in KEYWORD_FIELDS or name == "date":
+                raise QueryError(f"A /regex/ searches words of text: {name}: holds whole "
+                                 "values.")
+            found = self.regex_words(name, node.pattern)
+            if marks is not None:
+                marks.terms.update(found)
+            return _any_term(name, found) if found else wq.NullQuery
         raise QueryError(f"unsupported query part {node!r}")
+
+    def near(self, node: q.Near, negated: bool) -> wq.Query:
+        """A proximity search: each part expanded to the indexed words it stands for,
+        then one ProximityQuery per field searched (engine/proximity.py)."""
+        fields = (node.field,) if node.field else DEFAULT_FIELDS
+        marks = None if negated else self.marks_for(node.field)
+        queries = []
+        for name in fields:
+            parts = [self.part_words(name, item) for item in node.items]
+            if marks is not None and all(parts):
+                marks.proximities.append((tuple(frozenset(part) for part in parts),
+                                          node.distance, node.ordered))
+            queries.append(ProximityQuery(name, parts, node.distance, node.ordered)
+                           if all(parts) else wq.NullQuery)
+        return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+    def part_words(self, name: str, node: q.Node) -> list[str]:
+        """The indexed words one part of a proximity search stands for (at most
+        MAX_PART_WORDS, else the query is too broad to say so)."""
+        if isinstance(node, q.Word):
+            word = words(node.text)[0]
+            return self.word_forms(name, word) if name in STEMMED_FIELDS else [word]
+        if isinstance(node, q.Fuzzy):
+            return self.fuzzy_forms(name, fold(node.text.lower()), node.distance)
+        if isinstance(node, q.Regex):
+            return self.regex_words(name, node.pattern)
+        if isinstance(node, q.Prefix):
+            text = fold(node.text.lower())
+            self._check_breadth(name, text, f"'{node.text}*'")
+            return self.lexicon.with_prefix(name, text)
+        if isinstance(node, q.Wildcard):
+            pattern = fold(node.pattern.lower())
+            start = re.split(r"[*?]", pattern, maxsplit=1)[0]
+            self._check_breadth(name, start, f"'{node.pattern}'", walk=True)
+            matches = _wildcard_regex(pattern).fullmatch
+            found = [word for word in self.lexicon.with_prefix(name, start) if matches(word)]
+            if len(found) > MAX_PART_WORDS:
+                raise QueryError(f"'{node.pattern}' matches more than {MAX_PART_WORDS:,} "
+                                 "different words in a proximity search: make it narrower.")
+            return found
+        raise QueryError(f"unsupported query part {node!r}")
+
+    def _check_breadth(self, name: str, prefix: str, shown: str, walk: bool = False) -> None:
+        count = self.lexicon.count(name, prefix)
+        limit = MAX_REGEX_WALK if walk else MAX_PART_WORDS
+        if count > limit:
+            raise QueryError(f"{shown} matches more than {limit:,} different words in a "
+                             "proximity search: add letters to narrow it.")
+
+    def regex_words(self, name: str, pattern: str) -> list[str]:
+        """The field's indexed words a /regex/ matches whole, from one RE2 pass over the
+        words its plain-letter start allows (at most MAX_REGEX_WALK of them); more than
+        MAX_PART_WORDS matches is a query too broad to answer well, and says so."""
+        key = ("/", name, pattern)
+        if key in self.cache:
+            return self.cache[key]
+        folded = _fold_literals(pattern)
+        start = _literal_start(folded)
+        count = self.lexicon.count(name, start)
+        if count > MAX_REGEX_WALK:
+            raise QueryError(f"/{pattern}/ would have to be tried on {count:,} words: "
+                             "begin it with a few plain letters, as in /mal+iki/.")
+        block = "\n".join(self.lexicon.with_prefix(name, start))
+        whole = re2.compile(f"(?m)^(?:{folded})$", q.REGEX_OPTIONS)
+        found = []
+        for match in whole.finditer(block):
+            found.append(match.group())
+            if len(found) > MAX_PART_WORDS:
+                raise QueryError(f"/{pattern}/ matches more than {MAX_PART_WORDS:,} different "
+                                 "words: make it narrower.")
+        self.cache[key] = found
+        return found
 
     def tags(self, node: q.Node, negated: bool) -> wq.Query:
         """A `tag:` part as the indexed tag names it matches (see `tag_names`); their
@@ -268,6 +371,31 @@ def _wildcard_regex(pattern: str) -> re.Pattern[str]:
                       + ".*" + last)
 
 
+def _fold_literals(pattern: str) -> str:
+    """A regex with its non-ASCII letters folded as the index folds them (é -> e,
+    Arabic ي -> Persian ی), so /café/ and /مالکی/ find the indexed forms; regex syntax
+    is ASCII, so no operator is touched."""
+    return "".join(char if char.isascii() else fold(char) for char in pattern)
+
+
+def _literal_start(pattern: str) -> str:
+    """The plain letters every match of a regex begins with ('mal' for 'mal+iki'), in
+    lower case: the lexicon walk starts there. '' when the regex could begin otherwise
+    (an alternation, a class, a letter made optional by the next character)."""
+    pattern = pattern.removeprefix("^")
+    if "|" in pattern:
+        return ""
+    start = []
+    for number, char in enumerate(pattern):
+        if not char.isalnum():
+            break
+        following = pattern[number + 1 : number + 2]
+        if following in ("*", "?", "{"):
+            break
+        start.append(char.lower())
+    return "".join(start)
+
+
 def _tag_path(text: str) -> str:
     """A tag name as the index holds it: 'People / Witnesses ' -> 'people/witnesses'."""
     parts = (" ".join(part.split()) for part in text.lower().split("/"))
@@ -286,6 +414,11 @@ def _tag_level_matcher(node: q.Node) -> Callable[[str], bool]:
     if isinstance(node, q.Fuzzy):
         text, most = _tag_path(node.text), node.distance
         return lambda level: OSA.distance(level, text, score_cutoff=most) <= most
+    if isinstance(node, q.Regex):
+        whole = re2.compile(node.pattern, q.REGEX_OPTIONS)
+        return lambda level: whole.fullmatch(level) is not None
+    if isinstance(node, q.Near):
+        raise QueryError("Tags are names, not text: tag: takes no NEAR or ~N.")
     raise QueryError(f"unsupported query part {node!r}")
 
 

@@ -26,6 +26,7 @@ from archive_app.core.engine.codec import (
     field_lengths,
     segment_postings,
 )
+from archive_app.core.engine.proximity import ProximityQuery, near_documents
 
 Answer = tuple[np.ndarray, np.ndarray]
 """(docnums ascending as int64, scores as float64) of one segment."""
@@ -145,6 +146,8 @@ class SegmentEvaluator:
             return self.phrase(query, within)
         if kind is wq.Not:
             return self.intersection(wq.And([query], boost=query.boost), within)
+        if kind is ProximityQuery:
+            return self.proximity(query, within)
         if kind in (wq.Prefix, wq.Wildcard, wq.TermRange) and not query.constantscore:
             return self.terms_of(query, within)
         if query is wq.NullQuery or kind is wq.NullQuery.__class__:
@@ -301,6 +304,40 @@ class SegmentEvaluator:
         for raw, p in zip(raws, postings, strict=True):
             chosen = np.searchsorted(p.ids, found)
             total += self.bm25(query.fieldname, raw, found, p.weights[chosen])
+        return _boosted((found, total), query.boost)
+
+
+    def proximity(self, query: ProximityQuery, within: np.ndarray | None) -> Answer:
+        """Documents with the parts' words close together (engine/proximity.py), scored
+        as the And of the parts' Ors: each part's words' scores summed."""
+        schema = self.searcher.schema
+        if query.fieldname not in schema:
+            return NOTHING
+        field = schema[query.fieldname]
+        bases = self.data.lexicon(self.reader).bases(query.fieldname)
+        if bases is None:
+            return self.drain(query, within)
+        parts = []
+        for words in query.parts:
+            postings = [self.arrays(query.fieldname, field.to_bytes(word)) for word in words]
+            postings = [found for found in postings if len(found.ids)]
+            if not postings:
+                return NOTHING
+            if any(found.kind not in POSITION_KINDS for found in postings):
+                return self.drain(query, within)
+            parts.append(np.unique(np.concatenate(
+                [found.positions.astype(np.int64) for found in postings])))
+        found = near_documents(parts, bases, query.distance, query.ordered)
+        if within is not None:
+            found = found[np.isin(found, within)]
+        if not len(found):
+            return NOTHING
+        total = np.zeros(len(found))
+        for words in query.parts:
+            answer = _summed([part for part in (
+                self.raw_term(query.fieldname, field, field.to_bytes(word), found)
+                for word in words) if len(part[0])])
+            total[np.searchsorted(found, answer[0])] += answer[1]
         return _boosted((found, total), query.boost)
 
 

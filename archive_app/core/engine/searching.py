@@ -18,9 +18,10 @@ from math import log
 
 import numpy as np
 from whoosh import collectors, sorting
+from whoosh import query as wq
 
 from archive_app.core.engine.codec import segment_postings
-from archive_app.core.engine.compile import Compiler, Lexicon
+from archive_app.core.engine.compile import Compiler, Lexicon, leaves
 from archive_app.core.engine.evaluate import SegmentData, SegmentEvaluator
 from archive_app.core.search import query as q
 
@@ -63,7 +64,7 @@ class QueryRunner:
         self.segments = segments
         self.cache: dict = {}
         """Per generation: word expansions, tag names, deletion masks, global sort ranks."""
-        self._leaves = searcher.leaf_searchers()
+        self._leaves = leaves(searcher)
         current = {_segment_key(sub.reader()) for sub, _ in self._leaves}
         for key in list(segments):  # list(): other threads may add meanwhile
             if key not in current:
@@ -106,10 +107,18 @@ class QueryRunner:
     def lexicon(self) -> Lexicon:
         return Lexicon(self.searcher, self.segment_data)
 
-    def compile(self, node: q.Node):
-        """(the compiled query, its HitMatcher)."""
+    def compile(self, node: q.Node, quiet: tuple[q.Node, ...] = ()):
+        """(the compiled query, its HitMatcher). `quiet` parts narrow the answer
+        without being marked (search within earlier results: the earlier query's words
+        are not the new query's hits)."""
         compiler = Compiler(self.searcher, self.cache, self.lexicon())
-        return compiler.compile(node), compiler.matcher
+        compiled = compiler.compile(node)
+        if quiet:
+            lexicon = compiler.lexicon
+            narrowing = [Compiler(self.searcher, self.cache, lexicon).compile(part)
+                         for part in quiet]
+            compiled = wq.And([compiled, *narrowing])
+        return compiled, compiler.matcher
 
     def rank(self, compiled, sort: str, wanted: int, reference: bool = False,
              facets: bool = True) -> tuple[int, list[tuple[int, float]], Matched]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from archive_app.core.annotations.records import tag_ancestors
+from archive_app.core.search.proximity import windows
 from archive_app.core.text.analysis import WORD_CHARS, WORD_PATTERN, iter_words, surface_words
 
 _BEFORE = rf"(?<![{WORD_CHARS}])"
@@ -42,6 +43,10 @@ class HitMatcher:
     prefixes: set[str] = field(default_factory=set)
     patterns: list[re.Pattern[str]] = field(default_factory=list)
     phrases: set[tuple[str, ...]] = field(default_factory=set)
+    proximities: list[tuple[tuple[frozenset[str], ...], int, bool]] = field(
+        default_factory=list)
+    """Proximity searches: each part's indexed words, the distance, whether in order; a
+    stretch that satisfies one (search/proximity.py) is one span, first word to last."""
     tags: set[str] = field(default_factory=set)
     """Indexed tag names (lower case) a positive `tag:` part matched."""
     notes: HitMatcher | None = None
@@ -67,7 +72,38 @@ class HitMatcher:
                 or any(p.fullmatch(word) for p in self.patterns))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """Every hit in `text` as (start, end), sorted, phrases as one span each."""
+        """Every hit in `text` as (start, end), sorted, phrases and proximity stretches
+        as one span each."""
+        if not self.proximities:
+            return self.word_spans(text)
+        return merge_spans(self.word_spans(text) + self.proximity_spans(text))
+
+    def proximity_spans(self, text: str) -> list[tuple[int, int]]:
+        """The stretches of `text` that satisfy a proximity search (a word's position is
+        its index among the text's words, as indexed). The folded words come from
+        `surface_words` (one `findall`, cached folds) and each part's positions from
+        `compress`, in C; only text whose words and indexed words are not one to one
+        (CJK bigrams) is tokenised word by word."""
+        found = surface_words(text)
+        if found is None:
+            tokens = list(iter_words(text))
+            folded = [token[0] for token in tokens]
+            edges = [(start, end) for _, start, end in tokens]
+        else:
+            folded = found[1]
+            edges = None
+        spans = []
+        for parts, distance, ordered in self.proximities:
+            positions = [list(compress(range(len(folded)), map(part.__contains__, folded)))
+                         for part in parts]
+            stretches = windows(positions, distance, ordered)
+            if stretches and edges is None:
+                edges = [match.span() for match in WORD_PATTERN.finditer(text)]
+            spans += [(edges[first][0], edges[last][1]) for first, last in stretches]
+        return spans
+
+    def word_spans(self, text: str) -> list[tuple[int, int]]:
+        """The hits of the words, prefixes, patterns and phrases."""
         if not self.patterns:
             found = non_ascii_words(text)
             if found is not None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from archive_app.core.search.query import parse_query
+
 FACET_FIELDS = {"source": "source", "year": "date", "format": "format", "tag": "tag",
                 "sender": "from"}
 """Facet name (as in SearchResults.facets) -> the query field that filters by it."""
@@ -24,6 +26,39 @@ def facet_filter(facet: str, value: str) -> str:
     if facet == "year" or _PLAIN_VALUE.match(value):
         return f"{field}:{value}"
     return f'{field}:"{value}"'
+
+
+def within_filter(query: str) -> str:
+    """The clause that keeps only what `query` finds: "search within these results".
+
+    The earlier query, bracketed, becomes a filter like a facet's, so the next query is
+    ANDed with it and the chip shows what narrows the list; raises QueryError if the
+    earlier query cannot be read (nothing to search within)."""
+    query = query.strip()
+    parse_query(query)
+    return f"({query})"
+
+
+def split_within(filters: list[str]) -> tuple[list[str], list[str]]:
+    """(the facet clauses, the earlier queries of `within_filter` chips, unbracketed).
+
+    A facet clause is always `field:value`; only a within chip is bracketed. The
+    earlier queries narrow the search without being marked (`Library.search(within=)`).
+    """
+    facets = [clause for clause in filters if not _is_within(clause)]
+    within = [clause[1:-1] for clause in filters if _is_within(clause)]
+    return facets, within
+
+
+def _is_within(clause: str) -> bool:
+    return clause.startswith("(") and clause.endswith(")")
+
+
+def within_label(query: str, width: int = 40) -> str:
+    """A chip's label for a `within_filter`: 'Within: camp ashraf', long queries cut."""
+    query = " ".join(query.split())
+    shown = query if len(query) <= width else query[:width - 1] + "…"
+    return f"Within: {shown}"
 
 
 def combine(query: str, filters: list[str]) -> tuple[str, int]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -93,14 +93,17 @@ class Searcher:
         return compiled, matcher, node
 
     def search(self, text: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               facets: bool = True, snippets: bool = True) -> SearchResults:
-        """Run a query; raises QueryError for one that cannot be parsed."""
+               facets: bool = True, snippets: bool = True,
+               within: Sequence[str] = ()) -> SearchResults:
+        """Run a query; raises QueryError for one that cannot be parsed. `within`:
+        earlier queries whose results this one searches within (ANDed, not marked)."""
         started = time.perf_counter()
         if sort not in SORTS:
             raise QueryError(f"Unknown sort '{sort}': use relevance, newest or oldest.")
         node = q.parse_query(text)
+        earlier = tuple(q.parse_query(query) for query in within)
         runner = self.index.engine.runner()
-        compiled, matcher = runner.compile(node)
+        compiled, matcher = runner.compile(node, earlier)
         wanted = max(1, offset + limit)
         total, ranked, matched = runner.rank(compiled, sort, wanted,
                                              reference=not self.set_evaluation, facets=facets)

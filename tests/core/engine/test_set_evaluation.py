@@ -30,6 +30,9 @@ QUERIES = [
     "source:perl", "source:bible lord", "date:2001", "date:[2001-01-01 TO 2003-06-30]",
     "the date:[2002 TO 2004]", "lord source:bible -god", "nosuchword", '"no such phrase"',
     "lord AND nosuchword", "nosuchword OR lord",
+    '"lord said"~2', '"lord said"~0', '"said lord"~4', "lord NEAR/3 said", "god NEAR lord",
+    '"ret* int*"~3', "lord NEAR moses NEAR aaron", '"lrod~ said"~1', "/lor[dn]s?/",
+    'title:"doc0007 lord"~1', 'body:"the lord"~1 -god', "said NEAR/2 lord OR table",
 ]
 
 
