@@ -746,7 +746,8 @@ class Library:
         found = self.saved_search(name)
         moment = now_precise()  # before searching: what is indexed during it stays new
         results = self.search(found.text, limit=limit, offset=offset, sort=found.sort)
-        ran = self.mark_saved_search_run(found.name, moment) if not self.read_only else found
+        ran = (found if self._store.read_only
+               else self.mark_saved_search_run(found.name, moment))
         return replace(ran, new=0), results
 
     def mark_saved_search_run(self, name: str, moment: str | None = None) -> SavedSearch:

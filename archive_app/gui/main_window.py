@@ -484,6 +484,7 @@ class MainWindow(QMainWindow):
         if self._browse_is_open():
             self.browse.reload()
         self.annotating.controller.reload()
+        self.saved.reload()  # its documents no longer count as new
         if self.annotating.view_dock.isVisible():
             self.annotating.view.reload()
 
