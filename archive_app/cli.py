@@ -18,6 +18,7 @@ from archive_app.commands.folders import add_folders_parser, cmd_folders
 from archive_app.commands.importing import add_import_parser, cmd_import
 from archive_app.commands.indexing import cmd_check, cmd_index
 from archive_app.commands.printing import show
+from archive_app.commands.saved import add_saved_parser, cmd_saved
 from archive_app.commands.searching import cmd_search
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.paths import resolve_home
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_browse_parser(verbs)
     add_export_parser(verbs)
     add_import_parser(verbs)
+    add_saved_parser(verbs, _positive_int, _non_negative_int)
 
     gui = verbs.add_parser("gui", help="open the desktop window (the default)")
     gui.add_argument("--query", help="search for this when the window opens")
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"index": cmd_index, "search": cmd_search, "check": cmd_check, "gui": cmd_gui,
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
                 "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import,
-                "browse": cmd_browse}
+                "browse": cmd_browse, "saved": cmd_saved}
     try:
         return handlers[args.verb](args)
     except QueryError as error:

@@ -39,10 +39,21 @@ from archive_app.core.annotations.records import (
     tidy_tag,
 )
 from archive_app.core.annotations.regions import Region, clip_region, region_placement
-from archive_app.core.annotations.store import UserStore
+from archive_app.core.annotations.saved_searches import (
+    ImportReport,
+    SavedSearch,
+    SavedSearchError,
+    SavedSearches,
+    clean_search,
+    last_run_time,
+    parse_import,
+    read_import_file,
+    write_export,
+)
+from archive_app.core.annotations.store import UserStore, now_precise
 from archive_app.core.annotations.tag_renames import TagRenames, rewrite_query
 from archive_app.core.browse import FolderListing, address_for_path, list_folder
-from archive_app.core.errors import ArchiveError, IndexProblem
+from archive_app.core.errors import ArchiveError, IndexProblem, QueryError
 from archive_app.core.export import citation
 from archive_app.core.indexing import health
 from archive_app.core.indexing.catalog import Root
@@ -59,12 +70,15 @@ from archive_app.core.jobs import JobControl
 from archive_app.core.pages.document_pages import DocumentPages, has_pages
 from archive_app.core.pages.renderer import PageProblem, PageRenderer
 from archive_app.core.paths import AppPaths
+from archive_app.core.search import query as query_language
 from archive_app.core.search.hit_spans import HitMatcher
 from archive_app.core.search.refine import combine
 from archive_app.core.search.searcher import Searcher, SearchResults
 from archive_app.core.text.pages import page_of
 
 OCR_DEPENDENT_FORMATS = frozenset({"pdf", "image"}) | ingest.CONTAINER_FORMATS
+SAVED_SEARCH = "saved search"
+"""The history kind of saving and deleting a saved search (a face re-reads its list)."""
 
 
 def ocr_setting(setting: str) -> str:
@@ -102,6 +116,7 @@ class Library:
         self._store = UserStore(paths.annotations_db, paths.backups_dir)
         self._store_lock = threading.RLock()
         self._annotations = Annotations(self._store)
+        self._saved = SavedSearches(self._store)
         try:  # the index adds to each document what the user's store holds for it
             self._index = ArchiveIndex(paths, user_fields=self._user_fields,
                                        keys_with_user_fields=self._keys_with_user_fields)
@@ -641,6 +656,142 @@ class Library:
                 self._annotations.place(annotation.id, reanchor(annotation.anchor, view.text),
                                         view.text, record.sha256 if record else "")
         return len(drifted)
+
+    # -- saved searches ------------------------------------------------------------------
+    def save_search(self, name: str, query: str = "", filters: list[str] | tuple = (),
+                    sort: str = "relevance", replace_existing: bool = False) -> SavedSearch:
+        """Keep the search (query, facet filters, sort) under a name; it counts as run
+        now. A name already taken is refused unless `replace_existing`. On the undo
+        history. SavedSearchError for a bad name or nothing to search, QueryError for a
+        query or filter that cannot be parsed."""
+        search = clean_search(name, query, filters, sort)
+        with self._store_lock:
+            stored, previous = self._saved.put(search, replace_existing=replace_existing)
+        self._record_saved(f"save search {_name(stored.name)}", previous, stored)
+        return stored
+
+    def delete_saved_search(self, name: str) -> SavedSearch:
+        """Delete a saved search (undo puts it back, with its last run); returns it."""
+        with self._store_lock:
+            gone = self._saved.delete(name)
+        self._record_saved(f"delete saved search {_name(gone.name)}", gone, None)
+        return gone
+
+    def _record_saved(self, description: str, before: SavedSearch | None,
+                      after: SavedSearch | None) -> None:
+        """Undo puts back `before` (or removes `after`, a new one); redo applies `after`
+        again (or deletes `before`). Each keeps what it removed as it was then, so a
+        run in between keeps its time. A name taken meanwhile (the CLI, another window)
+        makes the undo fail with a message rather than overwrite that search."""
+        state = {"before": before, "after": after}
+
+        def undo() -> list[str]:
+            with self._store_lock:
+                if state["after"] is None:
+                    state["before"] = self._saved.put(state["before"])[0]
+                elif state["before"] is None:
+                    state["after"] = self._saved.delete(state["after"].name)
+                else:
+                    state["before"], state["after"] = self._saved.put(
+                        state["before"], replace_existing=True)
+            return []
+
+        def redo() -> list[str]:
+            with self._store_lock:
+                if state["after"] is None:
+                    state["before"] = self._saved.delete(state["before"].name)
+                else:
+                    state["after"], replaced = self._saved.put(
+                        state["after"], replace_existing=state["before"] is not None)
+                    state["before"] = replaced or state["before"]
+            return []
+
+        self._record(description, SAVED_SEARCH, undo, redo)
+
+    def saved_search(self, name: str) -> SavedSearch:
+        """One saved search by name (case ignored); SavedSearchError when there is none."""
+        with self._store_lock:
+            found = self._saved.get(name)
+        if found is None:
+            raise SavedSearchError(f"there is no saved search named '{name[:60]}'")
+        return found
+
+    def saved_searches(self, count_new: bool = True) -> list[SavedSearch]:
+        """Every saved search by name, each with `new`: how many documents it matches
+        that were added or changed (their text, or what their file says) since it was
+        last run, from the catalog's reading times (catalog.py `indexed`). A moved file
+        counts as new under its new name. A query that no longer parses gets `problem`.
+        A worker may call it."""
+        with self._store_lock:
+            searches = self._saved.all()
+        if not count_new or not searches:
+            return searches
+        since = {search.id: last_run_time(search) for search in searches}
+        fresh = self._index.reader_catalog().indexed_since(min(since.values()))
+        counted = []
+        for search in searches:
+            candidates = {key for key, at in fresh.items() if at > since[search.id]}
+            try:
+                query_language.parse_query(search.text)
+                new = (len(self.searcher().matching_keys(search.text) & candidates)
+                       if candidates else 0)
+            except QueryError as error:
+                counted.append(replace(search, problem=error.message))
+                continue
+            counted.append(replace(search, new=new))
+        return counted
+
+    def run_saved_search(self, name: str, limit: int = 20, offset: int = 0
+                         ) -> tuple[SavedSearch, SearchResults]:
+        """Run a saved search as `search` would, and record the run (its new documents
+        are seen now). In a read-only home it runs and the time is not recorded."""
+        found = self.saved_search(name)
+        moment = now_precise()  # before searching: what is indexed during it stays new
+        results = self.search(found.text, limit=limit, offset=offset, sort=found.sort)
+        ran = (found if self._store.read_only
+               else self.mark_saved_search_run(found.name, moment))
+        return replace(ran, new=0), results
+
+    def mark_saved_search_run(self, name: str, moment: str | None = None) -> SavedSearch:
+        """Record that a saved search was run (the window runs it through its own
+        search session); not on the undo history."""
+        with self._store_lock:
+            return self._saved.mark_run(name, moment or now_precise())
+
+    def export_saved_searches(self, path: Path, overwrite: bool = False) -> int:
+        """Write every saved search to a JSON file another archive can import (names,
+        queries, filters, sorts, when each was saved); returns how many."""
+        searches = self.saved_searches(count_new=False)
+        write_export(searches, Path(path), overwrite=overwrite)
+        return len(searches)
+
+    def import_saved_searches(self, path: Path) -> ImportReport:
+        """Add the saved searches of an exported file (saved_searches.py checks every
+        item). A name this archive already has is skipped and the search here kept as
+        it is; so is a name the file repeats. Imported searches count as run now, so
+        "new" means new in this archive after the import. Not on the undo history."""
+        items, invalid = parse_import(read_import_file(Path(path)))
+        report = ImportReport(invalid=invalid)
+        moment = now_precise()
+        seen: set[str] = set()
+        for item in items:
+            folded = item.name.casefold()
+            with self._store_lock:
+                existing = self._saved.get(item.name)
+            if existing is not None or folded in seen:
+                where = "the file, earlier," if folded in seen else "this archive"
+                report.skipped.append(f"'{item.name}': {where} has a saved search of that "
+                                      "name; it is kept as it is")
+                continue
+            seen.add(folded)
+            try:
+                with self._store_lock:
+                    self._saved.put(replace(item, last_run=moment))
+            except SavedSearchError as error:
+                report.invalid.append(f"'{item.name}': {error}")
+                continue
+            report.imported.append(item.name)
+        return report
 
     # -- undo and redo -------------------------------------------------------------------
     def _record(self, description: str, kind: str, undo: Callable[[], list[str]],

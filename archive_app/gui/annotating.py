@@ -27,7 +27,7 @@ from archive_app.core.annotations.records import (
     TagInfo,
     clean_tag,
 )
-from archive_app.core.library import Library
+from archive_app.core.library import SAVED_SEARCH, Library
 from archive_app.gui.reader import Reader
 from archive_app.gui.tag_dialog import TagDialog
 from archive_app.gui.workers import WriteQueue
@@ -44,6 +44,8 @@ class AnnotationState:
     message: str = ""
     metadata_keys: list[str] = field(default_factory=list)
     """Documents whose metadata an undo or redo changed (the window shows them again)."""
+    kind: str = ""
+    """What an undo or redo changed (history.Change.kind), '' for any other state."""
 
 
 def read_state(library: Library, key: str | None, message: str = "") -> AnnotationState:
@@ -71,6 +73,7 @@ def _history_state(library: Library, key: str | None, change: Change | None, don
     if change is None:
         return read_state(library, key, nothing)
     state = read_state(library, key, f"{done}: {change.description}.")
+    state.kind = change.kind
     if change.kind == "metadata":
         state.metadata_keys = list(change.docs)
     return state
@@ -98,6 +101,8 @@ class AnnotationController(QObject):
     """An undo or redo changed this document's metadata."""
     history_changed = Signal()
     """A job finished: what Undo and Redo would do may have changed."""
+    saved_searches_changed = Signal()
+    """An undo or redo saved or deleted a saved search (the dock reads its list again)."""
 
     def __init__(self, library: Library, reader: Reader, window: QMainWindow,
                  tag_names: Callable[[], list[str]], writes: WriteQueue):
@@ -196,6 +201,8 @@ class AnnotationController(QObject):
     def _history_done(self, state: AnnotationState) -> None:
         for key in state.metadata_keys:
             self.metadata_changed.emit(key)
+        if state.kind == SAVED_SEARCH:
+            self.saved_searches_changed.emit()
         self.state_changed.emit(state)
 
     def rename_tag(self, old: str, new: str) -> None:

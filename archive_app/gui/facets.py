@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -13,12 +15,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive_app.core.search.refine import facet_filter
+from archive_app.core.search.refine import FACET_FIELDS, facet_filter
 
 GROUPS = (("source", "Source"), ("year", "Year"), ("format", "Format"), ("tag", "Tag"),
           ("sender", "Sender"))
 MAX_VALUES = 30
 FACET_ROLE = Qt.ItemDataRole.UserRole + 1
+_CLAUSE = re.compile(r'^(\w+):(?:"([^"]*)"|([^\s"]+))$')
+
+
+def chip_label(clause: str) -> str:
+    """The chip a filter clause shows, as choosing its facet value labels it
+    ('source:"UN News"' -> 'Source: UN News'); a clause of another kind shows itself."""
+    match = _CLAUSE.match(clause)
+    facets = {field: facet for facet, field in FACET_FIELDS.items()}
+    if match is None or match.group(1) not in facets:
+        return clause
+    value = match.group(2) if match.group(2) is not None else match.group(3)
+    return f"{dict(GROUPS)[facets[match.group(1)]]}: {value}"
 
 
 class FacetTree(QTreeWidget):
@@ -111,6 +125,18 @@ class ChipBar(QWidget):
         self._filters[clause] = chip
         self.setVisible(True)
         self.filters_changed.emit()
+
+    def set_filters(self, clauses: list[str]) -> None:
+        """Show exactly these filters (a saved search restored), without asking for a
+        search: the caller runs one when everything is restored."""
+        self.blockSignals(True)
+        try:
+            for clause in list(self._filters):
+                self.remove_filter(clause)
+            for clause in clauses:
+                self.add_filter(clause, chip_label(clause))
+        finally:
+            self.blockSignals(False)
 
     def remove_filter(self, clause: str) -> None:
         chip = self._filters.pop(clause, None)

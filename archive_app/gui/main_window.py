@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from archive_app.core.annotations.records import Annotation
+from archive_app.core.annotations.saved_searches import SavedSearch
 from archive_app.core.library import Library
 from archive_app.core.search.refine import facet_filter, split_within, user_part
 from archive_app.gui.annotation_docks import AnnotationDocks
@@ -35,6 +36,7 @@ from archive_app.gui.help_dialog import show_syntax_help
 from archive_app.gui.indexing import IndexingController
 from archive_app.gui.reader import Reader
 from archive_app.gui.results import ResultsModel, ResultsView
+from archive_app.gui.saved_searches_dock import SavedSearches
 from archive_app.gui.search_bar import SearchBar
 from archive_app.gui.search_within import SearchWithin
 from archive_app.gui.session import OpenedDocument, SearchSession
@@ -114,6 +116,8 @@ class MainWindow(QMainWindow):
         """The one serial queue of every change to the user's data made from this window."""
         self.annotating = AnnotationDocks(library, self, self.reader, self.side_panel,
                                           self.writes)
+        self.saved = SavedSearches(library, self, self.writes)
+        self.saved.place(self.facet_dock)  # first: a split of a tabbed dock adds a tab
         self.annotating.place(self.facet_dock)
         self._pending_annotation: Annotation | None = None
         self._refresh_number: int | None = None
@@ -135,6 +139,7 @@ class MainWindow(QMainWindow):
         self.restore_settings()
         if library.roots():
             self.annotating.controller.reload()
+            self.saved.reload()
 
     # -- layout --------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -208,6 +213,8 @@ class MainWindow(QMainWindow):
         self.folders_action = self._action(file_menu, "&Folders…", self.open_folders)
         self.reindex_action = self._action(file_menu, "&Re-index", self.reindex)
         file_menu.addSeparator()
+        self.save_search_action = self._action(file_menu, "&Save search…", self.save_search,
+                                               QKeySequence.StandardKey.Save)
         self.export_action = self._action(file_menu, "&Export…", self.open_export, "Ctrl+E")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -230,6 +237,7 @@ class MainWindow(QMainWindow):
                                           "Ctrl+B")
         view_menu.addAction(self.facet_dock.toggleViewAction())
         view_menu.addAction(self.annotating.tags_dock.toggleViewAction())
+        view_menu.addAction(self.saved.dock.toggleViewAction())
         view_menu.addAction(self.annotating.view_action)
         view_menu.addAction(self.reader.page_action)
         self.side_panel_action = view_menu.addAction("&Document panel (Source, Annotations)")
@@ -268,6 +276,8 @@ class MainWindow(QMainWindow):
         self.annotating.tag_search_requested.connect(
             lambda name: self.search_bar.set_query(facet_filter("tag", name)))
         self.annotating.annotations_changed.connect(self.refresh_search)
+        self.annotating.controller.saved_searches_changed.connect(self.saved.reload)
+        self.saved.run_requested.connect(self.run_saved_search)
         self.annotating.view.annotation_opened.connect(self.open_annotation)
         self.browse.document_chosen.connect(self.session.open_document)
         self.annotating.annotations_changed.connect(self._refresh_browse)
@@ -276,6 +286,19 @@ class MainWindow(QMainWindow):
     # -- searching -----------------------------------------------------------------------
     def run_search(self, query: str) -> None:
         self.session.search(query, self.chips.filters(), self.search_bar.sort_name())
+
+    def save_search(self) -> None:
+        """File ▸ Save search… (Ctrl+S): the query, the filter chips and the sort shown."""
+        self.saved.save(self.search_bar.query(), self.chips.filters(),
+                        self.search_bar.sort_name())
+
+    def run_saved_search(self, search: SavedSearch) -> None:
+        """Show a saved search as it was saved (its words, chips and sort), then run it
+        once (restoring each part alone would search three times)."""
+        self.results_tabs.setCurrentIndex(RESULTS_TAB)
+        self.search_bar.set_sort(search.sort)
+        self.chips.set_filters(list(search.filters))
+        self.search_bar.set_query(search.query)
 
     def refresh_search(self) -> None:
         """Re-run the last search (tags changed) without taking the reader elsewhere."""
@@ -466,6 +489,7 @@ class MainWindow(QMainWindow):
         if self._browse_is_open():
             self.browse.reload()
         self.annotating.controller.reload()
+        self.saved.reload()  # its documents no longer count as new
         if self.annotating.view_dock.isVisible():
             self.annotating.view.reload()
 
@@ -481,6 +505,8 @@ class MainWindow(QMainWindow):
             self.search_bar.search_now()
         if not running and self._browse_is_open():
             self.browse.reload()
+        if not running:
+            self.saved.reload()  # what is new since each saved search was run
 
     def _show_page(self) -> None:
         has_roots = bool(self.library.roots())
@@ -488,6 +514,8 @@ class MainWindow(QMainWindow):
         self.search_bar.setEnabled(has_roots)
         self.facet_dock.setVisible(has_roots)
         self.annotating.tags_dock.setVisible(has_roots)
+        self.saved.dock.setVisible(has_roots)
+        self.save_search_action.setEnabled(has_roots)
         self.reindex_action.setEnabled(has_roots and not self.indexing.is_running())
         self.export_action.setEnabled(has_roots)
 

@@ -96,6 +96,13 @@ class SearchBar(QWidget):
     def sort_name(self) -> str:
         return SORTS[self.sort.currentIndex()]
 
+    def set_sort(self, name: str) -> None:
+        """Choose a sort without searching (a saved search being restored)."""
+        if name in SORTS:
+            self.sort.blockSignals(True)
+            self.sort.setCurrentIndex(SORTS.index(name))
+            self.sort.blockSignals(False)
+
     def set_query(self, text: str, search: bool = True) -> None:
         self.field.setText(text)
         if search:

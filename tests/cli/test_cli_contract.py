@@ -1,7 +1,8 @@
 """The CLI contract of docs/DESIGN.md, on the bundled corpus, through real processes.
 
 Scripts depend on these shapes and exit codes: `search --json` and `--batch`, the error
-object of a bad batch line, `annotations --json`, `tags --json`, and exit codes 0 (done),
+object of a bad batch line, `annotations --json`, `tags --json`, `saved list --json` and
+`saved run --json` (the search object), and exit codes 0 (done),
 1 (failure) and 2 (bad usage or a query that cannot be parsed), never a traceback.
 """
 
@@ -22,6 +23,7 @@ HIT_KEYS = {"doc", "path", "title", "author", "source", "date", "score", "snippe
 ERROR_KEYS = {"query", "error", "elapsed_ms"}
 ANNOTATION_KEYS = {"id", "doc", "quote", "start", "end", "tags", "note", "state"}
 TAG_KEYS = {"name", "count", "color"}
+SAVED_KEYS = {"name", "query", "filters", "sort", "created", "last_run", "new"}
 FORMATS = {"md", "html", "docx", "csv", "json", "qdpx", "csl", "bibtex"}
 
 
@@ -159,6 +161,10 @@ def test_a_query_that_cannot_be_parsed_exits_2_with_a_message(home, query):
     ("search", "x", "--sort", "sideways"),
     ("export", "--format", "pdf", "-o", "out.pdf"),
     ("annotations", "--state", "lost"),
+    ("saved",),                                        # no action
+    ("saved", "add"),                                  # no name
+    ("saved", "add", "x", "camp", "--sort", "sideways"),
+    ("saved", "run", "x", "--limit", "0"),
     ("frobnicate",),
 ], ids=lambda args: " ".join(args))
 def test_bad_usage_exits_2(home, args):
@@ -172,6 +178,9 @@ def test_failures_exit_1_with_a_message(home, tmp_path):
         ("index", str(tmp_path / "nowhere")),
         ("search", "--batch", str(tmp_path / "no-such-file.txt"), "--json"),
         ("annotate", "no/such/document.txt", "--quote", "Ashraf", "--tag", "t"),
+        ("saved", "run", "no such search"),
+        ("saved", "delete", "no such search"),
+        ("saved", "import", str(tmp_path / "no-such-file.json")),
     ]
     for args in cases:
         result = app(home, *args, exit_code=1)
@@ -230,3 +239,28 @@ def test_export_offers_exactly_the_contract_formats(home, tmp_path):
     out = tmp_path / "hits.md"
     app(home, "export", "--query", '"Camp Liberty"', "--format", "md", "-o", str(out))
     assert "Camp Liberty" in out.read_text(encoding="utf-8")
+
+
+def test_saved_list_and_run_json_shapes(home, tmp_path):
+    mine = tmp_path / "saved-home"
+    shutil.copytree(home, mine)
+    app(mine, "saved", "add", "Ashraf in text", "Ashraf", "--filter", "format:txt",
+        "--sort", "newest")
+    items = json.loads(app(mine, "saved", "list", "--json").stdout)
+    assert isinstance(items, list) and len(items) == 1
+    [item] = items
+    assert set(item) == SAVED_KEYS
+    assert (item["name"], item["query"], item["filters"], item["sort"]) == (
+        "Ashraf in text", "Ashraf", ["format:txt"], "newest")
+    assert isinstance(item["new"], int) and item["new"] == 0
+    assert item["created"] <= item["last_run"]
+    result = app(mine, "saved", "run", "Ashraf in text", "--json", "--limit", "3")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, "saved run --json prints exactly one JSON object"
+    data = json.loads(lines[0])
+    assert_search_object(data, "(Ashraf) format:txt")
+    same = search_json(mine, "(Ashraf) format:txt", "--sort", "newest", "--limit", "3")
+    assert [hit["doc"] for hit in data["hits"]] == [hit["doc"] for hit in same["hits"]]
+    assert json.loads(app(mine, "saved", "list", "--json").stdout)[0]["last_run"] > \
+        item["last_run"]
+    assert json.loads(app(tmp_path / "empty-home", "saved", "list", "--json").stdout) == []

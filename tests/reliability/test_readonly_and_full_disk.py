@@ -39,6 +39,7 @@ def prepared_home(tmp_path):
     assert cli(home, "index", str(corpus)).returncode == 0
     assert cli(home, "annotate", KEYS["ashraf"], "--quote", "massacre", "--tag",
                "event").returncode == 0
+    assert cli(home, "saved", "add", "massacres", "massacre").returncode == 0
     return home, corpus
 
 
@@ -52,6 +53,12 @@ def test_read_only_home_searches_and_refuses_changes_plainly(prepared_home):
         listed = json.loads(cli(home, "annotations", "--json").stdout)
         assert [a["quote"] for a in listed] == ["massacre"]
         refused = cli(home, "annotate", KEYS["liberty"], "--quote", "Mortar", "--tag", "x")
+        assert refused.returncode == 1 and "read-only" in refused.stderr
+        saved = json.loads(cli(home, "saved", "list", "--json").stdout)
+        assert [(item["name"], item["new"]) for item in saved] == [("massacres", 0)]
+        ran = cli(home, "saved", "run", "massacres", "--json")  # runs; the time is not kept
+        assert ran.returncode == 0 and json.loads(ran.stdout)["total"] == 2
+        refused = cli(home, "saved", "add", "liberty", "liberty")
         assert refused.returncode == 1 and "read-only" in refused.stderr
         (corpus / "new.txt").write_text("fresh words", encoding="utf-8")
         reindex = cli(home, "index")

@@ -93,8 +93,27 @@ def _migrate_to_4(connection: sqlite3.Connection) -> None:
     connection.execute("ALTER TABLE annotations ADD COLUMN region TEXT NOT NULL DEFAULT ''")
 
 
+def _migrate_to_5(connection: sqlite3.Connection) -> None:
+    """Saved searches (saved_searches.py): a name (unique, case ignored), the query as
+    typed, its facet filters as a JSON list of clauses, the sort, when it was saved and
+    when it was last run (ISO timestamps, UTC, to the microsecond: "new since the last
+    run" compares them with the catalog's reading times)."""
+    _execute_script(connection, """
+        CREATE TABLE saved_searches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            query TEXT NOT NULL DEFAULT '',
+            filters TEXT NOT NULL DEFAULT '[]',
+            sort TEXT NOT NULL DEFAULT 'relevance',
+            created TEXT NOT NULL,
+            last_run TEXT NOT NULL
+        )
+        """)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2,
-                                                           _migrate_to_3, _migrate_to_4]
+                                                           _migrate_to_3, _migrate_to_4,
+                                                           _migrate_to_5]
 """MIGRATIONS[n] brings a database from version n to n + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -102,6 +121,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def now_precise() -> str:
+    """Now to the microsecond: a saved search's last run, compared with reading times."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class UserStore:

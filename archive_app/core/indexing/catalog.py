@@ -3,14 +3,17 @@
 It lives in HOME/index/ because everything in it can be rebuilt from the corpus. It lets
 an unchanged re-scan compare stat signatures without opening a single document, and it
 keeps each document's normalised text (zlib-compressed) so snippets, the reader and
-re-anchoring never re-parse a PDF.
+re-anchoring never re-parse a PDF. It also knows when each document last changed
+(`indexed`): what a saved search counts as new since it was last run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,7 +51,18 @@ CREATE TABLE IF NOT EXISTS listing (   -- what a browse row shows, apart from th
     place TEXT,
     pages INTEGER                      -- page count, 0 without pages
 );
+CREATE TABLE IF NOT EXISTS indexed (   -- when each document's text or file metadata changed:
+    key TEXT PRIMARY KEY,              -- a saved search's "new since its last run"
+    fingerprint TEXT NOT NULL,         -- blake2b of the text and the metadata its file gave
+    at REAL NOT NULL                   -- Unix time of the reading that found it new or changed
+);
+CREATE INDEX IF NOT EXISTS indexed_at ON indexed(at);
 """
+_STAMP = """INSERT INTO indexed(key, fingerprint, at) VALUES (?, ?, ?)
+    ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at
+    WHERE indexed.fingerprint != excluded.fingerprint"""
+"""A document read again keeps its time unless what it says changed (a touched file, a
+rebuild, an index format upgrade read the same text again: nothing new to see)."""
 _FILL_LISTING = """INSERT OR REPLACE INTO listing
     SELECT key, json_extract(metadata, '$.title'), json_extract(metadata, '$.author'),
            json_extract(metadata, '$.source'), json_extract(metadata, '$.date'),
@@ -175,6 +189,8 @@ class Catalog:
                                     "(SELECT key FROM files WHERE root = ?)", (name,))
             self.connection.execute("DELETE FROM listing WHERE key IN "
                                     "(SELECT key FROM files WHERE root = ?)", (name,))
+            self.connection.execute("DELETE FROM indexed WHERE key IN "
+                                    "(SELECT key FROM files WHERE root = ?)", (name,))
             self.connection.execute("DELETE FROM files WHERE root = ?", (name,))
         self._write_roots([root for root in self.roots() if root.name != name])
         return indexed
@@ -219,14 +235,19 @@ class Catalog:
         """Save (key, text, page_starts, metadata[, about]) before the index commit using
         them; `about` is a member's or a message's format, parent, place and details."""
         items = list(items)
+        stamp = time.time()
+        rows, stamps = [], []
+        for key, text, pages, metadata, *about in items:
+            data = _utf8(text)
+            metadata_json = shown(json.dumps(metadata, ensure_ascii=False))
+            rows.append((to_sql(key), zlib.compress(data, 1), json.dumps(pages), metadata_json,
+                         shown(json.dumps(about[0] if about else {}, ensure_ascii=False))))
+            stamps.append((to_sql(key), _fingerprint(data, metadata_json), stamp))
         with self.connection:
             self.connection.executemany(
                 "INSERT OR REPLACE INTO texts(key, text, page_starts, metadata, about) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(to_sql(key), zlib.compress(_utf8(text), 1), json.dumps(pages),
-                  shown(json.dumps(metadata, ensure_ascii=False)),
-                  shown(json.dumps(about[0] if about else {}, ensure_ascii=False)))
-                 for key, text, pages, metadata, *about in items])
+                "VALUES (?, ?, ?, ?, ?)", rows)
+            self.connection.executemany(_STAMP, stamps)
             self.connection.executemany(
                 "INSERT OR REPLACE INTO listing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(to_sql(key), *(shown(str(metadata.get(name) or "")) for name in
@@ -266,6 +287,7 @@ class Catalog:
             self.connection.executemany("DELETE FROM files WHERE key = ?", stale)
             self.connection.executemany("DELETE FROM texts WHERE key = ?", stale)
             self.connection.executemany("DELETE FROM listing WHERE key = ?", stale)
+            self.connection.executemany("DELETE FROM indexed WHERE key = ?", stale)
             self.connection.executemany(
                 "INSERT OR REPLACE INTO files(key, root, path, signature, sha256, skip_code, "
                 "skip_reason, file_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -283,17 +305,43 @@ class Catalog:
                     "SELECT key FROM files WHERE file_key = ?", (key,))]
                 self.connection.executemany("DELETE FROM texts WHERE key = ?", members)
                 self.connection.executemany("DELETE FROM listing WHERE key = ?", members)
+                self.connection.executemany("DELETE FROM indexed WHERE key = ?", members)
                 self.connection.execute("DELETE FROM files WHERE file_key = ?", (key,))
-            self.connection.executemany("DELETE FROM files WHERE key = ?", [(k,) for k in keys])
-            self.connection.executemany("DELETE FROM texts WHERE key = ?", [(k,) for k in keys])
-            self.connection.executemany("DELETE FROM listing WHERE key = ?",
-                                        [(k,) for k in keys])
+            for table in ("files", "texts", "listing", "indexed"):
+                self.connection.executemany(f"DELETE FROM {table} WHERE key = ?",
+                                            [(k,) for k in keys])
 
     def clear(self) -> None:
+        """Forget every file and text (a rebuild, a new index). The reading times stay:
+        the same text read again keeps its time (`_STAMP`), so a rebuild does not make
+        every document new to the saved searches; `prune_indexed` drops the rest after."""
         with self.connection:
             self.connection.execute("DELETE FROM files")
             self.connection.execute("DELETE FROM texts")
             self.connection.execute("DELETE FROM listing")
+
+    def prune_indexed(self) -> None:
+        """Drop the reading times of documents no longer here (after a full rebuild)."""
+        with self.connection:
+            self.connection.execute(
+                "DELETE FROM indexed WHERE key NOT IN (SELECT key FROM texts)")
+
+    def indexed_since(self, moment: float) -> dict[str, float]:
+        """Key -> reading time of every document that is new or changed after `moment`
+        (Unix time), in one range scan of the times; {} for a read-only catalog made
+        before the times were kept."""
+        try:
+            rows = self.connection.execute(
+                "SELECT key, at FROM indexed WHERE at > ?", (moment,)).fetchall()
+        except sqlite3.OperationalError:  # no such table: an older read-only catalog
+            return {}
+        return {from_sql(key): at for key, at in rows}
+
+    def put_indexed_rows(self, rows: list[tuple]) -> None:
+        """Rows of another catalog's `indexed`, as stored (a repair carries them over)."""
+        with self.connection:
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO indexed(key, fingerprint, at) VALUES (?, ?, ?)", rows)
 
     def hashes(self) -> dict[str, str]:
         """Every indexed document's current text hash, in one query."""
@@ -335,6 +383,13 @@ def _file_record(row: tuple) -> FileRecord:
     key, root, path, signature, sha256, code, reason, file_key = row
     return FileRecord(from_sql(key), from_sql(root), from_sql(path), signature, sha256,
                       code, reason, from_sql(file_key) if file_key else None)
+
+
+def _fingerprint(text: bytes, metadata_json: str) -> str:
+    """What tells a changed document from one read again unchanged."""
+    digest = hashlib.blake2b(text, digest_size=16)
+    digest.update(b"\0" + metadata_json.encode("utf-8", "replace"))
+    return digest.hexdigest()
 
 
 def _utf8(text: str) -> bytes:

@@ -467,6 +467,7 @@ def rebuild_index(paths: AppPaths, control: JobControl | None = None) -> None:
             _resync(library, control)
         finally:
             library.close()
+        _prune_reading_times(beside)
     except BaseException:
         shutil.rmtree(beside.index_dir, ignore_errors=True)
         raise
@@ -477,7 +478,7 @@ def _carry_limits(paths: AppPaths, beside: AppPaths, stopped: list[dict[str, str
     """Give the new catalog the records of files that hit a limit (from the old one, if
     it can still be read) and of the files in hand when an indexing process or an
     earlier rebuild died on them: unchanged, they are not read again."""
-    rows = []
+    rows, times = [], []
     try:
         if paths.catalog_db.exists():
             old = sqlite3.connect(f"file:{paths.catalog_db}?mode=ro", uri=True, timeout=10)
@@ -486,14 +487,16 @@ def _carry_limits(paths: AppPaths, beside: AppPaths, stopped: list[dict[str, str
                     "SELECT key, root, path, signature, sha256, skip_code, skip_reason FROM "
                     f"files WHERE skip_code IN ({','.join('?' * len(LIMIT_CODES))})",
                     sorted(LIMIT_CODES)).fetchall()
+                times = _reading_times(old)
             finally:
                 old.close()
     except sqlite3.DatabaseError:
         rows = []  # a damaged catalog: the rebuild reads everything else again
-    if not rows and not stopped:
+    if not rows and not stopped and not times:
         return
     index = ArchiveIndex(beside)  # first: a new index starts with an empty catalog
     try:
+        index.catalog.put_indexed_rows(times)
         with index.catalog.connection as connection:
             connection.executemany(
                 "INSERT OR REPLACE INTO files(key, root, path, signature, sha256, skip_code, "
@@ -503,6 +506,25 @@ def _carry_limits(paths: AppPaths, beside: AppPaths, stopped: list[dict[str, str
                        STOPPED_CODE, STOPPED_REASON) for item in stopped)
     finally:
         index.close()
+
+
+def _reading_times(old: sqlite3.Connection) -> list[tuple]:
+    """When each document of the old catalog last changed (catalog.py's `indexed`): a
+    document the rebuild reads again unchanged keeps its time, so a repair makes nothing
+    new to the saved searches. [] for a catalog made before the times were kept."""
+    try:
+        return old.execute("SELECT key, fingerprint, at FROM indexed").fetchall()
+    except sqlite3.DatabaseError:
+        return []
+
+
+def _prune_reading_times(beside: AppPaths) -> None:
+    """The times carried over for documents the rebuild did not find again are dropped."""
+    catalog = Catalog(beside.catalog_db, beside.roots_file)
+    try:
+        catalog.prune_indexed()
+    finally:
+        catalog.close()
 
 
 def _swap(paths: AppPaths, beside: AppPaths) -> None:

@@ -216,6 +216,8 @@ class ArchiveIndex:
                     self._sync_root(root, summary, control)
                 if not self.catalog.read_only:
                     self.engine.tidy()  # merges a tier the last commit left overflowing
+                if rebuild and not self.catalog.read_only:
+                    self.catalog.prune_indexed()  # the times of documents gone meanwhile
             except IndexingCancelled:
                 summary.seconds = time.perf_counter() - started
                 raise
@@ -378,6 +380,8 @@ class ArchiveIndex:
 
         No file is opened or parsed: this is what makes tagging show up in search at once.
         """
+        if not keys:  # (an undo of a saved search touches no document)
+            return
         with self._write_lock:
             writer = self._writer()
             try:
