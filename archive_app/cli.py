@@ -19,6 +19,7 @@ from archive_app.commands.importing import add_import_parser, cmd_import
 from archive_app.commands.indexing import cmd_check, cmd_index
 from archive_app.commands.printing import show
 from archive_app.commands.searching import cmd_search
+from archive_app.commands.timeline import add_timeline_parser, cmd_timeline
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.paths import resolve_home
 from archive_app.core.search.searcher import SORTS
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_folders_parser(verbs)
     add_browse_parser(verbs)
+    add_timeline_parser(verbs)
     add_export_parser(verbs)
     add_import_parser(verbs)
 
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"index": cmd_index, "search": cmd_search, "check": cmd_check, "gui": cmd_gui,
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
                 "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import,
-                "browse": cmd_browse}
+                "browse": cmd_browse, "timeline": cmd_timeline}
     try:
         return handlers[args.verb](args)
     except QueryError as error:
