@@ -308,8 +308,8 @@ def _period_start(start: str) -> str | None:
     """Where a range's first year starts, written as coarsely as that day allows
     ('2013-03-01' -> '2013-03'): None from the year's first day."""
     parts = date_parts(start)
-    if parts is None:
-        return start  # out of the calendar ('2013-13'): compared as written
+    if parts is None:  # out of the calendar ('2013-13'), other digits: as before
+        return None if len(start) == 4 or start[5:] in ("01", "01-01") else start
     _year, month, day = parts
     if day == 1:
         start, day = start[:7], None
@@ -323,7 +323,7 @@ def _period_end(end: str) -> str | None:
     ('2013-06-30' -> '2013-06'): None to the year's last day."""
     parts = date_parts(end)
     if parts is None:
-        return end
+        return None if len(end) == 4 or end[5:] in ("12", "12-31") else end
     year, month, day = parts
     if day is not None and month is not None and day == last_day(year, month):
         end, day = end[:7], None

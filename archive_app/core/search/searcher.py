@@ -28,7 +28,7 @@ from archive_app.core.metadata import Metadata, metadata_from_stored
 from archive_app.core.search import query as q
 from archive_app.core.search.hit_spans import HitMatcher, merge_spans
 from archive_app.core.search.snippets import Snippet, leading_spans, make_snippets
-from archive_app.core.search.timeline import Timeline, build_timeline
+from archive_app.core.search.timeline import Timeline, timeline_of
 from archive_app.core.text.analysis import fold
 
 SORTS = ("relevance", "newest", "oldest")
@@ -112,7 +112,7 @@ class Searcher:
         hits = [self._hit(runner, docnum, score, matcher, snippets, sort == "relevance")
                 for docnum, score in ranked[offset:offset + limit]]
         facet_counts = runner.facet_counts(matched) if facets else {}
-        timeline = build_timeline(runner.date_counts(matched)) if facets and dates else None
+        timeline = timeline_of(*runner.date_counts(matched)) if facets and dates else None
         suggestion = self._suggest(text, node) if total < 3 else None
         elapsed = (time.perf_counter() - started) * 1000
         return SearchResults(text, total, hits, facet_counts, suggestion, elapsed, sort, offset,
@@ -125,7 +125,7 @@ class Searcher:
         runner = self.index.engine.runner()
         compiled, _ = runner.compile(node)
         matched = runner.rank(compiled, "relevance", 1, reference=not self.set_evaluation)[2]
-        return build_timeline(runner.date_counts(matched))
+        return timeline_of(*runner.date_counts(matched))
 
     def _hit(self, runner, docnum: int, score: float, matcher: HitMatcher,
              with_snippets: bool, scored: bool) -> Hit:

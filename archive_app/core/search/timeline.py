@@ -2,7 +2,9 @@
 
 Built from the engine's date counts (`QueryRunner.date_counts`: matched documents per
 indexed date, one bincount per segment, like the facets), so it costs no pass over
-documents: this module only groups a few thousand distinct dates at most.
+documents: this module reads the index's distinct dates once (a few thousand; the same
+tuple for every query until the next commit) and groups their counts with array
+operations, in Python only once per bar.
 
 The granularity follows the range of the dates: days when the dated matches span at
 most MAX_DAY_BARS days, else months when they span at most MAX_MONTH_BARS months, else
@@ -19,9 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from functools import lru_cache
 
-from archive_app.core.text.dates import date_parts, last_day
+import numpy as np
+
+from archive_app.core.text.dates import last_day
 
 YEAR, MONTH, DAY = "year", "month", "day"
 GRANULARITIES = (YEAR, MONTH, DAY)
@@ -114,86 +119,104 @@ class Timeline:
 def build_timeline(counts: Mapping[str, int]) -> Timeline:
     """The timeline of date counts ({indexed date: documents}, '' or anything that is
     not an ISO date for the undated)."""
-    dated: list[tuple[tuple[int, int | None, int | None], int]] = []
-    undated = 0
-    for text, count in counts.items():
-        parts = date_parts(text)
-        if parts is None:
-            undated += count
-        elif count > 0:
-            dated.append((parts, count))
-    total = undated + sum(count for _, count in dated)
+    return timeline_of(tuple(counts), np.fromiter(counts.values(), np.int64, len(counts)))
+
+
+def timeline_of(dates: tuple[str, ...], counts: np.ndarray) -> Timeline:
+    """The timeline of the engine's date counts (`QueryRunner.date_counts`: the index's
+    distinct dates and the matches of each). The dates are read once per tuple (the
+    engine hands the same one to every query of a generation), then everything is
+    array work: nothing here runs Python per date, only per bar."""
+    precision, keys = _read_dates(dates)
+    counts = np.asarray(counts, np.int64)
+    undated = int(counts[precision == 0].sum())
+    dated = int(counts.sum()) - undated
+    total = undated + dated
     if not dated:
         return Timeline("", (), undated, 0, total)
-    granularity = choose_granularity(dated)
-    return _bucketed(dated, granularity, undated, total)
+    present = counts > 0
+    granularity = choose_granularity(precision, keys, counts, present, dated)
+    placed = present & (precision >= _PRECISION[granularity])
+    where = keys[granularity][placed]
+    first = int(where.min())
+    per_bar = np.bincount(where - first, weights=counts[placed],
+                          minlength=int(where.max()) - first + 1)
+    buckets = tuple(_bucket(_bar_of(first + n, granularity), granularity, int(count))
+                    for n, count in enumerate(per_bar.tolist()))
+    return Timeline(granularity, buckets, undated, dated - int(counts[placed].sum()), total)
 
 
-def choose_granularity(dated: list[tuple[tuple[int, int | None, int | None], int]]) -> str:
+def choose_granularity(precision: np.ndarray, keys: dict[str, np.ndarray],
+                       counts: np.ndarray, present: np.ndarray, dated: int) -> str:
     """Days, else months, else years: the finest whose bars over the dates precise
     enough for it are few enough (MAX_DAY_BARS, MAX_MONTH_BARS) and that places at
     least half of the dated documents."""
-    everything = sum(count for _, count in dated)
     for granularity, most in ((DAY, MAX_DAY_BARS), (MONTH, MAX_MONTH_BARS)):
-        placed = [(parts, count) for parts, count in dated
-                  if _precision(parts) >= _PRECISION[granularity]]
-        if 2 * sum(count for _, count in placed) < everything:
+        placed = present & (precision >= _PRECISION[granularity])
+        if 2 * int(counts[placed].sum()) < dated:
             continue
-        firsts = [_bar_of(parts, granularity) for parts, _ in placed]
-        if _bars_between(min(firsts), max(firsts), granularity) <= most:
+        where = keys[granularity][placed]
+        if int(where.max()) - int(where.min()) + 1 <= most:
             return granularity
     return YEAR
 
 
-def _bucketed(dated, granularity: str, undated: int, total: int) -> Timeline:
-    counts: dict[tuple[int, int, int], int] = {}
-    coarse = 0
-    for parts, count in dated:
-        if _precision(parts) < _PRECISION[granularity]:
-            coarse += count
-            continue
-        bar = _bar_of(parts, granularity)
-        counts[bar] = counts.get(bar, 0) + count
-    first, last = min(counts), max(counts)
-    buckets = []
-    bar = first
-    while bar <= last:
-        buckets.append(_bucket(bar, granularity, counts.get(bar, 0)))
-        bar = _next_bar(bar, granularity)
-    return Timeline(granularity, tuple(buckets), undated, coarse, total)
+@lru_cache(maxsize=8)
+def _read_dates(dates: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(each date's precision: 0 not a date, 1 a year, 2 a month, 3 a day; each date's
+    bar at each granularity: the year, the month counted from year 0, the day's
+    ordinal; -1 where it is not that precise).
+
+    The same reading as `dates.date_parts` (a test holds them equal), done on the
+    characters as an array: at 8,000 distinct dates a loop of `date_parts` took 12 ms,
+    paid by the first search after every commit."""
+    count = len(dates)
+    precision = np.zeros(count, np.int8)
+    years = np.full(count, -1, np.int64)
+    months, days = years.copy(), years.copy()
+    if not count:
+        return precision, {YEAR: years, MONTH: months, DAY: days}
+    text = np.array(dates, dtype=np.str_)
+    length = np.strings.str_len(text)
+    width = min(10, max(1, text.dtype.itemsize // 4))
+    chars = np.zeros((count, 10), np.int64)
+    chars[:, :width] = text.astype(f"U{width}").view(np.uint32).reshape(count, width)
+    digit = (chars >= 48) & (chars <= 57)
+    value = np.where(digit, chars - 48, 0)
+    year = value[:, 0] * 1000 + value[:, 1] * 100 + value[:, 2] * 10 + value[:, 3]
+    month = value[:, 5] * 10 + value[:, 6]
+    day = value[:, 8] * 10 + value[:, 9]
+    dash = chars == ord("-")
+    is_year = digit[:, :4].all(axis=1) & (year >= 1)
+    is_month = is_year & dash[:, 4] & digit[:, 5:7].all(axis=1) & (month >= 1) & (month <= 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + (leap & (month == 2))
+    is_day = (is_month & dash[:, 7] & digit[:, 8:10].all(axis=1) & (day >= 1)
+              & (day <= month_days))
+    precision[(length == 4) & is_year] = 1
+    precision[(length == 7) & is_month] = 2
+    as_day = (length == 10) & is_day
+    precision[as_day] = 3
+    dated = precision > 0
+    years[dated] = year[dated]
+    finer = precision >= 2
+    months[finer] = year[finer] * 12 + month[finer] - 1
+    days[as_day] = text[as_day].astype("datetime64[D]").astype(np.int64) + _EPOCH_ORDINAL
+    return precision, {YEAR: years, MONTH: months, DAY: days}
 
 
-def _precision(parts: tuple[int, int | None, int | None]) -> int:
-    return 1 + (parts[1] is not None) + (parts[2] is not None)
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def _bar_of(parts, granularity: str) -> tuple[int, int, int]:
-    """The (year, month, day) the bar holding `parts` starts on."""
-    year, month, day = parts
+def _bar_of(key: int, granularity: str) -> tuple[int, int, int]:
+    """The (year, month, day) bar number `key` starts on (`_read_dates`' numbering)."""
     if granularity == YEAR:
-        return year, 1, 1
+        return key, 1, 1
     if granularity == MONTH:
-        return year, month, 1
-    return year, month, day
-
-
-def _next_bar(bar: tuple[int, int, int], granularity: str) -> tuple[int, int, int]:
-    year, month, day = bar
-    if granularity == YEAR:
-        return year + 1, 1, 1
-    if granularity == MONTH:
-        return (year + 1, 1, 1) if month == 12 else (year, month + 1, 1)
-    following = date(year, month, day) + timedelta(days=1)
-    return following.year, following.month, following.day
-
-
-def _bars_between(first: tuple[int, int, int], last: tuple[int, int, int],
-                  granularity: str) -> int:
-    if granularity == YEAR:
-        return last[0] - first[0] + 1
-    if granularity == MONTH:
-        return (last[0] - first[0]) * 12 + last[1] - first[1] + 1
-    return (date(*last) - date(*first)).days + 1
+        return key // 12, key % 12 + 1, 1
+    day = date.fromordinal(key)
+    return day.year, day.month, day.day
 
 
 def _bucket(bar: tuple[int, int, int], granularity: str, count: int) -> Bucket:

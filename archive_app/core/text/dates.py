@@ -65,15 +65,16 @@ def normalise_date(value: object) -> str:
     return ""
 
 
-_INDEXED = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_INDEXED = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 
 
 def date_parts(text: str) -> tuple[int, int | None, int | None] | None:
     """(year, month or None, day or None) of an ISO date as the index keeps it
-    ('2013', '2013-09', '2013-09-01'); None for anything else ('' is undated). A month
+    ('2013', '2013-09', '2013-09-01', ASCII digits); None for anything else ('' is
+    undated). A month
     or day out of the calendar ('2013-13', '2013-02-30', as a typed query may hold)
     is None too, and so is the year 0."""
-    match = _INDEXED.match(text)
+    match = _INDEXED.fullmatch(text)
     if not match:
         return None
     year, month, day = (int(part) if part else None for part in match.groups())

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from archive_app.core.library import Library
@@ -19,6 +19,7 @@ from archive_app.core.search.timeline import (
     MAX_MONTH_BARS,
     MONTH,
     YEAR,
+    _read_dates,
     build_timeline,
 )
 from archive_app.core.text.dates import date_parts, last_day
@@ -254,3 +255,25 @@ def test_a_date_range_holds_a_year_or_month_alone_only_when_it_covers_all_of_it(
     library, dates = dated
     found = {hit.key for hit in library.search(f"harbour {clause}", limit=1000).hits}
     assert found == {key for key, when in dates.items() if when and _within(when, low, high)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(DATES, st.text(max_size=12),
+                          st.from_regex(r"\d{4}(-\d{2}(-\d{2})?)?", fullmatch=True),
+                          st.from_regex(r"\d{4}-\d{1,3}-\d{1,3}x?", fullmatch=True)),
+                max_size=30))
+@example(["2013\n", "000١", "2012-02-29", "2013-02-29", "0000", "2013-00", "", "9999"])
+def test_the_array_reading_of_dates_is_date_parts(texts):
+    """The timeline reads the index's dates as arrays (`_read_dates`); it must say what
+    `date_parts`, the query language's reading, says of each."""
+    precision, keys = _read_dates(tuple(texts))
+    for n, text in enumerate(texts):
+        parts = date_parts(text)
+        if parts is None:
+            assert precision[n] == 0, text
+            continue
+        year, month, day = parts
+        assert precision[n] == 1 + (month is not None) + (day is not None), text
+        assert keys[YEAR][n] == year
+        assert keys[MONTH][n] == (year * 12 + month - 1 if month else -1)
+        assert keys[DAY][n] == (date(year, month, day).toordinal() if day else -1)
