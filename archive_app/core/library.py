@@ -74,6 +74,7 @@ from archive_app.core.search import query as query_language
 from archive_app.core.search.hit_spans import HitMatcher
 from archive_app.core.search.refine import combine
 from archive_app.core.search.searcher import Searcher, SearchResults
+from archive_app.core.search.timeline import Timeline
 from archive_app.core.text.pages import page_of
 
 OCR_DEPENDENT_FORMATS = frozenset({"pdf", "image"}) | ingest.CONTAINER_FORMATS
@@ -179,6 +180,13 @@ class Library:
             results.notices += [tag.notice() for tag in renamed]
             results.suggestion = rewrite_query(results.suggestion or text, renamed)
         return results
+
+    def timeline(self, query: str, filters: list[str] | tuple[str, ...] = ()) -> Timeline:
+        """Every match of `query` ANDed with facet `filters` (`date:2013`,
+        `format:pdf`), counted by year, month or day as the range of their dates asks
+        (core/search/timeline.py), the undated apart: `archive-app timeline`. A search
+        carries the same timeline (`SearchResults.timeline`); this one skips the rest."""
+        return self.searcher().timeline(combine(query, list(filters))[0])
 
     def _live_tag_names(self) -> set[str]:
         """Every tag name in use with its ancestors, lower case, as the index holds them."""

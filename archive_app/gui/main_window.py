@@ -42,6 +42,7 @@ from archive_app.gui.search_within import SearchWithin
 from archive_app.gui.session import OpenedDocument, SearchSession
 from archive_app.gui.side_panel import SidePanel
 from archive_app.gui.sizing import fix_minimum_size
+from archive_app.gui.timeline_view import TimelineView
 from archive_app.gui.workers import WriteQueue, configure_pool
 
 EMPTY_PAGE, ARCHIVE_PAGE = 0, 1
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.chips = ChipBar()
         self.search_within = SearchWithin(self.search_bar, self.chips, self)
         self.search_bar.add_button(self.search_within.button)
+        self.timeline = TimelineView()
         self.model = ResultsModel(self)
         self.results = ResultsView()
         self.results.setModel(self.model)
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.setSpacing(0)
         results_layout.addWidget(self.chips)
+        results_layout.addWidget(self.timeline)
         results_layout.addWidget(self.results, 1)
         self.results_tabs.addTab(results_area, "&Results")
         self.results_tabs.addTab(self.browse, "&Browse")
@@ -240,6 +243,11 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.saved.dock.toggleViewAction())
         view_menu.addAction(self.annotating.view_action)
         view_menu.addAction(self.reader.page_action)
+        self.timeline_action = view_menu.addAction("&Timeline of the results")
+        self.timeline_action.setCheckable(True)
+        self.timeline_action.setChecked(self.timeline.is_expanded())
+        self.timeline_action.toggled.connect(self.timeline.set_expanded)
+        self.timeline.expanded_changed.connect(self.timeline_action.setChecked)
         self.side_panel_action = view_menu.addAction("&Document panel (Source, Annotations)")
         self.side_panel_action.setCheckable(True)
         self.side_panel_action.setChecked(True)
@@ -256,6 +264,8 @@ class MainWindow(QMainWindow):
         self.search_bar.help_requested.connect(lambda: show_syntax_help(self))
         self.chips.filters_changed.connect(self.search_bar.search_now)
         self.facets.facet_chosen.connect(self.chips.add_filter)
+        self.timeline.range_chosen.connect(self.chips.add_filter)
+        self.timeline.message.connect(self.statusBar().showMessage)
         self.session.search_finished.connect(self._show_results)
         self.session.search_failed.connect(self._show_search_error)
         self.session.search_cleared.connect(self._clear_results)
@@ -315,6 +325,7 @@ class MainWindow(QMainWindow):
             self.results_tabs.setCurrentIndex(RESULTS_TAB)  # a new search shows its results
         self.model.set_hits(results.hits)
         self.facets.show_facets(results.facets)
+        self.timeline.show_timeline(results.timeline, results.query)
         if refreshed:
             self._keep_document(results.hits)
         elif results.hits:
@@ -344,6 +355,7 @@ class MainWindow(QMainWindow):
         self.search_bar.show_suggestion(None)
         self.model.set_hits([])  # the old results are not this query's answer
         self.facets.clear()
+        self.timeline.clear()
         self._show_placeholder("This query cannot be read: correct it above (Esc clears it).")
 
     def _clear_results(self) -> None:
@@ -352,6 +364,7 @@ class MainWindow(QMainWindow):
         self.search_bar.show_suggestion(None)
         self.model.set_hits([])
         self.facets.clear()
+        self.timeline.clear()
         self._show_placeholder()
 
     # -- browsing ------------------------------------------------------------------------
@@ -568,6 +581,8 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        self.timeline.set_expanded(self.settings.value("timeline/expanded", True) not in
+                                   (False, "false"))
         splitter = self.settings.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -583,6 +598,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("timeline/expanded", self.timeline.is_expanded())
         self.settings.setValue("search/last_query", self.search_bar.query())
         self.settings.setValue("search/history", self.search_bar.history())
         self.settings.sync()

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ ANNOTATION_KEYS = {"id", "doc", "quote", "start", "end", "tags", "note", "state"
 TAG_KEYS = {"name", "count", "color"}
 SAVED_KEYS = {"name", "query", "filters", "sort", "created", "last_run", "new"}
 FORMATS = {"md", "html", "docx", "csv", "json", "qdpx", "csl", "bibtex"}
+TIMELINE_KEYS = {"query", "filters", "total", "granularity", "undated", "coarse", "buckets"}
+BUCKET_KEYS = {"start", "end", "label", "count"}
 
 
 def app(home: Path, *args: str, exit_code: int | None = 0) -> subprocess.CompletedProcess:
@@ -145,13 +148,40 @@ def test_a_batch_of_good_queries_exits_0(home, tmp_path):
     assert all(set(line) == SEARCH_KEYS | {"elapsed_ms"} for line in lines)
 
 
+def test_timeline_json_has_the_contract_shape_and_counts_the_search(home):
+    result = app(home, "timeline", "the", "--json")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, "timeline --json prints exactly one JSON object"
+    data = json.loads(lines[0])
+    assert set(data) == TIMELINE_KEYS
+    assert (data["query"], data["filters"], data["granularity"]) == ("the", [], "year")
+    every = search_json(home, "the", "--limit", "1000")
+    assert data["total"] == every["total"]
+    years = Counter(hit["date"][:4] for hit in every["hits"] if hit["date"])
+    assert {b["start"][:4]: b["count"] for b in data["buckets"] if b["count"]} == years
+    assert data["undated"] == sum(1 for hit in every["hits"] if not hit["date"])
+    assert data["coarse"] == 0
+    for bucket in data["buckets"]:
+        assert set(bucket) == BUCKET_KEYS
+        assert isinstance(bucket["count"], int) and bucket["start"] <= bucket["end"]
+        assert all(isinstance(bucket[key], str) for key in ("start", "end", "label"))
+    narrowed = json.loads(app(home, "timeline", "the", "--filter", "date:2016",
+                              "--json").stdout)
+    assert narrowed["filters"] == ["date:2016"] and narrowed["granularity"] == "day"
+    assert narrowed["total"] == years["2016"]
+    nothing = json.loads(app(home, "timeline", "nosuchwordanywhere", "--json").stdout)
+    assert nothing == {"query": "nosuchwordanywhere", "filters": [], "total": 0,
+                       "granularity": "", "undated": 0, "coarse": 0, "buckets": []}
+
+
 @pytest.mark.parametrize("query", ["title:(", '"unclosed phrase', "date:[2013 TO", "(a OR"])
 def test_a_query_that_cannot_be_parsed_exits_2_with_a_message(home, query):
-    for extra in ((), ("--json",)):
-        result = app(home, "search", query, *extra, exit_code=2)
-        assert result.stdout == ""
-        assert result.stderr.startswith("archive-app: bad query:"), result.stderr
-        assert len(result.stderr.strip().splitlines()) <= 3
+    for verb in ("search", "timeline"):
+        for extra in ((), ("--json",)):
+            result = app(home, verb, query, *extra, exit_code=2)
+            assert result.stdout == ""
+            assert result.stderr.startswith("archive-app: bad query:"), result.stderr
+            assert len(result.stderr.strip().splitlines()) <= 3
 
 
 @pytest.mark.parametrize("args", [
@@ -165,6 +195,7 @@ def test_a_query_that_cannot_be_parsed_exits_2_with_a_message(home, query):
     ("saved", "add"),                                  # no name
     ("saved", "add", "x", "camp", "--sort", "sideways"),
     ("saved", "run", "x", "--limit", "0"),
+    ("timeline",),                                     # no query
     ("frobnicate",),
 ], ids=lambda args: " ".join(args))
 def test_bad_usage_exits_2(home, args):

@@ -33,6 +33,7 @@ from archive_app.core.errors import QueryError
 from archive_app.core.search import query as q
 from archive_app.core.search.hit_spans import HitMatcher
 from archive_app.core.text.analysis import fold, words
+from archive_app.core.text.dates import date_parts, last_day
 
 DEFAULT_FIELDS = ("title", "body")
 STEMMED_FIELDS = ("title", "body", "notes", "author", "source")
@@ -273,6 +274,12 @@ class Compiler:
 
         A TermRange over every distinct date becomes an OR of hundreds of terms that Whoosh
         unions in Python; decomposing keeps a two-year range down to two terms.
+
+        A document dated only to a year or a month is inside a range when the range
+        covers all of that year or month (`date:[2013-03 TO 2013-05]` leaves out a
+        document dated '2013', `date:2013` keeps it), whichever month the range starts
+        in: the timeline's bars count by this rule, so a drag across them finds what
+        they count. An open or very long range compares the dates as written.
         """
         start, end = node.start, node.end
         first = int(start[:4]) if start else None
@@ -282,15 +289,13 @@ class Compiler:
                                 constantscore=False)
         parts: list[wq.Query] = []
         for year in range(first, last + 1):
-            low = start if year == first and len(start) > 4 and start[5:] not in (
-                "01", "01-01") else None
-            high = end if year == last and len(end) > 4 and end[5:] not in (
-                "12", "12-31") else None
+            low = _period_start(start) if year == first else None
+            high = _period_end(end) if year == last else None
             if low is None and high is None:
                 parts.append(wq.Term("year", str(year)))
             else:
-                parts.append(wq.TermRange("date", low or str(year),
-                                          (high or str(year)) + "~", constantscore=False))
+                parts += [wq.TermRange("date", a, b, constantscore=False)
+                          for a, b in _ranges_within_year(year, low, high)]
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
     def word(self, name: str, word: str, marks: HitMatcher | None) -> wq.Query:
@@ -430,3 +435,51 @@ def _tag_levels(name: str) -> list[str]:
     parts = name.rsplit("/", MAX_TAG_DEPTH)
     levels = ["/".join(parts[n:]) for n in range(1, len(parts))]
     return [name, *levels]
+
+
+def _period_start(start: str) -> str | None:
+    """Where a range's first year starts, written as coarsely as that day allows
+    ('2013-03-01' -> '2013-03'): None from the year's first day."""
+    parts = date_parts(start)
+    if parts is None:  # out of the calendar ('2013-13'), other digits: as before
+        return None if len(start) == 4 or start[5:] in ("01", "01-01") else start
+    _year, month, day = parts
+    if day == 1:
+        start, day = start[:7], None
+    if month in (None, 1) and day is None:
+        return None
+    return start
+
+
+def _period_end(end: str) -> str | None:
+    """Where a range's last year ends, written as coarsely as that day allows
+    ('2013-06-30' -> '2013-06'): None to the year's last day."""
+    parts = date_parts(end)
+    if parts is None:
+        return None if len(end) == 4 or end[5:] in ("12", "12-31") else end
+    year, month, day = parts
+    if day is not None and month is not None and day == last_day(year, month):
+        end, day = end[:7], None
+    if month in (None, 12) and day is None:
+        return None
+    return end
+
+
+def _ranges_within_year(year: int, low: str | None, high: str | None
+                        ) -> list[tuple[str, str]]:
+    """Term ranges of the dates of `year` from `low` to `high` (None: the year's first
+    or last day) holding exactly the dates inside: never the bare year, a month alone
+    only when the range covers all of it. A range ending mid-month ('2013-06-15')
+    would take the month alone ('2013-06' sorts before it), so that month's days
+    get a range of their own."""
+    low = low or f"{year}-01"
+    if high is None:
+        return [(low, f"{year}~")]
+    if len(high) < 10:
+        return [(low, high + "~")]
+    month = high[:7]
+    first_day = f"{month}-01"
+    if low[:7] >= month:
+        return [(max(low, first_day), high + "~")]
+    before = f"{year}-{int(high[5:7]) - 1:02d}~"
+    return [(low, before), (first_day, high + "~")]

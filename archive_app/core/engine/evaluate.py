@@ -64,11 +64,12 @@ class SegmentData:
         return kept[1]
 
     def sort_keys(self, reader, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """(the segment's distinct sort keys in order, docnum -> index into them): the
-        column values Whoosh's SortingCollector sorts this column's documents by."""
+        """(the segment's distinct sort keys in order, as a bytes array, docnum -> index
+        into them): the column values Whoosh's SortingCollector sorts this column's
+        documents by (a bytes array sorts as bytes compare; none ends in a NUL)."""
         if column not in self._sort_keys:
             distinct, ranks = column_ranks(reader, column)
-            self._sort_keys[column] = (np.array(distinct, dtype=object), ranks)
+            self._sort_keys[column] = (np.array(distinct, dtype=np.bytes_), ranks)
         return self._sort_keys[column]
 
     def lexicon(self, reader) -> SegmentLexicon:

@@ -14,6 +14,7 @@ import bisect
 import threading
 import weakref
 from collections import Counter
+from functools import lru_cache
 from math import log
 
 import numpy as np
@@ -27,6 +28,9 @@ from archive_app.core.search import query as q
 
 FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "tags",
           "sender": "sender_facet"}
+
+UNDATED_SORT_KEY = b"9999"
+"""What an undated document holds in `date_oldest` (indexing/model.index_fields)."""
 
 Matched = dict[int, np.ndarray]
 """Segment offset -> the segment's matched docnums (sorted)."""
@@ -189,17 +193,18 @@ class QueryRunner:
 
     def _global_ranks(self, column: str) -> dict[int, np.ndarray]:
         """Segment offset -> docnum -> the rank of its sort key among every segment's
-        keys (so keys compare as integers); built once per generation."""
+        keys (so keys compare as integers); built once per generation, in numpy: the
+        union of the segments' distinct keys (np.unique sorts bytes as bytes compare)
+        and each segment's keys placed in it by a binary search."""
         key = ("ranks", column)
         if key not in self.cache:
             parts = [(offset, self.segment_data(sub).sort_keys(sub.reader(), column))
                      for sub, offset in self._leaves]
-            every = sorted(set().union(*(set(distinct.tolist()) for _, (distinct, _) in parts)))
-            rank_of = {value: n for n, value in enumerate(every)}
-            self.cache[key] = {
-                offset: np.fromiter(map(rank_of.__getitem__, distinct.tolist()), np.int32,
-                                    len(distinct))[local]
-                for offset, (distinct, local) in parts}
+            every = np.unique(np.concatenate([distinct for _, (distinct, _) in parts]
+                                             + [np.array([b""], np.bytes_)]))
+            self.cache[("rank-values", column)] = every
+            self.cache[key] = {offset: np.searchsorted(every, distinct).astype(np.int32)[local]
+                               for offset, (distinct, local) in parts}
         return self.cache[key]
 
     def _collect(self, compiled, sort: str, wanted: int, facets: bool):
@@ -248,6 +253,25 @@ class QueryRunner:
         return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))
                 for name, counter in counters.items()}
 
+    def date_counts(self, matched: Matched) -> tuple[tuple[str, ...], np.ndarray]:
+        """Matched documents per date as indexed: (every distinct date of the index in
+        order, '2013', '2013-09', '2013-09-01', '' for the undated; the matches of each).
+
+        One bincount per segment over the `date_oldest` column's global ranks, which the
+        date sorts keep already (`_global_ranks`, once per generation), so a timeline
+        costs no pass over documents, no stored field and no Python per date: the
+        distinct dates (a few thousand at most) are the same tuple for every query of
+        a generation, and the timeline reads them once (core/search/timeline.py)."""
+        ranks = self._global_ranks("date_oldest")
+        every = self.cache[("rank-values", "date_oldest")]
+        dates = _dates_of(every.tobytes(), every.dtype.itemsize)
+        counts = np.zeros(len(dates), np.int64)
+        for _sub, offset in self._leaves:
+            ids = matched.get(offset)
+            if ids is not None and len(ids):
+                counts += np.bincount(ranks[offset][ids], minlength=len(dates))
+        return dates, counts
+
     def stored_fields(self, docnum: int) -> dict:
         return self.searcher.stored_fields(docnum)
 
@@ -273,6 +297,16 @@ def _top_scores(matched: dict[int, tuple[np.ndarray, np.ndarray]], wanted: int
         scores, docnums = scores[keep], docnums[keep]
     order = np.lexsort((docnums, -scores))[:wanted]
     return list(zip(docnums[order].tolist(), scores[order].tolist(), strict=True))
+
+
+@lru_cache(maxsize=4)
+def _dates_of(blob: bytes, width: int) -> tuple[str, ...]:
+    """The index's distinct dates as text ('' for the undated), from the sorted bytes
+    array of `date_oldest` keys: the same tuple, not a new one, for each generation
+    with the same dates (a commit that brings no new date), so what the timeline
+    reads from it once (`timeline._read_dates`) stays read."""
+    return tuple("" if value in (b"", UNDATED_SORT_KEY) else value.decode("utf-8", "replace")
+                 for value in np.frombuffer(blob, dtype=f"S{width}").tolist())
 
 
 def _segment_key(reader) -> str:

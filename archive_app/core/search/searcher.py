@@ -28,6 +28,7 @@ from archive_app.core.metadata import Metadata, metadata_from_stored
 from archive_app.core.search import query as q
 from archive_app.core.search.hit_spans import HitMatcher, merge_spans
 from archive_app.core.search.snippets import Snippet, leading_spans, make_snippets
+from archive_app.core.search.timeline import Timeline, timeline_of
 from archive_app.core.text.analysis import fold
 
 SORTS = ("relevance", "newest", "oldest")
@@ -72,6 +73,8 @@ class SearchResults:
     offset: int = 0
     notices: list[str] = field(default_factory=list)
     """Things the user should know about the query ("tag 'a' was renamed to 'b'")."""
+    timeline: Timeline | None = None
+    """Every match by date (timeline.py), counted with the facets; None without them."""
 
 
 class Searcher:
@@ -93,9 +96,10 @@ class Searcher:
         return compiled, matcher, node
 
     def search(self, text: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               facets: bool = True, snippets: bool = True,
+               facets: bool = True, snippets: bool = True, dates: bool = True,
                within: Sequence[str] = ()) -> SearchResults:
-        """Run a query; raises QueryError for one that cannot be parsed. `within`:
+        """Run a query; raises QueryError for one that cannot be parsed. With `facets`
+        (and `dates`), the results carry the facet counts and the timeline. `within`:
         earlier queries whose results this one searches within (ANDed, not marked)."""
         started = time.perf_counter()
         if sort not in SORTS:
@@ -110,9 +114,20 @@ class Searcher:
         hits = [self._hit(runner, docnum, score, matcher, snippets, sort == "relevance")
                 for docnum, score in ranked[offset:offset + limit]]
         facet_counts = runner.facet_counts(matched) if facets else {}
+        timeline = timeline_of(*runner.date_counts(matched)) if facets and dates else None
         suggestion = self._suggest(text, node) if total < 3 else None
         elapsed = (time.perf_counter() - started) * 1000
-        return SearchResults(text, total, hits, facet_counts, suggestion, elapsed, sort, offset)
+        return SearchResults(text, total, hits, facet_counts, suggestion, elapsed, sort, offset,
+                             timeline=timeline)
+
+    def timeline(self, text: str) -> Timeline:
+        """The timeline of query `text` alone: its matches counted by date, without the
+        ranking's top, snippets or facets. Raises QueryError as `search`."""
+        node = q.parse_query(text)
+        runner = self.index.engine.runner()
+        compiled, _ = runner.compile(node)
+        matched = runner.rank(compiled, "relevance", 1, reference=not self.set_evaluation)[2]
+        return timeline_of(*runner.date_counts(matched))
 
     def _hit(self, runner, docnum: int, score: float, matcher: HitMatcher,
              with_snippets: bool, scored: bool) -> Hit:

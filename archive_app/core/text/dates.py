@@ -5,6 +5,7 @@ Partial dates stay partial: a document dated '2013' is not given an invented day
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import datetime
 from email.utils import parsedate_tz
@@ -62,3 +63,32 @@ def normalise_date(value: object) -> str:
             day = day_before or day_after
             return _format(int(year), month, int(day) if day else None)
     return ""
+
+
+_INDEXED = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+
+
+def date_parts(text: str) -> tuple[int, int | None, int | None] | None:
+    """(year, month or None, day or None) of an ISO date as the index keeps it
+    ('2013', '2013-09', '2013-09-01', ASCII digits); None for anything else ('' is
+    undated). A month
+    or day out of the calendar ('2013-13', '2013-02-30', as a typed query may hold)
+    is None too, and so is the year 0."""
+    match = _INDEXED.fullmatch(text)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if year < 1:
+        return None
+    if month is not None and not 1 <= month <= 12:
+        return None
+    if day is not None and not 1 <= day <= last_day(year, month):
+        return None
+    return year, month, day
+
+
+def last_day(year: int, month: int) -> int:
+    """The number of days of a month (the Gregorian calendar, as `datetime` counts)."""
+    if month == 2:
+        return 29 if calendar.isleap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31

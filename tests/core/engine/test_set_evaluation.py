@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,18 @@ def test_a_new_thread_finds_the_segment_data_built(tmp_path):
         assert answer(Searcher(index), "lord", limit=20, sort="newest") == answers["thread"]
     finally:
         index.close()
+
+
+@pytest.mark.parametrize("query", ["lord", "the", "lord OR table", "date:[2001-03 TO 2003-06-30]",
+                                   "source:perl", "nosuchword"])
+def test_the_timeline_counts_every_match_by_date_across_segments_and_deletions(index, query):
+    """The date counts behind the timeline are one bincount per segment over the date
+    column, deleted documents left out: the same as reading each match's stored date."""
+    sets, whoosh = Searcher(index), Searcher(index, set_evaluation=False)
+    timeline = sets.timeline(query)
+    assert timeline == whoosh.timeline(query) == sets.search(query, limit=1).timeline
+    every = sets.search(query, limit=10_000, snippets=False)
+    width = {"year": 4, "month": 7, "day": 10}.get(timeline.granularity, 4)
+    per_bar = Counter(hit.date[:width] for hit in every.hits)
+    assert timeline.total == every.total
+    assert {b.start[:width]: b.count for b in timeline.buckets if b.count} == dict(per_bar)
