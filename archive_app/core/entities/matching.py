@@ -91,7 +91,15 @@ class EntityMatcher:
             for entity, list_name, color in owners:
                 found.append(EntityMention(ends[first][0], ends[final][1], entity,
                                            list_name, color))
-        return sorted(found, key=lambda m: (m.start, -m.end, m.entity))
+        found.sort(key=lambda m: (m.start, -m.end, m.entity))
+        kept: list[EntityMention] = []
+        reach: dict[str, int] = {}  # entity -> the end of its last kept mention
+        for mention in found:  # "Liberty" inside "Camp Liberty" is the same mention
+            if reach.get(mention.entity, -1) >= mention.end:
+                continue
+            kept.append(mention)
+            reach[mention.entity] = mention.end
+        return kept
 
 
 _CACHE: dict[tuple[ListSpec, ...], EntityMatcher] = {}

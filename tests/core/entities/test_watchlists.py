@@ -155,3 +155,28 @@ def test_export_and_import_round_trip(library, tmp_path):
     assert problems == [] and [e.forms for e in again.entities] == [
         ("Nouri al-Maliki", "Maliki", "مالکی", "المالكي"), ("György Busztin", "Busztin"),
         ("Camp Ashraf", "Ashraf", "اشرف")]
+
+
+def test_a_version_5_store_gains_watchlists_and_keeps_saved_searches(tmp_path):
+    import sqlite3
+
+    from archive_app.core.annotations import store as store_module
+    from archive_app.core.annotations.store import UserStore
+
+    paths = AppPaths(tmp_path / "home").ensure()
+    db = sqlite3.connect(paths.annotations_db)
+    for step in store_module.MIGRATIONS[:5]:
+        step(db)
+    db.execute("INSERT INTO saved_searches(name, query, created, last_run) "
+               "VALUES ('Mine', 'camp', 't', 't')")
+    db.execute("PRAGMA user_version = 5")
+    db.commit()
+    db.close()
+    store = UserStore(paths.annotations_db, paths.backups_dir)
+    try:
+        assert store.version == store_module.SCHEMA_VERSION == 6
+        assert store.connection.execute("SELECT name FROM saved_searches").fetchall() == [
+            ("Mine",)]
+        assert store.connection.execute("SELECT COUNT(*) FROM watchlists").fetchone() == (0,)
+    finally:
+        store.close()
