@@ -21,6 +21,7 @@ from archive_app.commands.printing import show
 from archive_app.commands.saved import add_saved_parser, cmd_saved
 from archive_app.commands.searching import cmd_search
 from archive_app.commands.timeline import add_timeline_parser, cmd_timeline
+from archive_app.commands.watchlists import add_watchlist_parser, cmd_watchlist
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.paths import resolve_home
 from archive_app.core.search.searcher import SORTS
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(verbs)
     add_import_parser(verbs)
     add_saved_parser(verbs, _positive_int, _non_negative_int)
+    add_watchlist_parser(verbs, _positive_int)
 
     gui = verbs.add_parser("gui", help="open the desktop window (the default)")
     gui.add_argument("--query", help="search for this when the window opens")
@@ -132,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"index": cmd_index, "search": cmd_search, "check": cmd_check, "gui": cmd_gui,
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
                 "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import,
-                "browse": cmd_browse, "saved": cmd_saved, "timeline": cmd_timeline}
+                "browse": cmd_browse, "saved": cmd_saved, "timeline": cmd_timeline,
+                "watchlist": cmd_watchlist}
     try:
         return handlers[args.verb](args)
     except QueryError as error:

@@ -53,6 +53,19 @@ from archive_app.core.annotations.saved_searches import (
 from archive_app.core.annotations.store import UserStore, now_precise
 from archive_app.core.annotations.tag_renames import TagRenames, rewrite_query
 from archive_app.core.browse import FolderListing, address_for_path, list_folder
+from archive_app.core.entities.cooccurrence import CooccurrenceTable
+from archive_app.core.entities.matching import list_specs, matcher_for
+from archive_app.core.entities.patterns import values_by_kind
+from archive_app.core.entities.watchlists import (
+    Entity,
+    WatchList,
+    WatchListError,
+    WatchListStore,
+    batched,
+    changed_entities,
+    read_csv_file,
+    write_csv_file,
+)
 from archive_app.core.errors import ArchiveError, IndexProblem, QueryError
 from archive_app.core.export import citation
 from archive_app.core.indexing import health
@@ -118,15 +131,110 @@ class Library:
         self._store_lock = threading.RLock()
         self._annotations = Annotations(self._store)
         self._saved = SavedSearches(self._store)
+        self._watchlists = WatchListStore(self._store)
         try:  # the index adds to each document what the user's store holds for it
             self._index = ArchiveIndex(paths, user_fields=self._user_fields,
-                                       keys_with_user_fields=self._keys_with_user_fields)
+                                       keys_with_user_fields=self._keys_with_user_fields,
+                                       entity_lists=self._entity_lists)
         except BaseException:  # a damaged index: the store is not left open behind it
             self._store.close()
             raise
         self._local = threading.local()
         self.history = History()
         self._store.daily_backup()
+
+    # -- watch-lists (entities/) -----------------------------------------------------------
+    def _entity_lists(self) -> tuple:
+        """The watch-lists as plain tuples, for the index (and its children) to match."""
+        with self._store_lock:
+            return list_specs(self._watchlists.all())
+
+    def watchlists(self) -> list[WatchList]:
+        with self._store_lock:
+            return self._watchlists.all()
+
+    def watchlist(self, name: str) -> WatchList:
+        with self._store_lock:
+            return self._watchlists.get(name)
+
+    def save_watchlist(self, name: str, entities: list[Entity], color: str = "") -> WatchList:
+        """Create a list or replace its entities; the documents whose entities change are
+        refreshed from their stored text (no file is read again)."""
+        with self._store_lock:
+            try:
+                before = self._watchlists.get(name).entities
+            except WatchListError:
+                before = ()
+            saved = self._watchlists.save(name, entities, color)
+        self._refresh_entities(changed_entities(before, saved.entities))
+        return saved
+
+    def import_watchlist(self, path: Path, name: str) -> tuple[WatchList, list[str]]:
+        """A CSV file (`name,alias,alias,…` a line) as the list `name`, with a message
+        for each line left out."""
+        entities, problems = read_csv_file(Path(path))
+        if not entities:
+            raise WatchListError(f"{path} holds no entity" + (
+                f" ({problems[0]})" if problems else ""))
+        return self.save_watchlist(name, entities), problems
+
+    def export_watchlist(self, name: str, path: Path, overwrite: bool = False) -> int:
+        """Write the list as CSV (atomically); returns how many entities."""
+        found = self.watchlist(name)
+        write_csv_file(Path(path), found.entities, overwrite)
+        return len(found.entities)
+
+    def delete_watchlist(self, name: str) -> WatchList:
+        with self._store_lock:
+            gone = self._watchlists.delete(name)
+        self._refresh_entities(list(gone.entities))
+        return gone
+
+    def _refresh_entities(self, entities: list[Entity]) -> None:
+        """Refresh the documents an added, edited or removed entity can name: those
+        whose `entity` field holds it and those whose text holds one of its forms (exact
+        phrases through the engine: no document is scanned)."""
+        if not entities:
+            return
+        searcher = self.searcher()
+        keys = set()
+        for batch in batched([form for entity in entities for form in entity.forms], 500):
+            keys |= searcher.keys_with_phrases(batch)
+        named = {entity.name.lower() for entity in entities}
+        keys |= searcher.keys_with_field_values("entity", named)
+        self._index.refresh_documents(sorted(keys))
+
+    def entity_names(self) -> dict[str, str]:
+        """Each entity as the index holds it (lower case) -> its name as written."""
+        return {entity.name.lower(): entity.name
+                for found in self.watchlists() for entity in found.entities}
+
+    def cooccurrence(self, query: str, most: int = 30) -> CooccurrenceTable:
+        """The watch-list entities of `query`'s results, and how many documents each
+        pair shares (entities/cooccurrence.py)."""
+        entities, together = self.searcher().cooccurrence(query, "entity", most)
+        names = self.entity_names()
+        return CooccurrenceTable(
+            query, [(names.get(value, value), count) for value, count in entities],
+            {tuple(sorted((names.get(a, a), names.get(b, b)))): n
+             for (a, b), n in together.items()})
+
+    def document_entities(self, key: str) -> dict[str, list[str]]:
+        """What the side panel lists for a document: its watch-list entities (by name
+        as written) and each pattern kind's values, from its index fields."""
+        stored = self._index.reader_catalog().text(key)
+        if stored is None:
+            return {}
+        found = {"entity": matcher_for(self._entity_lists()).entities_in(stored[0])}
+        found.update(values_by_kind(stored[0]))
+        return {kind: values for kind, values in found.items() if values}
+
+    def entity_mentions(self, key: str):
+        """Where the watch-lists' entities occur in document `key` (for the reader)."""
+        stored = self._index.reader_catalog().text(key)
+        if stored is None:
+            return []
+        return matcher_for(self._entity_lists()).mentions_in(stored[0])
 
     def close(self) -> None:
         if "_page_renderer" in self.__dict__:
@@ -175,6 +283,10 @@ class Library:
         results this one narrows (search within results; their words are not marked)."""
         results = self.searcher().search(text, limit=limit, offset=offset, sort=sort,
                                          within=within)
+        if results.facets.get("entity"):  # the index keeps entities in lower case
+            names = self.entity_names()
+            results.facets["entity"] = [(names.get(value, value), count)
+                                        for value, count in results.facets["entity"]]
         renamed = self.tag_renames.renamed_in(text, self._live_tag_names)
         if renamed:
             results.notices += [tag.notice() for tag in renamed]

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 from archive_app.core.search.refine import FACET_FIELDS, facet_filter
 
 GROUPS = (("source", "Source"), ("year", "Year"), ("format", "Format"), ("tag", "Tag"),
-          ("sender", "Sender"))
+          ("sender", "Sender"), ("entity", "Watch-lists"), ("email", "E-mail addresses"),
+          ("phone", "Phone numbers"), ("link", "Links"), ("iban", "IBANs"),
+          ("mentioned", "Dates in the text"))
 MAX_VALUES = 30
 FACET_ROLE = Qt.ItemDataRole.UserRole + 1
 _CLAUSE = re.compile(r'^(\w+):(?:"([^"]*)"|([^\s"]+))$')

@@ -27,6 +27,15 @@ def hit_format(current: bool = False) -> QTextCharFormat:
     return text_format
 
 
+def entity_format(color: str) -> QTextCharFormat:
+    """A watch-list entity: a dotted underline in its list's colour (a hit's or a
+    passage's marker can sit on the same words and stays readable)."""
+    text_format = QTextCharFormat()
+    text_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+    text_format.setUnderlineColor(QColor(color))
+    return text_format
+
+
 def find_format() -> QTextCharFormat:
     """Find-in-document matches: a blue-ish marker distinct from search hits."""
     text_format = QTextCharFormat()

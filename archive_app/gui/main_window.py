@@ -43,6 +43,7 @@ from archive_app.gui.session import OpenedDocument, SearchSession
 from archive_app.gui.side_panel import SidePanel
 from archive_app.gui.sizing import fix_minimum_size
 from archive_app.gui.timeline_view import TimelineView
+from archive_app.gui.watchlists_dialog import WatchListsDialog
 from archive_app.gui.workers import WriteQueue, configure_pool
 
 EMPTY_PAGE, ARCHIVE_PAGE = 0, 1
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         self.checker = ArchiveChecker(library, self.indexing, self.writes, self)
         self.editor = MetadataEditor(library, self.writes, self)
         self.export_dialog: ExportDialog | None = None
+        self.watchlists_dialog: WatchListsDialog | None = None
         self.folders_dialog = FoldersDialog(library, self.writes, self)
         self._build_menus()
         self._connect()
@@ -252,6 +254,9 @@ class MainWindow(QMainWindow):
         self.side_panel_action.setCheckable(True)
         self.side_panel_action.setChecked(True)
         self.side_panel_action.toggled.connect(self._side_panel_toggled)
+        tools_menu = bar.addMenu("&Tools")
+        self.watchlists_action = self._action(tools_menu, "&Watch-lists…",
+                                              self.open_watchlists)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Search syntax", lambda: show_syntax_help(self))
         self.check_action = self._action(help_menu, "&Check archive…", self.checker.check)
@@ -427,13 +432,15 @@ class MainWindow(QMainWindow):
         if opened is None:
             self._show_placeholder("This document is no longer in the index.")
             return
-        self.reader.show_document(opened.view, opened.spans, opened.annotations)
+        self.reader.show_document(opened.view, opened.spans, opened.annotations,
+                                  opened.mentions)
         self.reader.set_pages(opened.pages)
         if keep is not None and keep.key == opened.view.key:
             keep.restore(self.reader)
         self.side_panel.annotations_tab.page_starts = opened.view.page_starts
         self.annotating.show_document(opened.annotations)
         self.side_panel.source_tab.show_document(opened.view, opened.citation)
+        self.side_panel.source_tab.show_entities(opened.entities)
         self.side_panel.source_tab.links.show_opened(opened)
         self.editor.view = opened.view
         if pending is not None and pending.doc == opened.view.key:
@@ -454,6 +461,27 @@ class MainWindow(QMainWindow):
             self.session.open_document(key)
         if self.annotating.view_dock.isVisible():
             self.annotating.view.reload()  # its rows carry the document's title
+
+    # -- watch-lists ---------------------------------------------------------------------
+    def open_watchlists(self) -> WatchListsDialog:
+        """Tools ▸ Watch-lists…: make, import, export and delete lists; the table of
+        entities together in the current results."""
+        if self.watchlists_dialog is None:
+            self.watchlists_dialog = WatchListsDialog(
+                self.library, self.writes, lambda: self.session.last_query, self)
+            self.watchlists_dialog.lists_changed.connect(self._watchlists_changed)
+        self.watchlists_dialog.reload()
+        self.watchlists_dialog.show()
+        return self.watchlists_dialog
+
+    def _watchlists_changed(self) -> None:
+        """The index holds the new entities: search again, and show the open document's
+        marks and side panel anew."""
+        self.refresh_search()
+        shown = self.reader.document_view
+        if shown is not None:
+            self._keep_position = ReaderPosition.of(self.reader)
+            self.session.open_document(shown.key)
 
     # -- exporting -----------------------------------------------------------------------
     def open_export(self) -> None:

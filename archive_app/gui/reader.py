@@ -40,7 +40,12 @@ from archive_app.core.pages.document_pages import DocumentPages
 from archive_app.core.search.refine import find_all
 from archive_app.core.text.pages import page_label
 from archive_app.core.text.utf16 import Utf16Offsets
-from archive_app.gui.highlight import annotation_format, find_format, hit_format
+from archive_app.gui.highlight import (
+    annotation_format,
+    entity_format,
+    find_format,
+    hit_format,
+)
 from archive_app.gui.page_view import BoxRequest, PageView
 
 
@@ -80,6 +85,8 @@ class Reader(QWidget):
         self.hits: list[tuple[int, int]] = []
         self.matches: list[tuple[int, int]] = []
         self.annotations: list[Annotation] = []
+        self.entity_marks: list[tuple[tuple[int, int], str]] = []
+        """(UTF-16 span, list colour) of each watch-list entity in the open text."""
         self.offsets = Utf16Offsets("")
         self.current = -1
         self.page_starts: list[int] = []
@@ -185,7 +192,8 @@ class Reader(QWidget):
         self._refresh()
 
     def show_document(self, view: DocumentView, spans: list[tuple[int, int]],
-                      annotations: list[Annotation] | None = None) -> None:
+                      annotations: list[Annotation] | None = None,
+                      mentions: list | None = None) -> None:
         """Set the whole text in one go, mark every hit and tagged passage, go to hit one.
         The page view waits for `set_pages` (the window gives the new document's)."""
         self.set_pages(None, keep_mode=True)
@@ -204,6 +212,8 @@ class Reader(QWidget):
         self._mark_pages()
         self.hits = self.offsets.spans_to_utf16(spans)
         self.annotations = list(annotations or [])
+        self.entity_marks = [((self.offsets.to_utf16(m.start), self.offsets.to_utf16(m.end)),
+                              m.color) for m in mentions or []]
         self._apply_marks()
         self.region = None
         self.tag_action.setEnabled(False)
@@ -407,7 +417,8 @@ class Reader(QWidget):
         cursor.beginEditBlock()
         cursor.select(QTextCursor.SelectionType.Document)
         cursor.setCharFormat(QTextCharFormat())
-        marks = [(span, annotation_format(color)) for span, color in self.annotation_marks()]
+        marks = [(span, entity_format(color)) for span, color in self.entity_marks]
+        marks += [(span, annotation_format(color)) for span, color in self.annotation_marks()]
         amber = hit_format()
         marks += [(span, amber) for span in self.hits]
         for (start, end), text_format in marks:

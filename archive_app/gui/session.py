@@ -34,6 +34,10 @@ class OpenedDocument:
     parent_title: str = ""
     pages: DocumentPages | None = None
     """Its pages for the page view, when it has some (PDF, scan, image)."""
+    entities: dict[str, list[str]] = field(default_factory=dict)
+    """Kind ("entity", "email", "phone"…) -> what the document names (side panel)."""
+    mentions: list = field(default_factory=list)
+    """Where the watch-lists' entities occur (EntityMention), marked in the reader."""
 
 
 def load_document(library: Library, key: str, query: str) -> OpenedDocument | None:
@@ -53,7 +57,8 @@ def load_document(library: Library, key: str, query: str) -> OpenedDocument | No
     return OpenedDocument(view, spans, library.citation(key), library.annotations_for(key),
                           members=library.members(key), thread=library.thread(key),
                           parent_title=parent.title if parent else "",
-                          pages=pages)
+                          pages=pages, entities=library.document_entities(key),
+                          mentions=library.entity_mentions(key))
 
 
 class SearchSession(QObject):

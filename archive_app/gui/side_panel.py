@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive_app.core.entities.patterns import LABELS
 from archive_app.core.indexing.model import DocumentView
 from archive_app.gui.annotations_panel import AnnotationsTab
 from archive_app.gui.document_links import DocumentLinks
 
+ENTITY_LABELS = {"entity": "Watch-lists", **LABELS}
 ROWS = (("title", "Title"), ("author", "Author"), ("source", "Source"), ("date", "Date"),
         ("url", "URL"), ("path", "File"), ("format", "Format"), ("lang", "Language"))
 
@@ -52,6 +54,9 @@ class SourceTab(QWidget):
         self.empty = QLabel("Open a document to see where it comes from.", wordWrap=True,
                             objectName="empty_state")
         self.links = DocumentLinks()
+        self.entities_heading = QLabel("Named in this document", objectName="section_heading")
+        self.entities = _value_label()
+        self.entities.setObjectName("document_entities")
         self._build_layout()
         self.copy_button.clicked.connect(self.copy_citation)
         self.open_url_button.clicked.connect(self.open_url)
@@ -83,6 +88,9 @@ class SourceTab(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.citation)
         layout.addLayout(cite_row)
+        layout.addSpacing(8)
+        layout.addWidget(self.entities_heading)
+        layout.addWidget(self.entities)
         content = QWidget(objectName="source_content")
         inner = QVBoxLayout(content)
         inner.addWidget(self.empty)
@@ -109,6 +117,17 @@ class SourceTab(QWidget):
         self.open_url_button.setEnabled(bool(view and view.url))
         if view is None:
             self.links.show_opened(None)
+            self.show_entities({})
+
+    def show_entities(self, found: dict[str, list[str]]) -> None:
+        """The watch-list entities and pattern entities (e-mail, phone, links, IBANs,
+        dates) the open document names, a line per kind (plain text: nothing in a
+        document can make a link or markup here)."""
+        lines = [f"{ENTITY_LABELS.get(kind, kind)}: {', '.join(values)}"
+                 for kind, values in found.items() if values]
+        self.entities.setText("\n".join(lines))
+        self.entities_heading.setVisible(bool(lines))
+        self.entities.setVisible(bool(lines))
 
     def copy_citation(self) -> None:
         QGuiApplication.clipboard().setText(self.citation.text())

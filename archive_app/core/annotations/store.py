@@ -111,9 +111,28 @@ def _migrate_to_5(connection: sqlite3.Connection) -> None:
         """)
 
 
+def _migrate_to_6(connection: sqlite3.Connection) -> None:
+    """Watch-lists (entities/watchlists.py): named lists of entities, each with its
+    aliases as a JSON list, in the order the user gave them."""
+    _execute_script(connection, """
+        CREATE TABLE watchlists (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            color TEXT NOT NULL,
+            modified TEXT NOT NULL
+        );
+        CREATE TABLE watch_entities (
+            list_id INTEGER NOT NULL REFERENCES watchlists(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (list_id, position)
+        )""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2,
                                                            _migrate_to_3, _migrate_to_4,
-                                                           _migrate_to_5]
+                                                           _migrate_to_5, _migrate_to_6]
 """MIGRATIONS[n] brings a database from version n to n + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

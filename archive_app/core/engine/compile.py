@@ -37,7 +37,8 @@ from archive_app.core.text.dates import date_parts, last_day
 
 DEFAULT_FIELDS = ("title", "body")
 STEMMED_FIELDS = ("title", "body", "notes", "author", "source")
-KEYWORD_FIELDS = ("tags", "lang", "format", "ocr")
+KEYWORD_FIELDS = ("tags", "lang", "format", "ocr", "entity", "email", "phone", "link",
+                  "iban", "mentioned")
 MAX_EXPANSION = 256
 MAX_PART_WORDS = 1024
 """Indexed words one part of a proximity search, or one /regex/, may stand for."""

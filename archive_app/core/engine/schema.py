@@ -133,6 +133,12 @@ def build_schema() -> Schema:
         message_id=ID(),
         thread=KEYWORD(),
         ocr=ID(stored=True),
+        entity=KEYWORD(commas=True, lowercase=True),
+        email=KEYWORD(commas=True, lowercase=True),
+        phone=KEYWORD(commas=True, lowercase=True),
+        link=KEYWORD(commas=True, lowercase=True),
+        iban=KEYWORD(commas=True, lowercase=True),
+        mentioned=KEYWORD(commas=True, lowercase=True),
     )
 
 

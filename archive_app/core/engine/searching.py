@@ -27,7 +27,8 @@ from archive_app.core.engine.evaluate import SegmentData, SegmentEvaluator
 from archive_app.core.search import query as q
 
 FACETS = {"source": "source_facet", "year": "year", "format": "format", "tag": "tags",
-          "sender": "sender_facet"}
+          "sender": "sender_facet", "entity": "entity", "email": "email", "phone": "phone",
+          "link": "link", "iban": "iban", "mentioned": "mentioned"}
 
 UNDATED_SORT_KEY = b"9999"
 """What an undated document holds in `date_oldest` (indexing/model.index_fields)."""
@@ -271,6 +272,36 @@ class QueryRunner:
             if ids is not None and len(ids):
                 counts += np.bincount(ranks[offset][ids], minlength=len(dates))
         return dates, counts
+
+    def cooccurrence(self, matched: Matched, facet: str, most: int
+                     ) -> tuple[list[tuple[str, int]], dict[tuple[str, str], int]]:
+        """(the facet's `most` commonest values among the matched documents with their
+        counts, {(value, value): documents holding both}) from the facet's (document,
+        value) pairs: no stored field is read."""
+        counts = dict(self.facet_counts(matched).get(facet, [])[:most])
+        together: Counter[tuple[str, str]] = Counter()
+        for sub, offset in self._leaves:
+            if offset not in matched or not len(matched[offset]):
+                continue
+            reader = sub.reader()
+            values, docs, which = self.segment_data(sub).facets(reader, FACETS)[facet]
+            if not values:
+                continue
+            chosen = np.zeros(reader.doc_count_all(), bool)
+            chosen[matched[offset]] = True
+            keep = chosen[docs]
+            wanted = np.array([value in counts for value in values], bool)
+            keep &= wanted[which]
+            pair_docs, pair_values = docs[keep], which[keep]
+            order = np.argsort(pair_docs, kind="stable")
+            pair_docs, pair_values = pair_docs[order], pair_values[order]
+            edges = np.flatnonzero(np.diff(pair_docs)) + 1
+            for group in np.split(pair_values, edges):
+                names = sorted(values[n] for n in group.tolist())
+                for i, first in enumerate(names):
+                    for second in names[i + 1:]:
+                        together[(first, second)] += 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0])), dict(together)
 
     def stored_fields(self, docnum: int) -> dict:
         return self.searcher.stored_fields(docnum)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from archive_app.core import ingest
 from archive_app.core.engine import ArchiveWriter, Engine
+from archive_app.core.entities.matching import matcher_for
 from archive_app.core.errors import Cancelled, IndexProblem, RejectedFile
 from archive_app.core.indexing.catalog import Catalog, FileRecord, Root
 from archive_app.core.indexing.in_hand import (
@@ -59,10 +60,11 @@ from archive_app.core.paths import AppPaths
 __all__ = ["INDEX_NAME", "ArchiveIndex", "DocumentView", "IndexSummary", "SkippedFile",
            "finish_swap", "index_fields", "iter_keys", "remove_index", "scan_root"]
 
-INDEX_NAME = "archive-v5"
+INDEX_NAME = "archive-v6"
 """Bumped when tokenisation or encoding changes (v2: script folding, CJK bigrams; v3:
 absolute positions, rare terms inline; v4: members of containers and messages, mail
-headers, OCR marks; v5: array postings, core/engine): a new name means a
+headers, OCR marks; v5: array postings, core/engine; v6: entities, watch-lists' and
+patterns'): a new name means a
 fresh index, and the catalog is cleared with it so the next sync re-reads every file."""
 COMMIT_EVERY_DOCS = 10_000
 """At most this many documents per crash-safe step (texts -> Whoosh commit -> signatures)
@@ -86,7 +88,8 @@ class ArchiveIndex:
 
     def __init__(self, paths: AppPaths,
                  user_fields: Callable[[str], dict[str, str]] | None = None,
-                 keys_with_user_fields: Callable[[], set[str]] | None = None):
+                 keys_with_user_fields: Callable[[], set[str]] | None = None,
+                 entity_lists: Callable[[], tuple] | None = None):
         """`user_fields` gives a key's user fields (its tags, notes and the user's
         metadata edits), and `keys_with_user_fields` every key that has some (the
         annotation store's, from the Library); without them the index holds what the
@@ -110,11 +113,14 @@ class ArchiveIndex:
             raise
         self.user_fields = user_fields
         self.keys_with_user_fields = keys_with_user_fields
+        self.entity_lists: Callable[[], tuple] = entity_lists or tuple
+        """The watch-lists as plain tuples (entities/matching.list_specs), asked at each
+        sync and refresh."""
 
     def fields_for(self, document: Document) -> dict[str, str]:
         """Index fields of a document with the user's own tags, notes and edits applied."""
         user_fields = self.user_fields(document.key) if self.user_fields else {}
-        return index_fields(document, user_fields)
+        return index_fields(document, user_fields, matcher_for(self.entity_lists()))
 
     # -- opening -----------------------------------------------------------------------
     def _open_or_create(self):
@@ -329,7 +335,7 @@ class ArchiveIndex:
             steps = (COMMIT_EVERY_DOCS, COMMIT_EVERY_SECONDS, SLOW_FILE_SECONDS)
             for segment, pairs in read_in_children(
                     self.paths.index_dir, INDEX_NAME, batch.root.name, jobs, user_fields, control,
-                    INDEXING_PROCESSES, steps):
+                    INDEXING_PROCESSES, steps, self.entity_lists()):
                 batch.take(pairs, segment)
                 yield True, pairs
             return

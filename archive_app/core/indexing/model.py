@@ -10,6 +10,8 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 
+from archive_app.core.entities.matching import EntityMatcher
+from archive_app.core.entities.patterns import values_by_kind
 from archive_app.core.errors import Cancelled
 from archive_app.core.indexing.names import shown
 from archive_app.core.ingest.documents import Document
@@ -91,11 +93,14 @@ class DocumentView(Metadata):
         return self.details.get("ocr") == "yes"
 
 
-def index_fields(document: Document, user_fields: dict[str, str] | None = None) -> dict[str, str]:
+def index_fields(document: Document, user_fields: dict[str, str] | None = None,
+                 matcher: EntityMatcher | None = None) -> dict[str, str]:
     """The Whoosh field values of a document.
 
     `user_fields` come from the user's store: "tags" (comma-separated), "notes", and any
-    metadata field the user edited, which wins over what the file said.
+    metadata field the user edited, which wins over what the file said. `matcher` holds
+    the watch-lists: the entities they find are the `entity` field; pattern entities
+    (entities/patterns.py) are found in every document.
     """
     user_fields = user_fields or {}
     for name in ("title", "author", "source", "date", "url", "lang"):
@@ -135,6 +140,18 @@ def index_fields(document: Document, user_fields: dict[str, str] | None = None) 
     if document.details:
         fields["details"] = json.dumps(document.details, ensure_ascii=False)
         fields.update(_detail_fields(document.details))
+    fields.update(entity_fields(document.text, matcher))
+    return fields
+
+
+def entity_fields(text: str, matcher: EntityMatcher | None) -> dict[str, str]:
+    """The `entity` field (the watch-lists' entities named in the text) and one field
+    per pattern kind, each comma-separated (no value holds a comma)."""
+    fields = {kind: ",".join(values) for kind, values in values_by_kind(text).items()}
+    if matcher is not None:
+        named = matcher.entities_in(text)
+        if named:
+            fields["entity"] = ",".join(named)
     return fields
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from archive_app.core import ingest
 from archive_app.core.engine import Engine
+from archive_app.core.entities.matching import EntityMatcher, matcher_for
 from archive_app.core.errors import Cancelled, IndexProblem, RejectedFile
 from archive_app.core.indexing.in_hand import InHand, SlowFileWatch, discard
 from archive_app.core.indexing.model import FileJob, index_fields
@@ -53,13 +54,16 @@ Step = tuple[object | None, list[tuple[FileJob, Document | RejectedFile]]]
 
 def read_in_children(index_dir: Path, index_name: str, root: str, jobs: list[FileJob],
                      user_fields: dict[str, dict[str, str]], control: JobControl,
-                     processes: int, steps: tuple[int, float, float]) -> Iterator[Step]:
+                     processes: int, steps: tuple[int, float, float],
+                     entity_lists: tuple = ()) -> Iterator[Step]:
     """Index `jobs` in `processes` children; yields each complete segment (opaque, for
     the index writer) with the (job, outcome) pairs of the files it answers for.
 
-    `steps` is (documents, seconds, slow-file seconds) per segment. Raises IndexProblem
-    when a child dies, the child's own exception when one fails, and Cancelled after the
-    last segment when the user stops; in every case the children are stopped first.
+    `steps` is (documents, seconds, slow-file seconds) per segment; `entity_lists` the
+    watch-lists (entities/matching.list_specs) each child matches in its documents.
+    Raises IndexProblem when a child dies, the child's own exception when one fails, and
+    Cancelled after the last segment when the user stops; in every case the children are
+    stopped first.
     """
     context = forkserver_context()
     size = -(-len(jobs) // processes)
@@ -74,7 +78,8 @@ def read_in_children(index_dir: Path, index_name: str, root: str, jobs: list[Fil
             part_user_fields = {key: value for key, value in user_fields.items()
                            if key.split("//", 1)[0] in files}  # members' keys too
             child = context.Process(target=_child, args=(
-                str(index_dir), index_name, root, part, part_user_fields, sender, stop, steps),
+                str(index_dir), index_name, root, part, part_user_fields, sender, stop, steps,
+                entity_lists),
                 daemon=False)
             child.start()
             sender.close()
@@ -190,7 +195,7 @@ class _Sender:
 
 def _child(index_dir: str, index_name: str, root: str, jobs: list[FileJob],
            user_fields: dict[str, dict[str, str]], connection: Connection, stop,
-           steps: tuple[int, float, float]) -> None:
+           steps: tuple[int, float, float], entity_lists: tuple = ()) -> None:
     # What the forkserver preloaded is never garbage: leave it out of every collection.
     # The collector itself stays on: with it off (as it once was, to save its time on
     # millions of postings) the cyclic garbage of reading files piled up, 1.4 GB a child
@@ -201,7 +206,7 @@ def _child(index_dir: str, index_name: str, root: str, jobs: list[FileJob],
     sender = _Sender(connection, len(jobs))
     segments = None
     try:
-        segments = SegmentSteps(index_dir, index_name)
+        segments = SegmentSteps(index_dir, index_name, matcher_for(entity_lists))
 
         def cut() -> None:
             sender.segment(segments.cut())
@@ -258,8 +263,9 @@ class SegmentSteps:
     a kill or a Cancel loses at most the last step.
     """
 
-    def __init__(self, index_dir: str, index_name: str):
+    def __init__(self, index_dir: str, index_name: str, matcher: EntityMatcher | None = None):
         self.builder = Engine.open(index_dir, index_name, check=False).builder()
+        self.matcher = matcher
         self.started = time.monotonic()
 
     def add(self, document: Document, user_fields: dict[str, dict[str, str]]) -> None:
@@ -267,7 +273,7 @@ class SegmentSteps:
         if not self.builder.count:
             self.started = time.monotonic()
         for one in document.family():
-            self.builder.add(index_fields(one, user_fields.get(one.key)))
+            self.builder.add(index_fields(one, user_fields.get(one.key), self.matcher))
 
     def due(self, most_docs: int, most_seconds: float) -> bool:
         return self.builder.count > 0 and (

@@ -50,6 +50,12 @@ FIELDS = {
     "to": "mail_to",
     "cc": "mail_cc",
     "ocr": "ocr",
+    "entity": "entity",
+    "email": "email",
+    "phone": "phone",
+    "link": "link",
+    "iban": "iban",
+    "mentioned": "mentioned",
 }
 """Field names a user may type, mapped to the index field they search."""
 

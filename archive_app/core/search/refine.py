@@ -13,7 +13,8 @@ import re
 from archive_app.core.search.query import parse_query
 
 FACET_FIELDS = {"source": "source", "year": "date", "format": "format", "tag": "tag",
-                "sender": "from"}
+                "sender": "from", "entity": "entity", "email": "email", "phone": "phone",
+                "link": "link", "iban": "iban", "mentioned": "mentioned"}
 """Facet name (as in SearchResults.facets) -> the query field that filters by it."""
 
 _PLAIN_VALUE = re.compile(r"^[\w.-]+$")

@@ -192,6 +192,32 @@ class Searcher:
         runner = self.index.engine.runner()
         return runner.matching_keys(runner.compile(node)[0])
 
+    def keys_with_phrases(self, phrases: list[str]) -> set[str]:
+        """The key of every document whose text holds one of `phrases` word for word
+        (as an exact phrase matches): the documents a watch-list's aliases can name."""
+        if not phrases:
+            return set()
+        node = q.Or(tuple(q.Phrase(phrase, "body") for phrase in phrases))
+        runner = self.index.engine.runner()
+        return runner.matching_keys(runner.compile(node)[0])
+
+    def cooccurrence(self, text: str, facet: str = "entity", most: int = 30):
+        """For query `text`'s results: the facet's commonest values with their document
+        counts, and how many documents hold each pair (`QueryRunner.cooccurrence`)."""
+        node = q.parse_query(text)
+        runner = self.index.engine.runner()
+        compiled = runner.compile(node)[0]
+        matched = runner.rank(compiled, "relevance", 1)[2]
+        return runner.cooccurrence(matched, facet, most)
+
+    def keys_with_field_values(self, field_name: str, values: set[str]) -> set[str]:
+        """The key of every document whose keyword field holds one of `values`."""
+        if not values:
+            return set()
+        node = q.Or(tuple(q.Word(value, field_name) for value in sorted(values)))
+        runner = self.index.engine.runner()
+        return runner.matching_keys(runner.compile(node)[0])
+
     def hit_matcher(self, text: str) -> HitMatcher:
         """What query `text` marks in a document: its words, and the tags and note words
         whose annotations are hits (`HitMatcher.marks_annotation`)."""
