@@ -102,10 +102,14 @@ def _cooccur(library: Library, args: argparse.Namespace) -> int:
     if not table.entities:
         print(show(f"no watch-list entity in the results of {args.query!r}"))
     for name, count in table.entities:
-        print(show(f"{name}: {count:,} documents"))
+        print(show(f"{name}: {_documents(count)}"))
     for first, second, count in table.pairs():
-        print(show(f"  {first} + {second}: {count:,} documents together"))
+        print(show(f"  {first} + {second}: {_documents(count)} together"))
     return EXIT_OK
+
+
+def _documents(count: int) -> str:
+    return f"{count:,} document" + ("" if count == 1 else "s")
 
 
 ACTIONS = {"import": _import, "list": _list, "export": _export, "delete": _delete,

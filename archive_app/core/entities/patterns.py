@@ -122,8 +122,9 @@ def _phone(text: str) -> str:
     if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", text.strip()) or \
             re.fullmatch(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", text.strip()):
         return ""  # a date
-    if re.fullmatch(r"\d{4}\s*-\s*\d{4}", text.strip()):
-        return ""  # a span of years
+    groups = re.findall(r"\d+", text)
+    if all(re.fullmatch(r"1[5-9]\d\d|20\d\d", group) for group in groups):
+        return ""  # years: a span ("1962-2013"), or a year and its update ("1989 (2013)")
     if text.startswith("+"):
         return "+" + digits
     if text.startswith("00"):

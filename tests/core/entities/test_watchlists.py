@@ -98,6 +98,14 @@ def test_pattern_entities_are_fields_and_facets(library):
     assert "email" in library.search("ashraf").facets
 
 
+def test_phone_numbers_are_not_years_or_dates():
+    from archive_app.core.entities.patterns import values_by_kind
+
+    text = ("Constitution adopted 15 October 2005 (2015); amended 1989 (2013); during "
+            "1962-2013. Telephone: [1] (202) 965-4990; FAX 0760-030-3000; +98 21 2254 2178.")
+    assert values_by_kind(text)["phone"] == ["2029654990", "07600303000", "+982122542178"]
+
+
 def test_an_iban_with_a_wrong_check_digit_is_not_one(tmp_path):
     corpus = write_files(tmp_path / "c", {"a.txt": "Account GB82 WEST 1234 5698 7654 33."})
     library = Library(AppPaths(tmp_path / "home"))
