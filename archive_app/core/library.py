@@ -54,7 +54,7 @@ from archive_app.core.annotations.store import UserStore, now_precise
 from archive_app.core.annotations.tag_renames import TagRenames, rewrite_query
 from archive_app.core.browse import FolderListing, address_for_path, list_folder
 from archive_app.core.entities.cooccurrence import CooccurrenceTable
-from archive_app.core.entities.matching import list_specs, matcher_for
+from archive_app.core.entities.matching import list_specs
 from archive_app.core.entities.patterns import values_by_kind
 from archive_app.core.entities.watchlists import (
     Entity,
@@ -132,6 +132,7 @@ class Library:
         self._annotations = Annotations(self._store)
         self._saved = SavedSearches(self._store)
         self._watchlists = WatchListStore(self._store)
+        self._entity_specs: tuple | None = None
         try:  # the index adds to each document what the user's store holds for it
             self._index = ArchiveIndex(paths, user_fields=self._user_fields,
                                        keys_with_user_fields=self._keys_with_user_fields,
@@ -145,9 +146,13 @@ class Library:
 
     # -- watch-lists (entities/) -----------------------------------------------------------
     def _entity_lists(self) -> tuple:
-        """The watch-lists as plain tuples, for the index (and its children) to match."""
+        """The watch-lists as plain tuples, for the index (and its children) to match;
+        read from the store once and kept until a list changes (the index asks for
+        them for every document it writes)."""
         with self._store_lock:
-            return list_specs(self._watchlists.all())
+            if self._entity_specs is None:
+                self._entity_specs = list_specs(self._watchlists.all())
+            return self._entity_specs
 
     def watchlists(self) -> list[WatchList]:
         with self._store_lock:
@@ -166,6 +171,7 @@ class Library:
             except WatchListError:
                 before = ()
             saved = self._watchlists.save(name, entities, color)
+            self._entity_specs = None
         self._refresh_entities(changed_entities(before, saved.entities))
         return saved
 
@@ -187,6 +193,7 @@ class Library:
     def delete_watchlist(self, name: str) -> WatchList:
         with self._store_lock:
             gone = self._watchlists.delete(name)
+            self._entity_specs = None
         self._refresh_entities(list(gone.entities))
         return gone
 
@@ -225,7 +232,7 @@ class Library:
         stored = self._index.reader_catalog().text(key)
         if stored is None:
             return {}
-        found = {"entity": matcher_for(self._entity_lists()).entities_in(stored[0])}
+        found = {"entity": self._index.entity_matcher().entities_in(stored[0])}
         found.update(values_by_kind(stored[0]))
         return {kind: values for kind, values in found.items() if values}
 
@@ -234,7 +241,7 @@ class Library:
         stored = self._index.reader_catalog().text(key)
         if stored is None:
             return []
-        return matcher_for(self._entity_lists()).mentions_in(stored[0])
+        return self._index.entity_matcher().mentions_in(stored[0])
 
     def close(self) -> None:
         if "_page_renderer" in self.__dict__:

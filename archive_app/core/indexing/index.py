@@ -114,13 +114,24 @@ class ArchiveIndex:
         self.user_fields = user_fields
         self.keys_with_user_fields = keys_with_user_fields
         self.entity_lists: Callable[[], tuple] = entity_lists or tuple
+        self._entity_specs: tuple | None = None
+        self._entity_matcher = None
         """The watch-lists as plain tuples (entities/matching.list_specs), asked at each
         sync and refresh."""
 
     def fields_for(self, document: Document) -> dict[str, str]:
         """Index fields of a document with the user's own tags, notes and edits applied."""
         user_fields = self.user_fields(document.key) if self.user_fields else {}
-        return index_fields(document, user_fields, matcher_for(self.entity_lists()))
+        return index_fields(document, user_fields, self.entity_matcher())
+
+    def entity_matcher(self):
+        """The watch-lists' matcher, built again only when the lists are another object
+        (the Library keeps one tuple until a list changes): a refresh of 100,000
+        documents asks for it 100,000 times."""
+        specs = self.entity_lists()
+        if specs is not self._entity_specs:
+            self._entity_specs, self._entity_matcher = specs, matcher_for(specs)
+        return self._entity_matcher
 
     # -- opening -----------------------------------------------------------------------
     def _open_or_create(self):
