@@ -346,9 +346,28 @@ class Library:
         self._after_sync(summary)
         return summary
 
-    def _after_sync(self, summary: IndexSummary) -> None:
+    def sync_paths(self, paths, folders=(), control: JobControl | None = None
+                   ) -> IndexSummary:
+        """Follow the changes at these paths (created, changed, deleted or moved files
+        and folders, as the folder watcher reports them) and read `folders` in full:
+        ArchiveIndex.sync_paths. The cost is that of the change, not of the archive:
+        only the documents it touched are re-anchored (a full sync re-checks them all)."""
+        try:
+            summary = self._index.sync_paths(paths, folders, control=control)
+        except IndexingCancelled as cancelled:
+            self._after_sync(cancelled.summary, targeted=True)
+            raise
+        except (OSError, sqlite3.OperationalError) as error:
+            raise IndexProblem(f"the index in {self.paths.index_dir} could not be written "
+                               f"({getattr(error, 'strerror', None) or error}); the previous "
+                               "index is unchanged and searching still works") from error
+        self._after_sync(summary, targeted=True)
+        return summary
+
+    def _after_sync(self, summary: IndexSummary, targeted: bool = False) -> None:
         """The user's work follows what a sync (finished or cancelled) committed: moves
-        re-key it, removed documents orphan it, changed texts re-anchor it."""
+        re-key it, removed documents orphan it, changed texts re-anchor it (after a
+        targeted sync that read no folder in full, only in the documents it changed)."""
         moved_from = {old for old, _ in summary.moved}
         with self._store_lock:
             for old_key, new_key in summary.moved:
@@ -356,7 +375,11 @@ class Library:
             for key in summary.removed_keys:
                 if key not in moved_from:
                     self._annotations.mark_orphaned(key)
-        self._reanchor()
+        if targeted and not summary.rescanned:
+            self._reanchor(list(dict.fromkeys(
+                summary.changed_keys + [new for _, new in summary.moved])))
+        else:
+            self._reanchor()
         if summary.moved:
             self._index.refresh_documents([new for _, new in summary.moved])
 
@@ -368,11 +391,11 @@ class Library:
         the next sync. Two queries find the documents whose text moved on; only those
         are read.
         """
-        current = self._index.catalog.hashes()
+        if keys is not None and not keys:
+            return
+        current = self._index.catalog.hashes(keys)
         with self._store_lock:
-            placed = self._annotations.document_hashes()
-        if keys is not None:
-            placed = {key: placed[key] for key in keys if key in placed}
+            placed = self._annotations.document_hashes(keys)
         for key, hashes in placed.items():
             sha = current.get(key)
             if sha is None or hashes == {sha}:
