@@ -55,6 +55,7 @@ from archive_app.core.indexing.folders import (
 from archive_app.core.indexing.health import HealthReport
 from archive_app.core.indexing.index import ArchiveIndex, DocumentView, IndexSummary
 from archive_app.core.indexing.model import IndexingCancelled
+from archive_app.core.indexing.watching import Changes, FolderWatcher, WatchStatus
 from archive_app.core.jobs import JobControl
 from archive_app.core.pages.document_pages import DocumentPages, has_pages
 from archive_app.core.pages.renderer import PageProblem, PageRenderer
@@ -363,6 +364,16 @@ class Library:
                                "index is unchanged and searching still works") from error
         self._after_sync(summary, targeted=True)
         return summary
+
+    def watcher(self, on_changes: Callable[[Changes], None],
+                on_status: Callable[[WatchStatus], None] | None = None,
+                **options: Any) -> FolderWatcher:
+        """A watcher of this archive's folders (not started): it calls `on_changes` from
+        its own thread with what happened (apply it with `sync_paths(changes.paths,
+        changes.folders)`, in the thread that does the archive's writing) and
+        `on_status` when how a folder is watched changes. `options` go to FolderWatcher
+        (quiet period, polling interval, `use_inotify`, `watch_limit`)."""
+        return FolderWatcher(self.roots(), on_changes, on_status, **options)
 
     def _after_sync(self, summary: IndexSummary, targeted: bool = False) -> None:
         """The user's work follows what a sync (finished or cancelled) committed: moves
