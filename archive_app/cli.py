@@ -19,6 +19,7 @@ from archive_app.commands.importing import add_import_parser, cmd_import
 from archive_app.commands.indexing import cmd_check, cmd_index
 from archive_app.commands.printing import show
 from archive_app.commands.searching import cmd_search
+from archive_app.commands.watching import add_watch_parser, cmd_watch
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.paths import resolve_home
 from archive_app.core.search.searcher import SORTS
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_browse_parser(verbs)
     add_export_parser(verbs)
     add_import_parser(verbs)
+    add_watch_parser(verbs)
 
     gui = verbs.add_parser("gui", help="open the desktop window (the default)")
     gui.add_argument("--query", help="search for this when the window opens")
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"index": cmd_index, "search": cmd_search, "check": cmd_check, "gui": cmd_gui,
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
                 "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import,
-                "browse": cmd_browse}
+                "browse": cmd_browse, "watch": cmd_watch}
     try:
         return handlers[args.verb](args)
     except QueryError as error:
