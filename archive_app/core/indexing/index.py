@@ -360,7 +360,8 @@ class ArchiveIndex:
         summary.unchanged += sum(1 for key in unchanged if not known[key].skip_code)
         removed = [key for key in known if key not in scan.found and key not in scan.unreadable]
         self._record_unreadable(root, scan, summary)
-        catalog_metadata = ingest.read_catalog(root.path) if todo else {}
+        catalog_metadata = ingest.read_catalog(
+            root.path, {key.split("/", 1)[1] for key in todo}) if todo else {}
         removed_hashes = {known[key].sha256: key for key in removed if known[key].sha256}
         batch = _Batch(self, root)
         _unindex_unreadable(batch, scan, known, summary)
