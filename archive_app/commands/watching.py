@@ -44,6 +44,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         watcher = library.watcher(changes.put, statuses.put, use_inotify=not args.poll)
         watcher.start()
         try:
+            library.prepare_for_changes()  # the first change then costs only itself
             _follow(library, changes, statuses, args.json)
         except KeyboardInterrupt:
             print("archive-app: stopped watching", file=sys.stderr)

@@ -365,6 +365,12 @@ class Library:
         self._after_sync(summary, targeted=True)
         return summary
 
+    def prepare_for_changes(self) -> None:
+        """Make the first `sync_paths` as cheap as the next ones (it would read every
+        key of the index once: 1.2 s at 100,000 documents); the faces call it off the
+        UI thread when they start watching."""
+        self._index.prepare_for_changes()
+
     def watcher(self, on_changes: Callable[[Changes], None],
                 on_status: Callable[[WatchStatus], None] | None = None,
                 **options: Any) -> FolderWatcher:

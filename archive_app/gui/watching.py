@@ -82,6 +82,8 @@ class FolderWatch(QObject):
             return
         self.watcher = self.library.watcher(self.changes_arrived.emit, self.status_arrived.emit)
         self.watcher.start()
+        run_in_pool(self.library.prepare_for_changes, on_result=lambda _none: None,
+                    on_error=lambda _error: None)  # a first change then costs only itself
         self.label.setText("Watching the folders…")
         self._show_label()
 

@@ -266,6 +266,15 @@ class ArchiveIndex:
         summary.seconds = time.perf_counter() - started
         return summary
 
+    def prepare_for_changes(self) -> None:
+        """Read now what the first targeted sync would otherwise read, each segment's
+        keys (Engine.prepare_deletions), so the watcher's first change costs only
+        itself. Under the write lock, so no sync merges a segment away meanwhile."""
+        if self.catalog.read_only:
+            return
+        with self._write_lock:
+            self.engine.prepare_deletions()
+
     def _sync_some(self, root: Root, relatives: set[str], summary: IndexSummary,
                    control: JobControl) -> None:
         """A targeted sync of some paths of one folder (see `sync_paths`)."""

@@ -16,7 +16,7 @@ from archive_app.core.indexing import index as index_module
 from archive_app.core.indexing import scanning
 from archive_app.core.library import Library
 from tests.conftest import write_files
-from tests.core.archive_fixtures import KEYS, make_corpus
+from tests.core.archive_fixtures import KEYS, index_of, make_corpus
 from tests.core.conftest import keys
 from tests.core.indexing.test_members import write_zip
 
@@ -336,3 +336,12 @@ def test_one_changed_file_costs_a_few_stats_not_one_per_file(app_paths, tmp_path
         assert counted.calls.get("scandir", 0) >= 6  # the root and its five folders
     finally:
         library.close()
+
+
+def test_prepare_for_changes_reads_the_keys_the_first_change_would_read(library, no_walk):
+    engine = index_of(library).engine
+    library.prepare_for_changes()
+    assert engine.prepare_deletions() == 0  # every segment's keys are known now
+    bump(library.corpus / "liberty.txt", "Liberty\n\nThe camp became a llama farm.")
+    library.sync_paths([library.corpus / "liberty.txt"])
+    assert keys(library, "llama") == {KEYS["liberty"]}
