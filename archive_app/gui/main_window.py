@@ -317,7 +317,13 @@ class MainWindow(QMainWindow):
     def _keep_document(self, hits) -> None:
         """After a refresh, mark the open document's row but leave the reader as it is."""
         view = self.reader.document_view
-        rows = [row for row, hit in enumerate(hits) if view and hit.key == view.key]
+        if view is None:  # the reader may say "No documents match": say what is true now
+            if hits:
+                self._show_placeholder()
+            else:
+                self._show_placeholder("No documents match this search.")
+            return
+        rows = [row for row, hit in enumerate(hits) if hit.key == view.key]
         if rows:
             self._keeping_document = True
             self.results.setCurrentIndex(self.model.index(rows[0]))

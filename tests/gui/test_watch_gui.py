@@ -49,9 +49,11 @@ def test_a_dropped_file_appears_in_the_results(qtbot, watching_window, library):
     window = watching_window
     assert window.watch_action.isChecked() and window.watch.label.isVisible()
     assert search(qtbot, window, "capybara").total == 0
+    assert window.reader.text.placeholderText() == "No documents match this search."
     write_files(corpus_of(library), {"dropped.txt": "Dropped\n\nThe capybara arrived."})
     qtbot.waitUntil(lambda: "corpus/dropped.txt" in result_keys(window), timeout=WAIT_MS)
     assert window.statusBar().currentMessage() == "Indexed 1 new file"
+    assert window.reader.text.placeholderText() == "Select a result to read it here."
 
 
 def test_a_deleted_file_leaves_the_results_and_the_line_says_so(qtbot, watching_window,
