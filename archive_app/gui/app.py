@@ -74,6 +74,7 @@ def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = 
             window.search_bar.set_query(query)
         return app.exec()
     finally:
+        window.watch.stop()  # no batch of changes starts after this
         window.writes.finish()  # the changes still queued are written, not dropped
         QThreadPool.globalInstance().waitForDone()
         library.close()

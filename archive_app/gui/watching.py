@@ -80,6 +80,10 @@ class FolderWatch(QObject):
         """Watch the archive's folders (a thread of the core watcher's own)."""
         if self.watcher is not None:
             return
+        if self.library.read_only:  # nothing found could be written
+            self.label.setText("Not watching: the archive is read-only")
+            self._show_label()
+            return
         self.watcher = self.library.watcher(self.changes_arrived.emit, self.status_arrived.emit)
         self.watcher.start()
         run_in_pool(self.library.prepare_for_changes, on_result=lambda _none: None,
