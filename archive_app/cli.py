@@ -21,6 +21,7 @@ from archive_app.commands.printing import show
 from archive_app.commands.saved import add_saved_parser, cmd_saved
 from archive_app.commands.searching import cmd_search
 from archive_app.commands.timeline import add_timeline_parser, cmd_timeline
+from archive_app.commands.watching import add_watch_parser, cmd_watch
 from archive_app.commands.watchlists import add_watchlist_parser, cmd_watchlist
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.paths import resolve_home
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_parser(verbs)
     add_saved_parser(verbs, _positive_int, _non_negative_int)
     add_watchlist_parser(verbs, _positive_int)
+    add_watch_parser(verbs)
 
     gui = verbs.add_parser("gui", help="open the desktop window (the default)")
     gui.add_argument("--query", help="search for this when the window opens")
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
                 "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import,
                 "browse": cmd_browse, "saved": cmd_saved, "timeline": cmd_timeline,
-                "watchlist": cmd_watchlist}
+                "watchlist": cmd_watchlist, "watch": cmd_watch}
     try:
         return handlers[args.verb](args)
     except QueryError as error:

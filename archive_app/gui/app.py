@@ -64,7 +64,7 @@ def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = 
     except ArchiveError as error:
         QMessageBox.critical(None, "Archive App", f"The archive cannot be opened:\n\n{error}")
         return 1
-    window = MainWindow(library, open_settings(paths))
+    window = MainWindow(library, open_settings(paths), watch=not screenshot)
     try:
         if screenshot:
             return _screenshot(app, window, query, Path(screenshot), size or SCREENSHOT_SIZE,
@@ -74,6 +74,7 @@ def run_gui(paths: AppPaths, query: str | None = None, screenshot: str | None = 
             window.search_bar.set_query(query)
         return app.exec()
     finally:
+        window.watch.stop()  # no batch of changes starts after this
         window.writes.finish()  # the changes still queued are written, not dropped
         QThreadPool.globalInstance().waitForDone()
         library.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
@@ -43,6 +43,7 @@ from archive_app.gui.session import OpenedDocument, SearchSession
 from archive_app.gui.side_panel import SidePanel
 from archive_app.gui.sizing import fix_minimum_size
 from archive_app.gui.timeline_view import TimelineView
+from archive_app.gui.watching import FolderWatch
 from archive_app.gui.watchlists_dialog import WatchListsDialog
 from archive_app.gui.workers import WriteQueue, configure_pool
 
@@ -50,6 +51,7 @@ EMPTY_PAGE, ARCHIVE_PAGE = 0, 1
 MINIMUM_SIZE = QSize(720, 480)
 RESULTS_MIN_WIDTH, READER_MIN_WIDTH, SIDE_MIN_WIDTH = 160, 240, 180
 LAST_FOLDER_KEY = "folders/last_used"
+WATCH_KEY = "watch/enabled"
 NARROW_WIDTH = 1200
 RESULTS_TAB, BROWSE_TAB = 0, 1
 BROWSE_MIN_WIDTH = 580
@@ -86,12 +88,17 @@ class ReaderPosition:
 
 
 class MainWindow(QMainWindow):
-    """One archive home on screen. `settings` is where geometry and the last query live."""
+    """One archive home on screen. `settings` is where geometry and the last query live.
+
+    With `watch`, the archive's folders are watched while the window is open (unless
+    the user turned File ▸ Watch folders off, a setting); the app's window does, a
+    screenshot's and most tests' do not."""
 
     document_shown = Signal(int)
     """A document is in the reader with this many hits highlighted."""
 
-    def __init__(self, library: Library, settings: QSettings, parent: QWidget | None = None):
+    def __init__(self, library: Library, settings: QSettings, parent: QWidget | None = None,
+                 watch: bool = False):
         super().__init__(parent)
         configure_pool()
         self.library, self.settings = library, settings
@@ -129,6 +136,8 @@ class MainWindow(QMainWindow):
         self._narrow = False
         self._panel_auto_hidden = False
         self.indexing = IndexingController(library, self.statusBar(), self)
+        self.watch = FolderWatch(library, self.indexing, self.statusBar(), self)
+        self._watch_on_open = watch
         self.checker = ArchiveChecker(library, self.indexing, self.writes, self)
         self.editor = MetadataEditor(library, self.writes, self)
         self.export_dialog: ExportDialog | None = None
@@ -144,6 +153,8 @@ class MainWindow(QMainWindow):
         if library.roots():
             self.annotating.controller.reload()
             self.saved.reload()
+        if self.watch_action.isChecked():
+            self.watch.start()
 
     # -- layout --------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -217,6 +228,13 @@ class MainWindow(QMainWindow):
         self.add_folder_action = self._action(file_menu, "&Add folder…", self.add_folder)
         self.folders_action = self._action(file_menu, "&Folders…", self.open_folders)
         self.reindex_action = self._action(file_menu, "&Re-index", self.reindex)
+        self.watch_action = file_menu.addAction("&Watch folders for changes")
+        self.watch_action.setCheckable(True)
+        self.watch_action.setToolTip("Index new, changed, moved and deleted files within "
+                                     "seconds while the window is open")
+        self.watch_action.setChecked(self._watch_on_open
+                                     and _setting_on(self.settings.value(WATCH_KEY)))
+        self.watch_action.toggled.connect(self._watch_toggled)
         file_menu.addSeparator()
         self.save_search_action = self._action(file_menu, "&Save search…", self.save_search,
                                                QKeySequence.StandardKey.Save)
@@ -287,6 +305,7 @@ class MainWindow(QMainWindow):
         self.folders_dialog.folder_removed.connect(self._folder_removed)
         self.folders_dialog.reindex_requested.connect(self.reindex)
         self.indexing.indexing_started.connect(self._indexing_changed)
+        self.watch.indexed.connect(self._watch_indexed)
         self.indexing.indexing_finished.connect(self._indexing_changed)
         self.annotating.tag_search_requested.connect(
             lambda name: self.search_bar.set_query(facet_filter("tag", name)))
@@ -341,7 +360,13 @@ class MainWindow(QMainWindow):
     def _keep_document(self, hits) -> None:
         """After a refresh, mark the open document's row but leave the reader as it is."""
         view = self.reader.document_view
-        rows = [row for row, hit in enumerate(hits) if view and hit.key == view.key]
+        if view is None:  # the reader may say "No documents match": say what is true now
+            if hits:
+                self._show_placeholder()
+            else:
+                self._show_placeholder("No documents match this search.")
+            return
+        rows = [row for row, hit in enumerate(hits) if hit.key == view.key]
         if rows:
             self._keeping_document = True
             self.results.setCurrentIndex(self.model.index(rows[0]))
@@ -533,6 +558,43 @@ class MainWindow(QMainWindow):
         self.saved.reload()  # its documents no longer count as new
         if self.annotating.view_dock.isVisible():
             self.annotating.view.reload()
+        self.watch.folders_changed()
+
+    def _watch_toggled(self, on: bool) -> None:
+        """File ▸ Watch folders for changes: on, the folders are watched and first read
+        again (what changed while nobody watched); off, they are not (kept as a setting)."""
+        self.settings.setValue(WATCH_KEY, on)
+        if on:
+            self.watch.start()
+            if self.library.roots():
+                self.indexing.start(None)
+        else:
+            self.watch.stop()
+
+    def _watch_indexed(self, summary) -> None:
+        """A batch of changes the watcher found is searchable: the results, the Browse
+        tab, File ▸ Folders… and the annotations show it, as after a sync; the reader
+        stays where it is, showing its document again if that changed."""
+        if self.search_bar.query():
+            self.refresh_search()
+        if self._browse_is_open():
+            self.browse.reload()
+        if self.folders_dialog.isVisible():
+            self.folders_dialog.reload()
+        if summary.moved or summary.removed_keys:
+            self.annotating.controller.reload()
+            if self.annotating.view_dock.isVisible():
+                self.annotating.view.reload()
+        view = self.reader.document_view
+        if view is None:
+            return
+        moved = dict(summary.moved)
+        if view.key in moved or view.key in summary.changed_keys:
+            key = moved.get(view.key, view.key)
+            self._keep_position = replace(ReaderPosition.of(self.reader), key=key)
+            self.session.open_document(key)
+        elif view.key in summary.removed_keys:
+            self._show_placeholder("This document's file was deleted from its folder.")
 
     def _indexing_changed(self, *_args) -> None:
         running = self.indexing.is_running()
@@ -632,6 +694,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.watch.stop()
         if self.indexing.is_running():
             self.indexing.cancel()
         if self.export_dialog is not None:
@@ -639,3 +702,12 @@ class MainWindow(QMainWindow):
             self.export_dialog.hide()
         self.save_settings()
         super().closeEvent(event)
+
+
+def _setting_on(value) -> bool:
+    """A boolean QSettings value (an INI file gives it back as text); on unless set off."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "0", "no", "off")
+    return bool(value)

@@ -293,10 +293,19 @@ class Annotations:
         """How many annotations each annotated document has (the Browse view's column)."""
         return dict(self.db.execute("SELECT doc, COUNT(*) FROM annotations GROUP BY doc"))
 
-    def document_hashes(self) -> dict[str, set[str]]:
-        """Each annotated document with the text hashes its annotations were placed in."""
+    def document_hashes(self, docs: list[str] | None = None) -> dict[str, set[str]]:
+        """Each annotated document (or each of `docs` that is annotated) with the text
+        hashes its annotations were placed in."""
         hashes: dict[str, set[str]] = {}
-        for doc, sha in self.db.execute("SELECT DISTINCT doc, doc_sha256 FROM annotations"):
+        if docs is None:
+            rows = self.db.execute("SELECT DISTINCT doc, doc_sha256 FROM annotations")
+        else:
+            rows = [row for start in range(0, len(docs), 500)
+                    for row in self.db.execute(
+                        "SELECT DISTINCT doc, doc_sha256 FROM annotations WHERE doc IN "
+                        f"({', '.join('?' * len(docs[start:start + 500]))})",
+                        docs[start:start + 500])]
+        for doc, sha in rows:
             hashes.setdefault(doc, set()).add(sha)
         return hashes
 

@@ -481,7 +481,7 @@ class ArchiveWriter(SegmentWriter):
 
         Whoosh's delete_by_term looks every key up in every segment: a step of 2,000
         files over the 500 segments of a long sync was a million term lookups, and a
-        sync grew quadratic. Here each segment's keys are hashed once (`_segment_keys`),
+        sync grew quadratic. Here each segment's keys are hashed once (`segment_keys`),
         a batch is checked against every segment with one sorted search, and only a
         segment that may hold a key is read."""
         keys = list(dict.fromkeys(keys))
@@ -489,7 +489,7 @@ class ArchiveWriter(SegmentWriter):
             return
         wanted = _hashes(keys)
         for segment in self.segments:
-            known = _segment_keys(self.storage, self.schema, segment)
+            known = segment_keys(self.storage, self.schema, segment)
             maybe = [keys[n] for n in np.flatnonzero(_held(wanted, known))]
             if maybe:
                 _delete_in(self.storage, self.schema, segment, maybe)
@@ -515,8 +515,18 @@ _SEGMENT_KEYS: dict[tuple[str, str], np.ndarray] = {}
 8 bytes a document, built once in a segment's life (segments never change)."""
 
 
-def _segment_keys(storage, schema, segment) -> np.ndarray:
-    place = (str(getattr(storage, "folder", id(storage))), segment.segment_id())
+def segment_keys_known(storage, segment) -> bool:
+    """Whether `segment_keys` of this segment is built already."""
+    return _place(storage, segment) in _SEGMENT_KEYS
+
+
+def _place(storage, segment) -> tuple[str, str]:
+    return (str(getattr(storage, "folder", id(storage))), segment.segment_id())
+
+
+def segment_keys(storage, schema, segment) -> np.ndarray:
+    """The sorted hashes of a segment's keys and file keys (built once, then kept)."""
+    place = _place(storage, segment)
     found = _SEGMENT_KEYS.get(place)
     if found is None:
         reader = SegmentReader(storage, schema, segment)

@@ -211,6 +211,43 @@ class Catalog:
         records = (_file_record(row) for row in rows)
         return {record.key: record for record in records}
 
+    def files_under(self, root: str, keys: list[str]) -> dict[str, FileRecord]:
+        """The files on disk recorded at each of `keys` or below it (`key/...`): what a
+        targeted sync (index.sync_paths) compares with the disk. Two range reads of the
+        primary key per key, so the cost is that of the rows found, not of the folder."""
+        found: dict[str, FileRecord] = {}
+        for key in keys:
+            rows = list(self.connection.execute(
+                f"SELECT {_COLUMNS} FROM files WHERE key = ?", (to_sql(key),)))
+            rows += self.connection.execute(
+                f"SELECT {_COLUMNS} FROM files WHERE key >= ? AND key < ?",
+                (to_sql(key + "/"), to_sql(key + "0")))  # '0' follows '/' in every encoding
+            for row in rows:
+                record = _file_record(row)
+                if record.root == root and record.file_key is None:
+                    found[record.key] = record
+        return found
+
+    def files_starting(self, root: str, prefix: str) -> list[FileRecord]:
+        """The files on disk whose key starts with `prefix` (a sidecar's documents:
+        `corpus/report.` for `report.meta.json`), by a range read of the primary key."""
+        rows = self.connection.execute(
+            f"SELECT {_COLUMNS} FROM files WHERE key >= ? AND key < ?",
+            (to_sql(prefix), to_sql(prefix + "\U0010ffff")))
+        return [record for record in map(_file_record, rows)
+                if record.root == root and record.file_key is None]
+
+    def member_keys_of(self, file_keys: list[str]) -> set[str]:
+        """The keys of the documents read from the members of these files (their
+        `file_key` index), for a sync that looks at a few files only."""
+        found: set[str] = set()
+        for start in range(0, len(file_keys), 500):
+            chunk = [to_sql(key) for key in file_keys[start:start + 500]]
+            marks = ", ".join("?" * len(chunk))
+            found.update(from_sql(key) for (key,) in self.connection.execute(
+                f"SELECT key FROM files WHERE file_key IN ({marks})", chunk))
+        return found
+
     def member_keys(self, root: str) -> set[str]:
         """The keys of every document read from a member of a file of this folder."""
         return {from_sql(key) for (key,) in self.connection.execute(
@@ -343,10 +380,20 @@ class Catalog:
             self.connection.executemany(
                 "INSERT OR REPLACE INTO indexed(key, fingerprint, at) VALUES (?, ?, ?)", rows)
 
-    def hashes(self) -> dict[str, str]:
-        """Every indexed document's current text hash, in one query."""
-        return {from_sql(key): sha for key, sha in self.connection.execute(
-            "SELECT key, sha256 FROM files WHERE skip_code IS NULL AND sha256 IS NOT NULL")}
+    def hashes(self, keys: list[str] | None = None) -> dict[str, str]:
+        """Every indexed document's current text hash, in one query (or those of `keys`,
+        by their primary key: a targeted sync re-anchors only what it changed)."""
+        if keys is None:
+            return {from_sql(key): sha for key, sha in self.connection.execute(
+                "SELECT key, sha256 FROM files WHERE skip_code IS NULL AND sha256 IS NOT NULL")}
+        found = {}
+        for start in range(0, len(keys), 500):
+            chunk = [to_sql(key) for key in keys[start:start + 500]]
+            marks = ", ".join("?" * len(chunk))
+            found.update((from_sql(key), sha) for key, sha in self.connection.execute(
+                f"SELECT key, sha256 FROM files WHERE key IN ({marks}) AND skip_code IS NULL "
+                "AND sha256 IS NOT NULL", chunk))
+        return found
 
     def key_for_path(self, path: str) -> str | None:
         """The key of an indexed file at this absolute path, if any."""

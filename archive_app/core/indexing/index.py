@@ -22,13 +22,14 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from archive_app.core import ingest
 from archive_app.core.engine import ArchiveWriter, Engine
 from archive_app.core.entities.matching import matcher_for
 from archive_app.core.errors import Cancelled, IndexProblem, RejectedFile
+from archive_app.core.indexing import names
 from archive_app.core.indexing.catalog import Catalog, FileRecord, Root
 from archive_app.core.indexing.in_hand import (
     STOPPED_CODE,
@@ -49,7 +50,7 @@ from archive_app.core.indexing.model import (
     message_id_term,
 )
 from archive_app.core.indexing.parallel import read_file, read_in_children
-from archive_app.core.indexing.scanning import Scan, scan_root
+from archive_app.core.indexing.scanning import IGNORE_FILE, Scan, scan_paths, scan_root
 from archive_app.core.ingest import options
 from archive_app.core.ingest.documents import Document
 from archive_app.core.ingest.options import ReadOptions
@@ -244,6 +245,90 @@ class ArchiveIndex:
         summary.seconds = time.perf_counter() - started
         return summary
 
+    def sync_paths(self, paths: Iterable[str | os.PathLike[str]],
+                   folders: Iterable[str | os.PathLike[str]] = (),
+                   control: JobControl | None = None) -> IndexSummary:
+        """Follow what happened at these paths (files or folders created, changed,
+        deleted, or moved from or to there; the watcher's events) and read the archive
+        folders named in `folders` in full, in one run under the write lock.
+
+        The cost is that of the paths: each is looked at alone (scanning.scan_paths: an
+        lstat, a folder's walk when it is one), the catalog is asked only about the keys
+        at and below them, and the files there are read, removed or moved exactly as by
+        a full sync (the same signatures, link rules, .archiveignore, bounds, members
+        and crash-safe steps). A path that changes what every file of its folder is
+        (the folder itself, its .archiveignore or catalog.csv) has the folder read in
+        full; so has a name that two files' odd bytes spell alike. Paths outside every
+        archive folder are left alone."""
+        control = control or JobControl()
+        started = time.perf_counter()
+        everything = {os.path.normpath(os.fspath(folder)) for folder in folders}
+        with self._write_lock:
+            summary = IndexSummary(skipped=self._record_stopped())
+            try:
+                for root in self.catalog.roots():
+                    relatives = _relatives_in(root, paths)
+                    if relatives is None or os.fspath(root.path) in everything:
+                        summary.rescanned.append(str(root.path))
+                        self._sync_root(root, summary, control)
+                    elif relatives:
+                        self._sync_some(root, relatives, summary, control)
+                if not self.catalog.read_only and (summary.indexed or summary.removed
+                                                   or summary.rescanned):
+                    self.engine.tidy()
+            except IndexingCancelled:
+                summary.seconds = time.perf_counter() - started
+                raise
+            except IndexProblem:
+                self._record_stopped()
+                raise
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def prepare_for_changes(self) -> None:
+        """Read now what the first targeted sync would otherwise read, each segment's
+        keys (Engine.prepare_deletions), so the watcher's first change costs only
+        itself. Under the write lock, so no sync merges a segment away meanwhile."""
+        if self.catalog.read_only:
+            return
+        with self._write_lock:
+            self.engine.prepare_deletions()
+
+    def _sync_some(self, root: Root, relatives: set[str], summary: IndexSummary,
+                   control: JobControl) -> None:
+        """A targeted sync of some paths of one folder (see `sync_paths`)."""
+        if not root.path.is_dir():
+            summary.missing_roots.append(str(root.path))
+            return
+        scan = scan_paths(root, relatives | self._sidecar_documents(root, relatives))
+        known = self.catalog.files_under(root.name, scan.regions or [])
+        if any(key in known and known[key].path != path
+               for key, (path, _) in scan.found.items()):
+            # two names whose odd bytes read alike: only the whole walk orders them
+            summary.rescanned.append(str(root.path))
+            self._sync_root(root, summary, control)
+            return
+        old_members = _members_by_file(self.catalog.member_keys_of(list(known)))
+        self._follow(root, scan, known, old_members, summary, control)
+
+    def _sidecar_documents(self, root: Root, relatives: set[str]) -> set[str]:
+        """The documents whose signature a changed sidecar is part of: `NAME.meta.json`
+        signs NAME and every NAME.EXT of its folder (scanning._sidecar_signature)."""
+        documents = set()
+        top = os.fspath(root.path)
+        for relative in relatives:
+            if not relative.endswith(ingest.SIDECAR_SUFFIX):
+                continue
+            base = relative[:-len(ingest.SIDECAR_SUFFIX)]
+            documents.add(base)
+            stem = base.rsplit("/", 1)[-1]
+            prefix = f"{root.name}/{names.key_text(base)}."
+            for record in self.catalog.files_starting(root.name, prefix):
+                name = os.path.basename(record.path)
+                if os.path.splitext(name)[0] == stem and record.path.startswith(top + os.sep):
+                    documents.add(record.path[len(top) + 1:].replace(os.sep, "/"))
+        return documents
+
     def _record_stopped(self) -> list[SkippedFile]:
         """Record the files an indexing process was reading when it died (killed while
         a file hung it, out of memory; see in_hand.py) as skipped, so no run reads them
@@ -284,6 +369,17 @@ class ArchiveIndex:
             # an empty mount point looks exactly like an unplugged drive: keep everything
             summary.missing_roots.append(str(root.path))
             return
+        self._follow(root, scan, known, _members_by_file(self.catalog.member_keys(root.name)),
+                     summary, control)
+
+    def _follow(self, root: Root, scan: Scan, known: dict[str, FileRecord],
+                old_members: dict[str, set[str]], summary: IndexSummary,
+                control: JobControl) -> None:
+        """Make the index say what the scan found: `known` is what the catalog recorded
+        where the scan looked (the whole root, or a targeted scan's regions), and
+        `old_members` the members read from those files before. Changed and new files
+        are read, vanished ones leave, a vanished key whose text appears under a new key
+        is a move."""
         todo = [key for key, (_, sig) in scan.found.items()
                 if key not in known or known[key].signature != sig]
         todo_set = set(todo)
@@ -292,9 +388,9 @@ class ArchiveIndex:
         summary.unchanged += sum(1 for key in unchanged if not known[key].skip_code)
         removed = [key for key in known if key not in scan.found and key not in scan.unreadable]
         self._record_unreadable(root, scan, summary)
-        catalog_metadata = ingest.read_catalog(root.path) if todo else {}
+        catalog_metadata = ingest.read_catalog(
+            root.path, {key.split("/", 1)[1] for key in todo}) if todo else {}
         removed_hashes = {known[key].sha256: key for key in removed if known[key].sha256}
-        old_members = _members_by_file(self.catalog.member_keys(root.name))
         batch = _Batch(self, root)
         _unindex_unreadable(batch, scan, known, summary)
         read_options = self.read_options(root)
@@ -443,6 +539,27 @@ class ArchiveIndex:
                         file_key=record.file_key or "", parent=about.get("parent", ""),
                         place=about.get("place", ""), details=about.get("details", {}),
                         **metadata)
+
+
+def _relatives_in(root: Root, paths: Iterable[str | os.PathLike[str]]) -> set[str] | None:
+    """The corpus-relative (POSIX) forms of those paths that lie in this folder; None
+    when one of them asks for the whole folder: the folder itself, or its
+    .archiveignore or catalog.csv, which every file's verdict or signature depends on.
+    Paths are taken as given (normalised, not resolved): a link is judged by its name."""
+    top = os.fspath(root.path)
+    inside = top.rstrip(os.sep) + os.sep
+    found: set[str] = set()
+    for path in paths:
+        path = os.path.normpath(os.fspath(path))
+        if path == top:
+            return None
+        if not path.startswith(inside):
+            continue
+        relative = path[len(inside):].replace(os.sep, "/")
+        if relative in (IGNORE_FILE, ingest.CATALOG_NAME):
+            return None
+        found.add(relative)
+    return found
 
 
 def _unindex_unreadable(batch: _Batch, scan: Scan, known: dict[str, FileRecord],

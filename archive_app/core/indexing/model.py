@@ -55,6 +55,9 @@ class IndexSummary:
     members: int = 0
     """Documents read from members of the files this run read (zip members, messages of
     a mailbox, attachments); not counted in `added` or `updated`, which count files."""
+    rescanned: list[str] = field(default_factory=list)
+    """Folders a targeted sync (`sync_paths`) read in full: asked to (the watcher lost
+    events, a folder came back), or because their .archiveignore or catalog.csv changed."""
 
     @property
     def indexed(self) -> int:

@@ -45,6 +45,10 @@ class Scan:
     root: Root
     found: dict[str, tuple[str, str]] = field(default_factory=dict)
     unreadable: dict[str, tuple[str, str]] = field(default_factory=dict)
+    regions: list[str] | None = None
+    """None for a scan of the whole root; for a scan of some paths only (`scan_paths`),
+    the key of each path looked at: what was found at and below these keys is all there
+    is there now, and nothing is said of the rest of the root."""
 
 
 def _signature(stat_result: os.stat_result, *extra: str) -> str:
@@ -113,6 +117,8 @@ class _Walk:
         if reason:
             self.refuse(IGNORE_FILE, os.path.join(self.top, IGNORE_FILE), reason)
         self.catalog_sig = self._catalog_signature()
+        self._folders: dict[str, bool] = {}
+        self._maildirs: dict[str, bool] = {}
 
     def key(self, relative: str) -> str:
         return f"{self.scan.root.name}/{names.key_text(relative)}"
@@ -132,7 +138,12 @@ class _Walk:
 
     def run(self) -> Scan:
         """Depth-first in name order, like os.walk, but with a stack: no recursion limit."""
-        stack = [(self.top, "", 0)]
+        self._walk(self.top, "", 0)
+        return self.scan
+
+    def _walk(self, top: str, top_prefix: str, top_depth: int) -> None:
+        """Walk the folder `top` (the root, or a folder below it at `top_prefix`)."""
+        stack = [(top, top_prefix, top_depth)]
         while stack:
             folder, prefix, depth = stack.pop()
             entries, reason = _entries(folder)
@@ -142,7 +153,63 @@ class _Walk:
                 continue
             subfolders = self._folder(folder, prefix, depth, entries)
             stack.extend(reversed(subfolders))
-        return self.scan
+
+    def region(self, relative: str) -> None:
+        """What the walk would find at `relative` and below it, looking at that path
+        alone: one lstat of it (and of the folders above it, once each), the walk of
+        its subtree if it is a folder; none of its folder's other entries is listed.
+
+        The walk's own rules decide: a name starting with '.' anywhere on the path, a
+        folder above it that is a link or not a folder, or a depth past the limit and
+        the walk never gets there; a link, a folder, a document name are judged by the
+        same methods as an entry of `os.scandir`."""
+        if not relative:
+            self._walk(self.top, "", 0)
+            return
+        parts = relative.split("/")
+        if any(part.startswith(".") for part in parts):
+            return
+        folder = self.top
+        for depth, part in enumerate(parts[:-1], 1):
+            folder = os.path.join(folder, part)
+            if depth > MAX_FOLDER_DEPTH:
+                self.refuse("/".join(parts[:depth]), folder, TOO_DEEP)
+                return
+            if not self._is_folder(folder):
+                return
+        depth = len(parts) - 1
+        entry = _PathEntry.of(os.path.join(folder, parts[-1]))
+        if isinstance(entry, str):
+            self.scan.unreadable[self.key(relative)] = (os.path.join(folder, parts[-1]), entry)
+            return
+        if entry is None:
+            return
+        if entry.is_symlink():
+            self._link(entry, relative)
+        elif entry.is_dir(follow_symlinks=False):
+            if depth + 1 > MAX_FOLDER_DEPTH:
+                self.refuse(relative, entry.path, TOO_DEEP)
+            else:
+                self._walk(entry.path, relative + "/", depth + 1)
+        elif self._wanted(entry.name, relative, self._in_maildir(folder)):
+            self._file(entry, relative, _Siblings(folder))
+
+    def _is_folder(self, folder: str) -> bool:
+        """A real folder (not a link to one): the walk goes into it by this name."""
+        known = self._folders.get(folder)
+        if known is None:
+            try:
+                known = stat.S_ISDIR(os.lstat(folder).st_mode)
+            except OSError:
+                known = False
+            self._folders[folder] = known
+        return known
+
+    def _in_maildir(self, folder: str) -> bool:
+        known = self._maildirs.get(folder)
+        if known is None:
+            known = self._maildirs[folder] = ingest.in_maildir(folder)
+        return known
 
     def _folder(self, folder: str, prefix: str, depth: int,
                 entries: list[os.DirEntry]) -> list[tuple[str, str, int]]:
@@ -215,6 +282,73 @@ class _Walk:
                 self.refuse(relative[:len(relative) - len(name)] + sidecar, entry.path, reason)
             return _signature(info) if info is not None else "-"
         return "-"
+
+
+class _PathEntry:
+    """One path as `os.scandir` would have given it, from one lstat: a targeted scan
+    looks at the changed paths themselves, never at the rest of their folder."""
+
+    def __init__(self, path: str, info: os.stat_result):
+        self.path = path
+        self.name = os.path.basename(path)
+        self._info = info
+
+    @classmethod
+    def of(cls, path: str) -> _PathEntry | str | None:
+        """The entry, None if nothing is there, or why it cannot be looked at."""
+        try:
+            return cls(path, os.lstat(path))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:
+            return f"cannot read the file: {error.strerror or error}"
+
+    def is_symlink(self) -> bool:
+        return stat.S_ISLNK(self._info.st_mode)
+
+    def is_dir(self, follow_symlinks: bool = False) -> bool:
+        return stat.S_ISDIR(self._info.st_mode)  # only ever asked without following
+
+    def stat(self, follow_symlinks: bool = False) -> os.stat_result:
+        return self._info
+
+
+class _Siblings:
+    """A folder's entries by name, looked up one name at a time (a file's sidecars)."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def get(self, name: str) -> _PathEntry | None:
+        entry = _PathEntry.of(os.path.join(self.folder, name))
+        return entry if isinstance(entry, _PathEntry) else None
+
+
+def outermost(relatives: set[str]) -> list[str]:
+    """The paths not below another one of the set (a folder's walk covers its files), in
+    name order; '' (the root itself) covers everything."""
+    kept: list[str] = []
+    for relative in sorted(relatives):
+        if kept and (kept[-1] == "" or relative.startswith(kept[-1] + "/")):
+            continue
+        kept.append(relative)
+    return kept
+
+
+def scan_paths(root: Root, relatives: set[str]) -> Scan:
+    """The root's scan restricted to some paths (corpus-relative, POSIX) and what lies
+    below them: what `scan_root` would have found there, at the cost of those paths.
+
+    `Scan.regions` holds each path's key: a key recorded at or below one of them and not
+    found is gone from disk. The root's own small files (.archiveignore, catalog.csv)
+    are read as by a full scan, so the paths get the same signatures."""
+    walk = _Walk(root)
+    regions = outermost(relatives)
+    for relative in regions:
+        walk.region(relative)
+    walk.scan.regions = [walk.key(relative) if relative else root.name
+                         for relative in regions]
+    return walk.scan
 
 
 def scan_root(root: Root) -> Scan:

@@ -108,3 +108,31 @@ def test_read_catalog_keys_by_posix_relative_path(tmp_path: Path) -> None:
 
 def test_read_catalog_missing_file_is_empty(tmp_path: Path) -> None:
     assert read_catalog(tmp_path) == {}
+
+
+TRICKY_CATALOG = (
+    'path,title,author,date\n'
+    '"a.txt","A title, with a comma",Ann,2001\n'
+    'b.txt,"A title that names a.txt and\n'
+    'runs over two lines, a.txt again",Bob,2002\n'
+    './sub\\c.txt,"She said ""c.txt""",Cy,2003\n'
+    'd.txt,"Line one\n'
+    'line two\n'
+    'c.txt line three",Dee,2004\n'
+    'a.txt,Second row for a.txt wins,Ann,2005\n'
+    'e.txt\n'
+)
+
+
+def test_read_catalog_for_a_few_files_reads_their_rows_as_the_whole_parse_does(
+        tmp_path: Path) -> None:
+    """A sync reading a few files looks their rows up by name (no parse of every
+    record): the same rows as the full parse, quoted line breaks and quotes included."""
+    (tmp_path / "catalog.csv").write_text(TRICKY_CATALOG, encoding="utf-8")
+    everything = read_catalog(tmp_path)
+    assert everything["a.txt"]["title"] == "Second row for a.txt wins"
+    assert everything["sub/c.txt"]["title"] == 'She said "c.txt"'
+    for wanted in ({"a.txt"}, {"b.txt"}, {"sub/c.txt"}, {"d.txt"}, {"e.txt"}, {"zz.txt"},
+                   {"a.txt", "d.txt", "sub/c.txt"}, set(everything)):
+        assert read_catalog(tmp_path, wanted) == {
+            key: value for key, value in everything.items() if key in wanted}, wanted
