@@ -13,6 +13,7 @@ import sys
 from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from archive_app.commands.annotating import cmd_annotate, cmd_annotations, cmd_tags
 from archive_app.commands.browsing import add_browse_parser, cmd_browse
+from archive_app.commands.connections import cmd_copies
 from archive_app.commands.exporting import add_export_parser, cmd_export
 from archive_app.commands.folders import add_folders_parser, cmd_folders
 from archive_app.commands.importing import add_import_parser, cmd_import
@@ -25,7 +26,7 @@ from archive_app.commands.watching import add_watch_parser, cmd_watch
 from archive_app.commands.watchlists import add_watchlist_parser, cmd_watchlist
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.paths import resolve_home
-from archive_app.core.search.searcher import SORTS
+from archive_app.core.search.searcher import COPIES, SORTS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="machine-readable output")
     search.add_argument("--within", metavar="QUERY", action="append", default=[],
                         help="search within the results of QUERY (repeatable)")
+    search.add_argument("--copies", choices=COPIES, default="collapse",
+                        help="exact copies (files with the same text) as one result "
+                        "listing the others (collapse, the default) or each on its own")
+
+    copies = verbs.add_parser("copies", help="list the exact copies of a document "
+                              "(other files with the same text)")
+    copies.add_argument("doc", metavar="DOC", help="document key, as search --json shows")
+    copies.add_argument("--json", action="store_true",
+                        help='a list of {"doc", "path"}, the document itself first')
 
     check = verbs.add_parser("check", help="verify the index and list skipped files")
     check.add_argument("--repair", action="store_true", help="rebuild a damaged index")
@@ -137,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
                 "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import,
                 "browse": cmd_browse, "saved": cmd_saved, "timeline": cmd_timeline,
-                "watchlist": cmd_watchlist, "watch": cmd_watch}
+                "watchlist": cmd_watchlist, "watch": cmd_watch, "copies": cmd_copies}
     try:
         return handlers[args.verb](args)
     except QueryError as error:

@@ -15,6 +15,9 @@ from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
 from archive_app.core.search.searcher import Searcher, SearchResults
 
+MAX_COPIES_LISTED = 5
+"""Copies a result lists by path in the text output; `copies DOC` lists them all."""
+
 
 def cmd_search(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.batch is None):
@@ -29,7 +32,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if args.batch:
             return run_batch(searcher, Path(args.batch), args)
         results = library.search(args.query, limit=args.limit, offset=args.offset,
-                                 sort=args.sort, within=args.within)
+                                 sort=args.sort, within=args.within, copies=args.copies)
         # the library's search: it adds rename notices
         if args.json:
             print(json.dumps(results_json(results), ensure_ascii=False))
@@ -55,7 +58,7 @@ def run_batch(searcher: Searcher, batch_file: Path, args: argparse.Namespace) ->
         started = time.perf_counter()
         try:
             results = searcher.search(query, limit=args.limit, offset=args.offset,
-                                      sort=args.sort)
+                                      sort=args.sort, copies=args.copies)
         except QueryError as error:
             elapsed = round((time.perf_counter() - started) * 1000, 3)
             status = EXIT_USAGE
@@ -119,6 +122,12 @@ def format_results(results: SearchResults, color: bool = False) -> str:
             lines.append(f"   inside {show(hit.place)}")
         if hit.ocr:
             lines.append("   (text read by OCR)")
+        if hit.copies:
+            lines.append(f"   {hit.copy_count} copies, also at:")
+            lines += [f"     {show(path)}" for _, path in hit.copies[:MAX_COPIES_LISTED]]
+            if len(hit.copies) > MAX_COPIES_LISTED:
+                lines.append(f"     and {len(hit.copies) - MAX_COPIES_LISTED} more "
+                             f"(archive-app copies {show(hit.key)})")
         for snippet in hit.snippets:
             page = f" (p. {snippet.page})" if snippet.page else ""
             lines.append(f"   … {mark(snippet.text, snippet.highlights, color)} …{page}")

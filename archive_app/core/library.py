@@ -80,6 +80,7 @@ from archive_app.core.indexing.health import HealthReport
 from archive_app.core.indexing.index import ArchiveIndex, DocumentView, IndexSummary
 from archive_app.core.indexing.model import IndexingCancelled
 from archive_app.core.indexing.watching import Changes, FolderWatcher, WatchStatus
+from archive_app.core.ingest.documents import EMPTY_TEXT_SHA
 from archive_app.core.jobs import JobControl
 from archive_app.core.pages.document_pages import DocumentPages, has_pages
 from archive_app.core.pages.renderer import PageProblem, PageRenderer
@@ -263,14 +264,65 @@ class Library:
 
     def _user_fields(self, key: str) -> dict[str, str]:
         """The user fields of a document: what the index adds to it from the user's store,
-        its metadata edits and its annotations' tags and notes."""
+        its metadata edits and its annotations' tags and notes, with those of its exact
+        copies (annotations belong to the text: a tag on one copy finds every copy)."""
+        copied = self._copied_annotations(key)
         with self._store_lock:
-            return {**self._store.metadata_edits(key), **self._annotations.tag_and_note_fields(key)}
+            return {**self._store.metadata_edits(key),
+                    **self._annotations.tag_and_note_fields(key, copied)}
 
     def _keys_with_user_fields(self) -> set[str]:
         with self._store_lock:
-            return (set(self._store.all_metadata_edits())
-                    | set(self._annotations.document_hashes()))
+            annotated = self._annotated_texts()
+            keys = set(self._store.all_metadata_edits()) | {
+                doc for docs in annotated.values() for doc in docs}
+        return keys | set(self._index.catalog.keys_with_hashes(set(annotated)))
+
+    def _annotated_texts(self) -> dict[str, list[str]]:
+        """Text hash -> the documents whose annotations were placed in that text (the
+        empty text left out: it is no content to share). Kept until the store changes
+        (its connection's change count), since the index asks for every document."""
+        with self._store_lock:
+            version = self._store.connection.total_changes
+            cached = getattr(self, "_annotated_cache", None)
+            if cached is None or cached[0] != version:
+                by_text: dict[str, list[str]] = {}
+                for doc, hashes in self._annotations.document_hashes().items():
+                    for sha in hashes - {"", EMPTY_TEXT_SHA}:
+                        by_text.setdefault(sha, []).append(doc)
+                cached = self._annotated_cache = (version, by_text)
+            return cached[1]
+
+    def _copied_annotations(self, key: str) -> list[Annotation]:
+        """The annotations of the other documents with exactly the text of `key`, placed
+        in that text (offsets hold in every copy); regions left out (the same text
+        does not mean the same pages)."""
+        annotated = self._annotated_texts()
+        if not annotated:
+            return []
+        record = self._index.catalog.record(key)
+        sha = record.sha256 if record is not None else None
+        others = [doc for doc in annotated.get(sha or "", []) if doc != key]
+        if not others:
+            return []
+        with self._store_lock:
+            return [annotation for doc in others
+                    for annotation in self._annotations.for_document(doc)
+                    if annotation.doc_sha256 == sha and annotation.state != ORPHANED
+                    and not annotation.is_region]
+
+    def copies(self, key: str) -> list[tuple[str, str]]:
+        """The other documents with exactly the text of `key`, as (key, path)."""
+        return self.searcher().copies_of(key)
+
+    def _refresh(self, keys: list[str]) -> None:
+        """Refresh documents whose annotations changed, and their exact copies, which
+        carry the same tags and notes in the index."""
+        keys = list(dict.fromkeys(keys))
+        hashes = set(self._index.catalog.hashes(keys).values()) - {EMPTY_TEXT_SHA} if keys \
+            else set()
+        copies = self._index.catalog.keys_with_hashes(hashes) if hashes else {}
+        self._index.refresh_documents(keys + sorted(set(copies) - set(keys)))
 
     def _metadata_edits(self, key: str) -> dict[str, str]:
         with self._store_lock:
@@ -285,12 +337,14 @@ class Library:
         return searcher
 
     def search(self, text: str, limit: int = 20, offset: int = 0,
-               sort: str = "relevance", within: Sequence[str] = ()) -> SearchResults:
+               sort: str = "relevance", within: Sequence[str] = (),
+               copies: str = "collapse") -> SearchResults:
         """Search; a query naming a tag that was renamed since says so (`notices`) and
         suggests the query with the current name. `within`: earlier queries whose
-        results this one narrows (search within results; their words are not marked)."""
+        results this one narrows (search within results; their words are not marked).
+        `copies`: 'collapse' shows exact copies as one result, 'separate' each."""
         results = self.searcher().search(text, limit=limit, offset=offset, sort=sort,
-                                         within=within)
+                                         within=within, copies=copies)
         if results.facets.get("entity"):  # the index keeps entities in lower case
             names = self.entity_names()
             results.facets["entity"] = [(names.get(value, value), count)
@@ -479,16 +533,17 @@ class Library:
 
     def sync(self, folders: list[Path] | None = None, rebuild: bool = False,
              control: JobControl | None = None) -> IndexSummary:
+        copies_before = self._unannotated_copies()
         try:
             summary = self._index.sync(folders, rebuild=rebuild, control=control)
         except IndexingCancelled as cancelled:
-            self._after_sync(cancelled.summary)  # what was kept is committed: follow it
-            raise
+            self._after_sync(cancelled.summary, copies_before=copies_before)
+            raise  # what was kept is committed: it is followed
         except (OSError, sqlite3.OperationalError) as error:
             raise IndexProblem(f"the index in {self.paths.index_dir} could not be written "
                                f"({getattr(error, 'strerror', None) or error}); the previous "
                                "index is unchanged and searching still works") from error
-        self._after_sync(summary)
+        self._after_sync(summary, copies_before=copies_before)
         return summary
 
     def sync_paths(self, paths, folders=(), control: JobControl | None = None
@@ -497,16 +552,17 @@ class Library:
         and folders, as the folder watcher reports them) and read `folders` in full:
         ArchiveIndex.sync_paths. The cost is that of the change, not of the archive:
         only the documents it touched are re-anchored (a full sync re-checks them all)."""
+        copies_before = self._unannotated_copies()
         try:
             summary = self._index.sync_paths(paths, folders, control=control)
         except IndexingCancelled as cancelled:
-            self._after_sync(cancelled.summary, targeted=True)
+            self._after_sync(cancelled.summary, targeted=True, copies_before=copies_before)
             raise
         except (OSError, sqlite3.OperationalError) as error:
             raise IndexProblem(f"the index in {self.paths.index_dir} could not be written "
                                f"({getattr(error, 'strerror', None) or error}); the previous "
                                "index is unchanged and searching still works") from error
-        self._after_sync(summary, targeted=True)
+        self._after_sync(summary, targeted=True, copies_before=copies_before)
         return summary
 
     def prepare_for_changes(self) -> None:
@@ -525,10 +581,21 @@ class Library:
         (quiet period, polling interval, `use_inotify`, `watch_limit`)."""
         return FolderWatcher(self.roots(), on_changes, on_status, **options)
 
-    def _after_sync(self, summary: IndexSummary, targeted: bool = False) -> None:
+    def _unannotated_copies(self) -> set[str]:
+        """The documents that carry annotations only as copies of an annotated text."""
+        annotated = self._annotated_texts()
+        if not annotated:
+            return set()
+        own = {doc for docs in annotated.values() for doc in docs}
+        return set(self._index.catalog.keys_with_hashes(set(annotated))) - own
+
+    def _after_sync(self, summary: IndexSummary, targeted: bool = False,
+                    copies_before: set[str] = frozenset()) -> None:
         """The user's work follows what a sync (finished or cancelled) committed: moves
         re-key it, removed documents orphan it, changed texts re-anchor it (after a
-        targeted sync that read no folder in full, only in the documents it changed)."""
+        targeted sync that read no folder in full, only in the documents it changed).
+        A changed document that became, or stopped being, a copy of an annotated text
+        is written again with (or without) that text's tags and notes."""
         moved_from = {old for old, _ in summary.moved}
         with self._store_lock:
             for old_key, new_key in summary.moved:
@@ -542,7 +609,10 @@ class Library:
         else:
             self._reanchor()
         if summary.moved:
-            self._index.refresh_documents([new for _, new in summary.moved])
+            self._refresh([new for _, new in summary.moved])
+        copies = (copies_before | self._unannotated_copies()) & set(summary.changed_keys)
+        if copies:
+            self._index.refresh_documents(sorted(copies))
 
     def _reanchor(self, keys: list[str] | None = None) -> None:
         """Find annotations again wherever their document's text is not the one they know.
@@ -649,7 +719,7 @@ class Library:
             annotation = self._annotations.create(key, record.sha256 or "", anchor, tags, note,
                                                   uuid=uuid)
         self._record_addition(annotation, _created(annotation.tags, known))
-        self._index.refresh_documents([key])
+        self._refresh([key])
         return annotation
 
     def annotate_document(self, key: str, tags: list[str], note: str = "",
@@ -667,7 +737,7 @@ class Library:
                                                   Anchor(0, 0, "", "", ""), tags, note,
                                                   uuid=uuid)
         self._record_addition(annotation, _created(annotation.tags, known))
-        self._index.refresh_documents([key])
+        self._refresh([key])
         return annotation
 
     def annotate_region(self, key: str, page: int, region: Region, tags: list[str],
@@ -704,7 +774,7 @@ class Library:
                 key, record.sha256 or "", Anchor(start, start, "", "", ""), tags, note,
                 uuid=uuid, page=page, region=region)
         self._record_addition(annotation, _created(annotation.tags, known))
-        self._index.refresh_documents([key])
+        self._refresh([key])
         return annotation
 
     def import_annotations(
@@ -731,7 +801,7 @@ class Library:
                         **kept))
             except AnnotationError as error:
                 results.append(str(error))
-        self._index.refresh_documents(sorted({r.doc for r in results if not isinstance(r, str)}))
+        self._refresh(sorted({r.doc for r in results if not isinstance(r, str)}))
         return results
 
     def annotate_quote(self, key: str, quote: str, tags: list[str], note: str = "",
@@ -753,19 +823,25 @@ class Library:
             after = self._annotations.update(annotation_id, tags=tags, note=note)
         if (before.tags, before.note) != (after.tags, after.note):
             self._record_edit(before, after, _created(after.tags, known))
-        self._index.refresh_documents([after.doc])
+        self._refresh([after.doc])
         return after
 
     def delete_annotation(self, annotation_id: int) -> Annotation:
         with self._store_lock:
             snapshot = self._annotations.delete(annotation_id)
         self._record_removal(snapshot)
-        self._index.refresh_documents([snapshot.doc])
+        self._refresh([snapshot.doc])
         return snapshot
 
     def annotations_for(self, key: str) -> list[Annotation]:
+        """The document's annotations and those of its exact copies (annotations belong
+        to the text), in text order; a copy's keeps its own `doc`."""
+        copied = self._copied_annotations(key)
         with self._store_lock:
-            return self._annotations.for_document(key)
+            own = self._annotations.for_document(key)
+        if not copied:
+            return own
+        return sorted(own + copied, key=lambda a: (a.start, a.end, a.id))
 
     def all_annotations(self, tag: str | None = None, state: str | None = None,
                         text: str = "", attention: bool = False) -> list[Annotation]:
@@ -1085,7 +1161,7 @@ class Library:
         if change is not None:
             if change.kind == "annotation":
                 self._reanchor(change.docs)
-            self._index.refresh_documents(change.docs)
+            self._refresh(change.docs)
         return change
 
     # -- tags ----------------------------------------------------------------------------
@@ -1119,7 +1195,7 @@ class Library:
             return docs()
 
         self._record(description, "tag", undo_it, redo_it)
-        self._index.refresh_documents(docs())
+        self._refresh(docs())
 
     def _in_store(self, function: Callable[[], Any]) -> Any:
         with self._store_lock:

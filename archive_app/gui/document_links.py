@@ -101,9 +101,9 @@ class DocumentLinks(QWidget):
         members = opened.members if opened else []
         noun = "Attachments" if view and view.format in ("eml", "msg") else "Contents"
         self.members_heading.setText(f"{noun} ({len(members)})")
-        self._fill(self.members, [(key, member_label(key, title)) for key, title, _ in members])
+        self.fill(self.members, [(key, member_label(key, title)) for key, title, _ in members])
         thread = [item for item in (opened.thread if opened else []) if item[0] != view.key]
-        self._fill(self.thread, [(key, " — ".join(filter(None, (date[:10], sender, title))))
+        self.fill(self.thread, [(key, " — ".join(filter(None, (date[:10], sender, title))))
                                  for key, title, sender, date in thread])
         for widget, shown in ((self.members_heading, bool(members)),
                               (self.members, bool(members)),
@@ -130,7 +130,8 @@ class DocumentLinks(QWidget):
             self.header_values[name].setText(details.get(name) or "—")
 
     @staticmethod
-    def _fill(listing: QListWidget, items: list[tuple[str, str]]) -> None:
+    def fill(listing: QListWidget, items: list[tuple[str, str]]) -> None:
+        """(key, text) items, each opening its key; the list as tall as them, to a point."""
         listing.clear()
         for key, text in items[:MAX_LISTED]:
             item = QListWidgetItem(text)

@@ -52,6 +52,7 @@ MINIMUM_SIZE = QSize(720, 480)
 RESULTS_MIN_WIDTH, READER_MIN_WIDTH, SIDE_MIN_WIDTH = 160, 240, 180
 LAST_FOLDER_KEY = "folders/last_used"
 WATCH_KEY = "watch/enabled"
+COPIES_KEY = "view/copies_separately"
 NARROW_WIDTH = 1200
 RESULTS_TAB, BROWSE_TAB = 0, 1
 BROWSE_MIN_WIDTH = 580
@@ -268,6 +269,14 @@ class MainWindow(QMainWindow):
         self.timeline_action.setChecked(self.timeline.is_expanded())
         self.timeline_action.toggled.connect(self.timeline.set_expanded)
         self.timeline.expanded_changed.connect(self.timeline_action.setChecked)
+        self.copies_action = view_menu.addAction("Show &copies separately")
+        self.copies_action.setCheckable(True)
+        self.copies_action.setToolTip("Files with exactly the same text are one result "
+                                      "(\"3 copies\"); checked, each is a result")
+        separate = self.settings.value(COPIES_KEY)
+        self.copies_action.setChecked(separate is not None and _setting_on(separate))
+        self.session.copies = "separate" if self.copies_action.isChecked() else "collapse"
+        self.copies_action.toggled.connect(self._copies_toggled)
         self.side_panel_action = view_menu.addAction("&Document panel (Source, Annotations)")
         self.side_panel_action.setCheckable(True)
         self.side_panel_action.setChecked(True)
@@ -297,6 +306,8 @@ class MainWindow(QMainWindow):
         self.results.selectionModel().currentChanged.connect(self._open_current)
         self.side_panel.source_tab.edit_requested.connect(self.editor.edit)
         self.side_panel.source_tab.links.open_requested.connect(self.session.open_document)
+        self.side_panel.source_tab.connections.open_requested.connect(
+            self.session.open_document)
         self.editor.metadata_saved.connect(self._metadata_saved)
         # an undo or redo of a metadata edit shows the document as if it were saved again
         self.annotating.controller.metadata_changed.connect(self.editor.metadata_saved)
@@ -467,6 +478,7 @@ class MainWindow(QMainWindow):
         self.side_panel.source_tab.show_document(opened.view, opened.citation)
         self.side_panel.source_tab.show_entities(opened.entities)
         self.side_panel.source_tab.links.show_opened(opened)
+        self.side_panel.source_tab.connections.show_opened(opened)
         self.editor.view = opened.view
         if pending is not None and pending.doc == opened.view.key:
             self.annotating.go_to(pending)
@@ -656,6 +668,13 @@ class MainWindow(QMainWindow):
         self.side_panel_action.blockSignals(True)
         self.side_panel_action.setChecked(visible)
         self.side_panel_action.blockSignals(False)
+
+    def _copies_toggled(self, separate: bool) -> None:
+        """View ▸ Show copies separately: kept for the next window, and the results
+        shown again."""
+        self.settings.setValue(COPIES_KEY, separate)
+        self.session.copies = "separate" if separate else "collapse"
+        self.refresh_search()
 
     def _side_panel_toggled(self, visible: bool) -> None:
         self._panel_auto_hidden = False

@@ -46,6 +46,10 @@ CHECK_COLUMN = CHECK_SIZE + PADDING
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+MAX_TOOLTIP_COPIES = 10
+"""Copies a result's tooltip names; the side panel lists them all."""
+
+
 class ResultsModel(QAbstractListModel):
     """One row per Hit of the latest search; replaced as a whole by each new search."""
 
@@ -66,7 +70,13 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return hit.title or hit.key
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{hit.path}\n{hit.place}" if hit.place else hit.path
+            where = f"{hit.path}\n{hit.place}" if hit.place else hit.path
+            if hit.copies:  # the paths of the copies this one result stands for
+                where += f"\n\n{hit.copy_count} copies of this text, also at:\n" + "\n".join(
+                    path for _, path in hit.copies[:MAX_TOOLTIP_COPIES])
+                if len(hit.copies) > MAX_TOOLTIP_COPIES:
+                    where += f"\n… and {len(hit.copies) - MAX_TOOLTIP_COPIES} more"
+            return where
         if role == Qt.ItemDataRole.CheckStateRole:
             return (Qt.CheckState.Checked if hit.key in self.checked
                     else Qt.CheckState.Unchecked)
@@ -116,6 +126,8 @@ def byline(hit: Hit) -> str:
         parts.append(f"in {hit.place}")
     if hit.ocr:
         parts.append("OCR")
+    if hit.copies:
+        parts.append(f"{hit.copy_count} copies")
     return " · ".join(parts) if parts else hit.key
 
 

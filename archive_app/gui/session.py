@@ -38,6 +38,8 @@ class OpenedDocument:
     """Kind ("entity", "email", "phone"…) -> what the document names (side panel)."""
     mentions: list = field(default_factory=list)
     """Where the watch-lists' entities occur (EntityMention), marked in the reader."""
+    copies: list[tuple[str, str]] = field(default_factory=list)
+    """(key, path) of the other documents with exactly its text (side panel)."""
 
 
 def load_document(library: Library, key: str, query: str) -> OpenedDocument | None:
@@ -58,7 +60,8 @@ def load_document(library: Library, key: str, query: str) -> OpenedDocument | No
                           members=library.members(key), thread=library.thread(key),
                           parent_title=parent.title if parent else "",
                           pages=pages, entities=library.document_entities(key),
-                          mentions=library.entity_mentions(key))
+                          mentions=library.entity_mentions(key),
+                          copies=library.copies(key))
 
 
 class SearchSession(QObject):
@@ -81,6 +84,9 @@ class SearchSession(QObject):
         self.last_query = ""
         self.last_sort = "relevance"
         self.last_within: list[str] = []
+        self.copies = "collapse"
+        """'collapse': exact copies are one result; 'separate' (View ▸ Show copies
+        separately): each copy is a result."""
         """The earlier queries the last search searched within (not marked)."""
 
     def search(self, query: str, filters: list[str], sort: str) -> None:
@@ -107,7 +113,7 @@ class SearchSession(QObject):
     def _run(self, number: int, text: str, sort: str, shift: int,
              within: list[str]) -> None:
         self.last_query, self.last_sort, self.last_within = text, sort, within
-        run_in_pool(self.library.search, text, RESULT_LIMIT, 0, sort, within,
+        run_in_pool(self.library.search, text, RESULT_LIMIT, 0, sort, within, self.copies,
                     on_result=lambda results: self._searched(number, results),
                     on_error=lambda error: self._search_error(number, error, shift))
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from archive_app.core.entities.patterns import LABELS
 from archive_app.core.indexing.model import DocumentView
 from archive_app.gui.annotations_panel import AnnotationsTab
+from archive_app.gui.connections_panel import ConnectionsPanel
 from archive_app.gui.document_links import DocumentLinks
 
 ENTITY_LABELS = {"entity": "Watch-lists", **LABELS}
@@ -57,6 +58,7 @@ class SourceTab(QWidget):
         self.entities_heading = QLabel("Named in this document", objectName="section_heading")
         self.entities = _value_label()
         self.entities.setObjectName("document_entities")
+        self.connections = ConnectionsPanel()
         self._build_layout()
         self.copy_button.clicked.connect(self.copy_citation)
         self.open_url_button.clicked.connect(self.open_url)
@@ -91,6 +93,7 @@ class SourceTab(QWidget):
         layout.addSpacing(8)
         layout.addWidget(self.entities_heading)
         layout.addWidget(self.entities)
+        layout.addWidget(self.connections)
         content = QWidget(objectName="source_content")
         inner = QVBoxLayout(content)
         inner.addWidget(self.empty)
@@ -117,6 +120,7 @@ class SourceTab(QWidget):
         self.open_url_button.setEnabled(bool(view and view.url))
         if view is None:
             self.links.show_opened(None)
+            self.connections.show_opened(None)
             self.show_entities({})
 
     def show_entities(self, found: dict[str, list[str]]) -> None:

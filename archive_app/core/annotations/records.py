@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid as uuid_module
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from archive_app.core.annotations.anchoring import ANCHORED, ORPHANED, Anchor, Placement
@@ -309,11 +309,13 @@ class Annotations:
             hashes.setdefault(doc, set()).add(sha)
         return hashes
 
-    def tag_and_note_fields(self, doc: str) -> dict[str, str]:
-        """Tags (with their ancestors) and notes of a document, for its index entry."""
+    def tag_and_note_fields(self, doc: str, copied: Sequence[Annotation] = ()
+                            ) -> dict[str, str]:
+        """Tags (with their ancestors) and notes of a document, for its index entry;
+        `copied`: the annotations of its exact copies, which belong to its text too."""
         tags: dict[str, None] = {}
         notes = []
-        for annotation in self.for_document(doc):
+        for annotation in [*self.for_document(doc), *copied]:
             for name in annotation.tags:
                 tags.update(dict.fromkeys(tag_ancestors(name)))
             if annotation.note:

@@ -109,6 +109,7 @@ def build_schema() -> Schema:
         path=STORED(),
         url=STORED(),
         sha256=STORED(),
+        content=ID(sortable=True),
         title=_text(stored=True, field_boost=2.0),
         author=_text(stored=True),
         source=_text(stored=True),

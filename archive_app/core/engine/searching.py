@@ -126,13 +126,18 @@ class QueryRunner:
         return compiled, compiler.matcher
 
     def rank(self, compiled, sort: str, wanted: int, reference: bool = False,
-             facets: bool = True) -> tuple[int, list[tuple[int, float]], Matched]:
-        """(total, the `wanted` best (docnum, score) pairs, the matched docnums)."""
-        if reference:
-            return self._collect(compiled, sort, wanted, facets)
-        return self._evaluate(compiled, sort, wanted)
+             facets: bool = True, copies: bool = False
+             ) -> tuple[int, list[tuple[int, float]], Matched]:
+        """(total, the `wanted` best (docnum, score) pairs, the matched docnums).
 
-    def _evaluate(self, compiled, sort: str, wanted: int):
+        Exact copies (documents with the same text, the `content` column) are one
+        result, the best-ranked of them, and are counted once in the total, the facets
+        and the timeline; `copies=True` ranks each copy on its own."""
+        if reference:
+            return self._collect(compiled, sort, wanted, facets, copies)
+        return self._evaluate(compiled, sort, wanted, copies)
+
+    def _evaluate(self, compiled, sort: str, wanted: int, copies: bool = False):
         matched: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for number, (sub, offset) in enumerate(self._leaves):
             ids, scores = SegmentEvaluator(self.searcher, sub, self.segment_data(sub),
@@ -144,6 +149,8 @@ class QueryRunner:
                     ids, scores = ids[keep], scores[keep]
             if len(ids):
                 matched[offset] = (ids, scores)
+        if not copies:
+            matched = self._one_of_each_text(matched, sort)
         total = sum(len(ids) for ids, _ in matched.values())
         if sort == "relevance":
             ranked = _top_scores(matched, wanted)
@@ -151,10 +158,91 @@ class QueryRunner:
             ranked = self._top_by_date(matched, sort, wanted)
         return total, ranked, {offset: ids for offset, (ids, _) in matched.items()}
 
+    def content_groups(self) -> dict[int, np.ndarray] | None:
+        """Segment offset -> docnum -> its group of exact copies (> 0; copies share it)
+        or 0 (a text no other live document has, or no text); None when the index holds
+        no copies at all, so a search pays nothing for them. Once per generation, from
+        the `content` column's global ranks (rank 0 is the empty value)."""
+        key = ("content-groups",)
+        if key not in self.cache:
+            ranks = self._global_ranks("content")
+            sizes = np.zeros(len(self.cache[("rank-values", "content")]), np.int64)
+            for sub, offset in self._leaves:
+                local = ranks[offset]
+                deleted = self._deleted(sub)
+                sizes += np.bincount(local if deleted is None else local[~deleted],
+                                     minlength=len(sizes))
+            sizes[0] = 0
+            shared = sizes > 1
+            self.cache[key] = ({offset: np.where(shared[local], local, 0)
+                                for offset, local in ranks.items()}
+                               if shared.any() else None)
+        return self.cache[key]
+
+    def _one_of_each_text(self, matched: dict[int, tuple[np.ndarray, np.ndarray]],
+                          sort: str) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """The matches with each group of copies cut to the copy the ranking shows
+        first (relevance: the higher score, then the lower docnum; a date sort: its
+        date order, `_top_by_date`). Only the documents that have copies are sorted;
+        the others pass as they are."""
+        groups = self.content_groups()
+        if groups is None or not matched:
+            return matched
+        found = [(offset, ids, scores, groups[offset][ids])
+                 for offset, (ids, scores) in matched.items()]
+        copied = [(ids[group > 0] + offset, scores[group > 0], group[group > 0])
+                  for offset, ids, scores, group in found]
+        docnums = np.concatenate([docnums for docnums, _, _ in copied])
+        if not len(docnums):
+            return matched
+        scores = np.concatenate([scores for _, scores, _ in copied])
+        group = np.concatenate([group for _, _, group in copied])
+        if sort == "relevance":
+            order = np.lexsort((docnums, -scores, group))
+        else:
+            column = "date_newest" if sort == "newest" else "date_oldest"
+            ranks = self._global_ranks(column)
+            dates = np.concatenate([ranks[offset][ids[groups[offset][ids] > 0]]
+                                    for offset, ids, _, _ in found])
+            order = (np.lexsort((-docnums, -dates, group)) if sort == "newest"
+                     else np.lexsort((docnums, dates, group)))
+        ordered = group[order]
+        first = np.ones(len(order), bool)
+        first[1:] = ordered[1:] != ordered[:-1]
+        chosen = np.sort(docnums[order][first])
+        kept = {}
+        for offset, ids, scores, group in found:
+            keep = (group == 0) | np.isin(ids + offset, chosen, assume_unique=True)
+            if keep.any():
+                kept[offset] = (ids[keep], scores[keep])
+        return kept
+
+    def copy_counts(self, docnums: list[int]) -> list[int]:
+        """How many live documents share each docnum's text (1: none but itself)."""
+        groups = self.content_groups()
+        if groups is None:
+            return [1] * len(docnums)
+        key = ("group-sizes",)
+        if key not in self.cache:
+            every = np.concatenate(list(groups.values())) if groups else np.zeros(0, np.int64)
+            live = np.concatenate([
+                np.ones(len(groups[offset]), bool) if self._deleted(sub) is None
+                else ~self._deleted(sub) for sub, offset in self._leaves])
+            self.cache[key] = np.bincount(every[live])
+        sizes = self.cache[key]
+        offsets = [offset for _, offset in self._leaves]
+        counts = []
+        for docnum in docnums:
+            offset = offsets[bisect.bisect_right(offsets, docnum) - 1]
+            group = int(groups[offset][docnum - offset])
+            counts.append(int(sizes[group]) if group else 1)
+        return counts
+
     def matching_keys(self, compiled) -> set[str]:
         """The key of every document matching a compiled query (a browse filter): its
-        matched docnums of each segment, through the segment's docnum -> key array."""
-        matched = self._evaluate(compiled, "relevance", 1)[2]
+        matched docnums of each segment, through the segment's docnum -> key array.
+        Every copy is named (a filter keeps each file)."""
+        matched = self._evaluate(compiled, "relevance", 1, copies=True)[2]
         found: set[str] = set()
         for sub, offset in self._leaves:
             ids = matched.get(offset)
@@ -208,8 +296,14 @@ class QueryRunner:
                                for offset, (distinct, local) in parts}
         return self.cache[key]
 
-    def _collect(self, compiled, sort: str, wanted: int, facets: bool):
-        """Rank with Whoosh's collectors; the same answer as `_evaluate`, slower."""
+    def _collect(self, compiled, sort: str, wanted: int, facets: bool,
+                 copies: bool = False):
+        """Rank with Whoosh's collectors; the same answer as `_evaluate`, slower. Copies
+        are cut after collecting every match in order (`_cut_copies`)."""
+        if not copies and self.content_groups() is not None:
+            _, ranked, matched = self._collect(compiled, sort, self.searcher.doc_count_all(),
+                                               True, copies=True)
+            return self._cut_copies(ranked, matched, wanted)
         if sort == "relevance":
             # replace=0: Whoosh otherwise prunes union branches that cannot reach the
             # top `wanted` any more, and the documents only they match go uncounted
@@ -233,6 +327,28 @@ class QueryRunner:
                 matched.setdefault(offset, []).append(docnum - offset)
         return len(results), ranked, {offset: np.array(sorted(ids), np.int64)
                                       for offset, ids in matched.items()}
+
+    def _cut_copies(self, ranked, matched, wanted: int):
+        """The reference path's cut of copies: `ranked` holds every match in order, and
+        the first of each group stays (the rule `_one_of_each_text` follows)."""
+        groups = self.content_groups()
+        offsets = [offset for _, offset in self._leaves]
+        seen: set[int] = set()
+        kept_ranked = []
+        for docnum, score in ranked:
+            offset = offsets[bisect.bisect_right(offsets, docnum) - 1]
+            group = int(groups[offset][docnum - offset])
+            if group and group in seen:
+                continue
+            seen.add(group)
+            kept_ranked.append((docnum, score))
+        chosen = np.array(sorted(docnum for docnum, _ in kept_ranked), np.int64)
+        kept = {}
+        for offset, ids in matched.items():
+            keep = ids[np.isin(ids + offset, chosen)]
+            if len(keep):
+                kept[offset] = keep
+        return len(kept_ranked), kept_ranked[:wanted], kept
 
     def facet_counts(self, matched: Matched) -> dict[str, list[tuple[str, int]]]:
         """Facet values over every matched document, most frequent first."""

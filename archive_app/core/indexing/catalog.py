@@ -395,6 +395,25 @@ class Catalog:
                 "AND sha256 IS NOT NULL", chunk))
         return found
 
+    def keys_with_hash(self, sha256: str) -> list[tuple[str, str]]:
+        """(key, path) of every indexed document whose text has this hash: its exact
+        copies (files and members alike), in key order."""
+        return [(from_sql(key), shown(from_sql(path))) for key, path in self.connection.execute(
+            "SELECT key, path FROM files WHERE sha256 = ? AND skip_code IS NULL "
+            "ORDER BY key", (sha256,))]
+
+    def keys_with_hashes(self, hashes: set[str]) -> dict[str, str]:
+        """key -> hash of every indexed document whose text has one of `hashes`."""
+        found: dict[str, str] = {}
+        listed = sorted(hashes)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update((from_sql(key), sha) for key, sha in self.connection.execute(
+                f"SELECT key, sha256 FROM files WHERE sha256 IN ({marks}) "
+                "AND skip_code IS NULL", chunk))
+        return found
+
     def key_for_path(self, path: str) -> str | None:
         """The key of an indexed file at this absolute path, if any."""
         row = self.connection.execute(

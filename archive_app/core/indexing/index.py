@@ -61,11 +61,11 @@ from archive_app.core.paths import AppPaths
 __all__ = ["INDEX_NAME", "ArchiveIndex", "DocumentView", "IndexSummary", "SkippedFile",
            "finish_swap", "index_fields", "iter_keys", "remove_index", "scan_root"]
 
-INDEX_NAME = "archive-v6"
+INDEX_NAME = "archive-v7"
 """Bumped when tokenisation or encoding changes (v2: script folding, CJK bigrams; v3:
 absolute positions, rare terms inline; v4: members of containers and messages, mail
 headers, OCR marks; v5: array postings, core/engine; v6: entities, watch-lists' and
-patterns'): a new name means a
+patterns'; v7: `content`, the group of exact copies): a new name means a
 fresh index, and the catalog is cleared with it so the next sync re-reads every file."""
 COMMIT_EVERY_DOCS = 10_000
 """At most this many documents per crash-safe step (texts -> Whoosh commit -> signatures)

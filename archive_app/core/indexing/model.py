@@ -14,7 +14,7 @@ from archive_app.core.entities.matching import EntityMatcher
 from archive_app.core.entities.patterns import values_by_kind
 from archive_app.core.errors import Cancelled
 from archive_app.core.indexing.names import shown
-from archive_app.core.ingest.documents import Document
+from archive_app.core.ingest.documents import EMPTY_TEXT_SHA, Document
 from archive_app.core.ingest.options import ReadOptions
 from archive_app.core.metadata import Metadata
 
@@ -96,6 +96,17 @@ class DocumentView(Metadata):
         return self.details.get("ocr") == "yes"
 
 
+CONTENT_KEY_CHARS = 20
+"""How much of a text's sha256 the index keeps as its `content` group (80 bits: no two
+different texts of a million share it but once in 10^12): copies share it, and the
+engine shows them as one result (engine/searching.py). The catalog keeps the whole
+hash, which lists the copies themselves."""
+
+
+def content_group(sha256: str) -> str:
+    return sha256[:CONTENT_KEY_CHARS]
+
+
 def index_fields(document: Document, user_fields: dict[str, str] | None = None,
                  matcher: EntityMatcher | None = None) -> dict[str, str]:
     """The Whoosh field values of a document.
@@ -126,6 +137,8 @@ def index_fields(document: Document, user_fields: dict[str, str] | None = None,
     }
     if document.source:
         fields["source_facet"] = document.source
+    if document.sha256 and document.sha256 != EMPTY_TEXT_SHA and document.text.strip():
+        fields["content"] = content_group(document.sha256)
     if document.year:
         fields["year"] = document.year
     if document.lang:

@@ -95,6 +95,11 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+EMPTY_TEXT_SHA = content_hash("")
+"""The hash of no text: documents without text (an unread scan) are not copies of
+each other."""
+
+
 @dataclass
 class Extracted:
     """What an importer returns: raw text plus whatever metadata the file itself carries.

@@ -32,9 +32,11 @@ from archive_app.core.search.timeline import Timeline, timeline_of
 from archive_app.core.text.analysis import fold
 
 SORTS = ("relevance", "newest", "oldest")
+COPIES = ("collapse", "separate")
+"""How exact copies (files with the same text) are shown: as one result, or each."""
 MAX_SUGGESTED_WORDS = 10
 """Unknown words a "Did you mean" corrects, the first ones: a pasted page gets an answer."""
-__all__ = ["FACETS", "SORTS", "Hit", "SearchResults", "Searcher"]
+__all__ = ["COPIES", "FACETS", "SORTS", "Hit", "SearchResults", "Searcher"]
 
 @dataclass
 class Hit(Metadata):
@@ -54,6 +56,14 @@ class Hit(Metadata):
     """Its text (or part of it) was read by OCR."""
     sender: str = ""
     """A message's From header."""
+    copies: list[tuple[str, str]] = field(default_factory=list)
+    """The other documents with exactly this text, as (key, path): the result stands
+    for all of them (one result, "3 copies"), unless copies are shown separately."""
+
+    @property
+    def copy_count(self) -> int:
+        """How many documents hold this text, itself included."""
+        return 1 + len(self.copies)
 
     @property
     def page(self) -> int | None:
@@ -75,6 +85,9 @@ class SearchResults:
     """Things the user should know about the query ("tag 'a' was renamed to 'b'")."""
     timeline: Timeline | None = None
     """Every match by date (timeline.py), counted with the facets; None without them."""
+    copies: str = "collapse"
+    """'collapse': exact copies are one result (`total` counts texts); 'separate': each
+    copy is a result of its own."""
 
 
 class Searcher:
@@ -97,28 +110,35 @@ class Searcher:
 
     def search(self, text: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
                facets: bool = True, snippets: bool = True, dates: bool = True,
-               within: Sequence[str] = ()) -> SearchResults:
+               within: Sequence[str] = (), copies: str = "collapse") -> SearchResults:
         """Run a query; raises QueryError for one that cannot be parsed. With `facets`
         (and `dates`), the results carry the facet counts and the timeline. `within`:
-        earlier queries whose results this one searches within (ANDed, not marked)."""
+        earlier queries whose results this one searches within (ANDed, not marked).
+        `copies` (COPIES): exact copies as one result listing the others, or each."""
         started = time.perf_counter()
         if sort not in SORTS:
             raise QueryError(f"Unknown sort '{sort}': use relevance, newest or oldest.")
+        if copies not in COPIES:
+            raise QueryError(f"Unknown copies '{copies}': use collapse or separate.")
         node = q.parse_query(text)
         earlier = tuple(q.parse_query(query) for query in within)
         runner = self.index.engine.runner()
         compiled, matcher = runner.compile(node, earlier)
         wanted = max(1, offset + limit)
         total, ranked, matched = runner.rank(compiled, sort, wanted,
-                                             reference=not self.set_evaluation, facets=facets)
-        hits = [self._hit(runner, docnum, score, matcher, snippets, sort == "relevance")
-                for docnum, score in ranked[offset:offset + limit]]
+                                             reference=not self.set_evaluation, facets=facets,
+                                             copies=copies == "separate")
+        shown = ranked[offset:offset + limit]
+        counts = runner.copy_counts([docnum for docnum, _ in shown])
+        hits = [self._hit(runner, docnum, score, matcher, snippets, sort == "relevance",
+                          count > 1)
+                for (docnum, score), count in zip(shown, counts, strict=True)]
         facet_counts = runner.facet_counts(matched) if facets else {}
         timeline = timeline_of(*runner.date_counts(matched)) if facets and dates else None
         suggestion = self._suggest(text, node) if total < 3 else None
         elapsed = (time.perf_counter() - started) * 1000
         return SearchResults(text, total, hits, facet_counts, suggestion, elapsed, sort, offset,
-                             timeline=timeline)
+                             timeline=timeline, copies=copies)
 
     def timeline(self, text: str) -> Timeline:
         """The timeline of query `text` alone: its matches counted by date, without the
@@ -130,13 +150,15 @@ class Searcher:
         return timeline_of(*runner.date_counts(matched))
 
     def _hit(self, runner, docnum: int, score: float, matcher: HitMatcher,
-             with_snippets: bool, scored: bool) -> Hit:
+             with_snippets: bool, scored: bool, copied: bool = False) -> Hit:
         stored = runner.stored_fields(docnum)
         hit = Hit(key=stored["key"], path=stored.get("path", ""),
                   score=round(float(score), 4) if scored else 0.0,
                   place=stored.get("place", ""), parent=stored.get("parent", ""),
                   ocr=stored.get("ocr") == "yes", sender=stored.get("mail_from", ""),
                   **metadata_from_stored(stored))
+        if copied:
+            hit.copies = self.copies_of(hit.key, stored.get("sha256", ""))
         hit.available = os.path.exists(hit.path) or (  # a non-UTF-8 name is shown with
             "\ufffd" in hit.path and self._exact_path_exists(hit.key))  # U+FFFD
         if with_snippets:
@@ -145,6 +167,18 @@ class Searcher:
                 spans = self._with_passages(hit.key, matcher, leading_spans(matcher, text[0]))
                 hit.snippets = make_snippets(text[0], spans, page_starts=text[1])
         return hit
+
+    def copies_of(self, key: str, sha256: str | None = None) -> list[tuple[str, str]]:
+        """The other indexed documents with exactly the text of `key`, as (key, path),
+        in key order (the catalog's hash of each text; members of containers too)."""
+        catalog = self.index.reader_catalog()
+        if sha256 is None:
+            record = catalog.record(key)
+            sha256 = record.sha256 if record is not None else ""
+        if not sha256:
+            return []
+        return [(other, path) for other, path in catalog.keys_with_hash(sha256)
+                if other != key]
 
     def _with_passages(self, key: str, matcher: HitMatcher,
                        spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
