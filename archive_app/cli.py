@@ -13,7 +13,7 @@ import sys
 from archive_app.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from archive_app.commands.annotating import cmd_annotate, cmd_annotations, cmd_tags
 from archive_app.commands.browsing import add_browse_parser, cmd_browse
-from archive_app.commands.connections import cmd_copies
+from archive_app.commands.connections import cmd_copies, cmd_reuse, cmd_similar
 from archive_app.commands.exporting import add_export_parser, cmd_export
 from archive_app.commands.folders import add_folders_parser, cmd_folders
 from archive_app.commands.importing import add_import_parser, cmd_import
@@ -60,6 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
     copies.add_argument("doc", metavar="DOC", help="document key, as search --json shows")
     copies.add_argument("--json", action="store_true",
                         help='a list of {"doc", "path"}, the document itself first')
+
+    similar = verbs.add_parser("similar", help="list the documents most like a document "
+                               "(near-duplicates: shared word shingles)")
+    similar.add_argument("doc", metavar="DOC", help="document key, as search --json shows")
+    similar.add_argument("--limit", type=_positive_int, default=50, help="at most (50)")
+    similar.add_argument("--json", action="store_true",
+                         help='a list of {"doc", "similarity"}, most similar first')
+
+    reuse = verbs.add_parser("reuse", help="list the passages several documents share, "
+                             "each led by the earliest dated document")
+    reuse.add_argument("--min-words", type=_positive_int, default=30,
+                       help="shortest passage reported, in words (30)")
+    reuse.add_argument("--json", action="store_true",
+                       help='a list of {"passage", "docs": [{"doc", "start", "end"}]}')
+    reuse.add_argument("--csv", metavar="FILE", help="also write the report as CSV")
+    reuse.add_argument("--html", metavar="FILE", help="also write the report as HTML")
 
     check = verbs.add_parser("check", help="verify the index and list skipped files")
     check.add_argument("--repair", action="store_true", help="rebuild a damaged index")
@@ -147,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
                 "annotate": cmd_annotate, "annotations": cmd_annotations, "tags": cmd_tags,
                 "export": cmd_export, "folders": cmd_folders, "import-annotations": cmd_import,
                 "browse": cmd_browse, "saved": cmd_saved, "timeline": cmd_timeline,
-                "watchlist": cmd_watchlist, "watch": cmd_watch, "copies": cmd_copies}
+                "watchlist": cmd_watchlist, "watch": cmd_watch, "copies": cmd_copies,
+                "similar": cmd_similar, "reuse": cmd_reuse}
     try:
         return handlers[args.verb](args)
     except QueryError as error:

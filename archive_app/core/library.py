@@ -53,6 +53,14 @@ from archive_app.core.annotations.saved_searches import (
 from archive_app.core.annotations.store import UserStore, now_precise
 from archive_app.core.annotations.tag_renames import TagRenames, rewrite_query
 from archive_app.core.browse import FolderListing, address_for_path, list_folder
+from archive_app.core.connections.finder import (
+    MIN_WORDS,
+    Connections,
+    Place,
+    ReusedPassage,
+    ReuseReport,
+)
+from archive_app.core.connections.store import ConnectionsStore
 from archive_app.core.entities.cooccurrence import CooccurrenceTable
 from archive_app.core.entities.matching import list_specs
 from archive_app.core.entities.patterns import values_by_kind
@@ -95,6 +103,10 @@ from archive_app.core.text.pages import page_of
 OCR_DEPENDENT_FORMATS = frozenset({"pdf", "image"}) | ingest.CONTAINER_FORMATS
 SAVED_SEARCH = "saved search"
 """The history kind of saving and deleting a saved search (a face re-reads its list)."""
+
+
+CONNECTIONS_FILE = "connections.sqlite3"
+"""The fingerprints of the archive's texts (core/connections/store.py), in the home."""
 
 
 def ocr_setting(setting: str) -> str:
@@ -145,6 +157,92 @@ class Library:
         self._local = threading.local()
         self.history = History()
         self._store.daily_backup()
+        self._connections = self._open_connections()
+
+    # -- connections: near-duplicates and reused passages (connections/) --------------------
+    def _open_connections(self) -> Connections | None:
+        """The fingerprint store, in the home beside the index (derived, but a rebuild of
+        the index keeps it: it is keyed by text hash); None where it cannot be opened (a
+        read-only home), and the features that need it answer with nothing."""
+        try:
+            store = ConnectionsStore(self.paths.home / CONNECTIONS_FILE)
+        except sqlite3.Error:
+            return None
+        return Connections(store, self._index.reader_catalog)
+
+    def update_connections(self, keys: list[str] | None = None) -> tuple[int, int]:
+        """Fingerprint the texts not fingerprinted yet (of `keys`, or all) and forget
+        those no document holds (with all): (added, removed). Each sync calls it."""
+        if self._connections is None or self.read_only:
+            return 0, 0
+        return self._connections.update(keys)
+
+    def similar(self, key: str, most: int = 50) -> list[tuple[str, float]]:
+        """The documents whose text is most like `key`'s (not its exact copies), with
+        the estimated share of word shingles in common, most similar first."""
+        return self._connections.similar(key, most) if self._connections else []
+
+    def reused_passages(self, key: str, min_words: int = MIN_WORDS) -> list[ReusedPassage]:
+        """The passages of `key` other documents hold too, with where they stand."""
+        return self._connections.reused_in(key, min_words) if self._connections else []
+
+    def reuse_report(self, min_words: int = MIN_WORDS) -> ReuseReport:
+        """Every cluster of documents sharing a passage of `min_words` words or more,
+        each led by its earliest dated document (the likely source)."""
+        if self._connections is None:
+            return ReuseReport(min_words, [])
+        return self._connections.reuse(min_words, self._dates_of)
+
+    def _dates_of(self, keys: list[str]) -> dict[str, str]:
+        dates = {}
+        for key in keys:
+            edited = self._metadata_edits(key).get("date")
+            dates[key] = edited or (self._index.stored_fields(key) or {}).get("date", "")
+        return dates
+
+    def also_in(self, annotation_id: int, min_words: int = MIN_WORDS) -> list[Place]:
+        """Where else an annotated passage stands: in each document holding a reused
+        passage around it (not its exact copies, which show the annotation already),
+        the annotation's own words found there (anchoring.reanchor, fuzzy if edited)."""
+        with self._store_lock:
+            annotation = self._annotations.get(annotation_id)
+        if annotation.is_region or annotation.start == annotation.end:
+            return []
+        copies = {doc for doc, _ in self.copies(annotation.doc)}
+        found: dict[str, Place] = {}
+        for passage in self.reused_passages(annotation.doc, min_words):
+            if passage.end <= annotation.start or passage.start >= annotation.end:
+                continue
+            for place in passage.places:
+                if place.doc in copies or place.doc in found or place.doc == annotation.doc:
+                    continue
+                stored = self._index.reader_catalog().text(place.doc)
+                if stored is None:
+                    continue
+                guess = place.start + max(0, annotation.start - passage.start)
+                moved = replace(annotation.anchor, start=guess,
+                                end=guess + annotation.end - annotation.start)
+                placement = reanchor(moved, stored[0])
+                if placement.state != ORPHANED:
+                    found[place.doc] = Place(place.doc, placement.start, placement.end)
+        return sorted(found.values(), key=lambda p: p.doc)
+
+    def copy_to_reuses(self, annotation_id: int, min_words: int = MIN_WORDS
+                       ) -> list[Annotation]:
+        """Tag the passage where it stands in the other documents (`also_in`) with the
+        annotation's tags and note: new annotations, each anchored in its own document;
+        a document whose passage already holds them is left as it is."""
+        with self._store_lock:
+            source = self._annotations.get(annotation_id)
+        made = []
+        for place in self.also_in(annotation_id, min_words):
+            present = any(a.start == place.start and a.end == place.end
+                          and set(source.tags) <= set(a.tags)
+                          for a in self.annotations_for(place.doc))
+            if not present:
+                made.append(self.annotate(place.doc, place.start, place.end, source.tags,
+                                          note=source.note))
+        return made
 
     # -- watch-lists (entities/) -----------------------------------------------------------
     def _entity_lists(self) -> tuple:
@@ -246,6 +344,8 @@ class Library:
         return self._index.entity_matcher().mentions_in(stored[0])
 
     def close(self) -> None:
+        if self._connections is not None:
+            self._connections.store.close()
         if "_page_renderer" in self.__dict__:
             self._page_renderer.close()
         self._index.close()
@@ -613,6 +713,8 @@ class Library:
         copies = (copies_before | self._unannotated_copies()) & set(summary.changed_keys)
         if copies:
             self._index.refresh_documents(sorted(copies))
+        self.update_connections(summary.changed_keys if targeted and not summary.rescanned
+                                else None)
 
     def _reanchor(self, keys: list[str] | None = None) -> None:
         """Find annotations again wherever their document's text is not the one they know.

@@ -1,0 +1,311 @@
+"""Near-duplicate documents and reused passages, from the fingerprint store.
+
+`Connections` keeps the store in step with the catalog (`update`, after each sync: the
+new texts fingerprinted from their stored text, the texts no document holds forgotten)
+and answers three questions:
+
+- `similar(key)`: the documents whose text is like this one's (LSH candidates judged by
+  their MinHash estimate), exact copies left out (they are copies, not neighbours);
+- `reused_in(key)`: the passages of this document that other documents hold too, each
+  with where it stands in them;
+- `reuse()`: the archive-wide clusters of documents sharing a passage.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from archive_app.core.connections.fingerprints import fingerprint, similarity
+from archive_app.core.connections.passages import SharedSpan, shared_spans
+from archive_app.core.connections.store import ConnectionsStore
+from archive_app.core.ingest.documents import EMPTY_TEXT_SHA
+from archive_app.core.text.analysis import iter_words
+
+SIMILAR_MIN = 0.5
+"""Estimated Jaccard similarity of word shingles from which a document is 'similar'."""
+MIN_WORDS = 30
+"""A reused passage is at least this many words long (`reuse --min-words`)."""
+MOST_TEXTS_PER_ANCHOR = 200
+"""An anchor more texts hold than this is boilerplate (a licence, a footer) and grows no
+passage: without this bound one such paragraph would pair every text with every other."""
+MOST_COMPARED = 300
+"""Other texts a document is compared with for its reused passages, those sharing
+most anchors first."""
+MOST_PAIRS = 200_000
+"""Text pairs the archive-wide report grows passages for; it says when it stopped."""
+WORDS_CACHE = 256
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a passage stands in one document: character offsets into its text."""
+
+    doc: str
+    start: int
+    end: int
+
+
+@dataclass
+class ReusedPassage:
+    """A passage of the open document that other documents hold too."""
+
+    start: int
+    end: int
+    words: int
+    places: list[Place] = field(default_factory=list)
+    """Where it stands in the other documents (each copy of a text named)."""
+
+    @property
+    def documents(self) -> int:
+        return len({place.doc for place in self.places})
+
+
+@dataclass
+class ReuseCluster:
+    """Documents sharing one passage; `places[0]` is the earliest dated."""
+
+    passage: str
+    places: list[Place]
+    dates: dict[str, str] = field(default_factory=dict)
+    """doc -> its date ('' when undated)."""
+
+
+@dataclass
+class ReuseReport:
+    min_words: int
+    clusters: list[ReuseCluster]
+    complete: bool = True
+    """False when MOST_PAIRS was reached: the report holds what was found until then."""
+
+
+class _Text:
+    """A text's folded words with their character offsets."""
+
+    __slots__ = ("ends", "starts", "text", "words")
+
+    def __init__(self, text: str):
+        self.text = text
+        found = list(iter_words(text))
+        self.words = [word for word, _, _ in found]
+        self.starts = [start for _, start, _ in found]
+        self.ends = [end for _, _, end in found]
+
+    def chars(self, start: int, end: int) -> tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+
+class Connections:
+    """The archive's fingerprints and what they connect (module docstring)."""
+
+    def __init__(self, store: ConnectionsStore, catalog: Callable[[], object]):
+        self.store = store
+        self._catalog = catalog
+        self._texts: OrderedDict[int, _Text | None] = OrderedDict()
+
+    @property
+    def catalog(self):
+        return self._catalog()
+
+    # -- keeping up with the catalog --------------------------------------------------------
+    def update(self, keys: list[str] | None = None) -> tuple[int, int]:
+        """Fingerprint the texts the store lacks (of `keys`, or of every document) and,
+        with every document, forget the texts none holds; returns (added, removed)."""
+        catalog = self.catalog
+        hashes = catalog.hashes(keys)
+        current: dict[str, str] = {}
+        for key, sha in hashes.items():
+            if sha != EMPTY_TEXT_SHA:
+                current.setdefault(sha, key)
+        known = self.store.known()
+        added = self.store.add(self._fingerprints(
+            [(sha, key) for sha, key in current.items() if sha not in known]))
+        removed = self.store.remove(known - set(current)) if keys is None else 0
+        if removed:
+            self._texts.clear()
+        return added, removed
+
+    def _fingerprints(self, wanted: list[tuple[str, str]]):
+        for sha, key in wanted:
+            stored = self.catalog.text(key)
+            if stored is not None and stored[0].strip():
+                yield sha, fingerprint(stored[0])
+
+    # -- near-duplicates ----------------------------------------------------------------------
+    def similar(self, key: str, most: int = 50, least: float = SIMILAR_MIN
+                ) -> list[tuple[str, float]]:
+        """(doc, estimated similarity) of the documents like `key`, most similar first;
+        every copy of a similar text is named."""
+        record = self.catalog.record(key)
+        known = self.store.fingerprint(record.sha256) if record and record.sha256 else None
+        if known is None:
+            return []
+        text, mine = known
+        scored = []
+        for sha, signature in self.store.candidates(text, mine.bands()).values():
+            if sha == record.sha256:
+                continue
+            estimate = similarity(mine.signature, signature)
+            if estimate >= least:
+                scored.append((estimate, sha))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        found = []
+        by_sha = self._keys_of({sha for _, sha in scored[:most]})
+        for estimate, sha in scored[:most]:
+            found += [(doc, round(estimate, 3)) for doc in by_sha.get(sha, [])]
+        return found[:most]
+
+    # -- reused passages -----------------------------------------------------------------------
+    def reused_in(self, key: str, min_words: int = MIN_WORDS) -> list[ReusedPassage]:
+        """The passages of document `key` that other documents hold too (at least
+        `min_words` words), in text order, each with where it stands elsewhere."""
+        record = self.catalog.record(key)
+        known = self.store.fingerprint(record.sha256) if record and record.sha256 else None
+        if known is None:
+            return []
+        text, mine = known
+        postings = self.store.anchor_postings(mine.anchors.tolist(), MOST_TEXTS_PER_ANCHOR)
+        pairs: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for value, position in zip(mine.anchors.tolist(), mine.positions.tolist(),
+                                   strict=True):
+            for other, their in postings.get(value, ()):
+                if other != text:
+                    pairs[other].append((position, their))
+        chosen = sorted(pairs, key=lambda other: -len(pairs[other]))[:MOST_COMPARED]
+        own = self._text(text)
+        if own is None:
+            return []
+        spans: list[tuple[SharedSpan, int]] = []
+        for other in chosen:
+            theirs = self._text(other)
+            if theirs is not None:
+                spans += [(span, other) for span in
+                          shared_spans(own.words, theirs.words, pairs[other], min_words)]
+        return self._passages_of(own, spans)
+
+    def _passages_of(self, own: _Text, spans: list[tuple[SharedSpan, int]]
+                     ) -> list[ReusedPassage]:
+        """Overlapping spans of the document are one passage (its widest extent)."""
+        spans.sort(key=lambda item: (item[0].first_start, -item[0].first_end))
+        groups: list[tuple[int, int, list[tuple[SharedSpan, int]]]] = []
+        for span, other in spans:
+            if groups and span.first_start < groups[-1][1]:
+                start, end, members = groups[-1]
+                groups[-1] = (start, max(end, span.first_end), [*members, (span, other)])
+            else:
+                groups.append((span.first_start, span.first_end, [(span, other)]))
+        keys = self._keys_of({self.store.sha_of(other) or "" for _, other in spans})
+        passages = []
+        for start, end, members in groups:
+            places = []
+            for span, other in members:
+                theirs = self._text(other)
+                where = theirs.chars(span.second_start, span.second_end)
+                places += [Place(doc, *where) for doc in
+                           keys.get(self.store.sha_of(other) or "", [])]
+            first, last = own.chars(start, end)
+            passages.append(ReusedPassage(first, last, end - start,
+                                          sorted(set(places), key=lambda p: (p.doc, p.start))))
+        return passages
+
+    def reuse(self, min_words: int = MIN_WORDS, dates: Callable[[list[str]], dict] | None
+              = None) -> ReuseReport:
+        """Every cluster of documents sharing a passage of at least `min_words` words.
+
+        Each shared anchor pairs the first text holding it with each other one (a star,
+        not every pair: linear in the anchor's postings); passages are grown per pair,
+        and the passages that overlap in a text join one cluster (union-find)."""
+        pairs: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        complete = True
+        for _, postings in self.store.shared_anchors(MOST_TEXTS_PER_ANCHOR):
+            pivot, where = postings[0]
+            for other, their in postings[1:]:
+                if other != pivot:
+                    pairs[(pivot, other)].append((where, their))
+            if len(pairs) > MOST_PAIRS:
+                complete = False
+                break
+        spans: list[tuple[int, int, int, int, int, int]] = []  # text, start, end x2
+        for (first, second), anchors in pairs.items():
+            a, b = self._text(first), self._text(second)
+            if a is None or b is None:
+                continue
+            for span in shared_spans(a.words, b.words, anchors, min_words):
+                spans.append((first, span.first_start, span.first_end,
+                              second, span.second_start, span.second_end))
+        return ReuseReport(min_words, self._clusters(spans, dates), complete)
+
+    def _clusters(self, spans, dates) -> list[ReuseCluster]:
+        parent: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+
+        def find(node):
+            parent.setdefault(node, node)
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        nodes_by_text: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for first, fs, fe, second, ss, se in spans:
+            one, two = (first, fs, fe), (second, ss, se)
+            nodes_by_text[first].append(one)
+            nodes_by_text[second].append(two)
+            parent[find(one)] = find(two)
+        for nodes in nodes_by_text.values():  # overlapping spans in one text: one passage
+            nodes.sort()
+            for before, after in zip(nodes, nodes[1:], strict=False):
+                if after[1] < before[2]:
+                    parent[find(after)] = find(before)
+        members: dict[tuple, list[tuple[int, int, int]]] = defaultdict(list)
+        for node in parent:
+            members[find(node)].append(node)
+        keys = self._keys_of({self.store.sha_of(text) or "" for text in nodes_by_text})
+        clusters = []
+        for nodes in members.values():
+            extent: dict[int, tuple[int, int]] = {}
+            for text, start, end in nodes:
+                low, high = extent.get(text, (start, end))
+                extent[text] = (min(low, start), max(high, end))
+            places = []
+            for text, (start, end) in extent.items():
+                found = self._text(text)
+                if found is None:
+                    continue
+                chars = found.chars(start, end)
+                places += [Place(doc, *chars) for doc in keys.get(
+                    self.store.sha_of(text) or "", [])]
+            if len({place.doc for place in places}) < 2:
+                continue
+            known = dates([place.doc for place in places]) if dates else {}
+            places.sort(key=lambda p: (known.get(p.doc, "") or "9999", p.doc, p.start))
+            source = self._text_of_doc(places[0].doc)
+            passage = source[places[0].start:places[0].end] if source else ""
+            clusters.append(ReuseCluster(passage, places,
+                                         {p.doc: known.get(p.doc, "") for p in places}))
+        clusters.sort(key=lambda c: (-len(c.places), c.places[0].doc, c.places[0].start))
+        return clusters
+
+    # -- texts -------------------------------------------------------------------------------
+    def _keys_of(self, hashes: set[str]) -> dict[str, list[str]]:
+        by_sha: dict[str, list[str]] = defaultdict(list)
+        for key, sha in sorted(self.catalog.keys_with_hashes(hashes - {""}).items()):
+            by_sha[sha].append(key)
+        return by_sha
+
+    def _text(self, text: int) -> _Text | None:
+        if text in self._texts:
+            self._texts.move_to_end(text)
+            return self._texts[text]
+        sha = self.store.sha_of(text)
+        keys = self._keys_of({sha}).get(sha, []) if sha else []
+        stored = self.catalog.text(keys[0]) if keys else None
+        found = _Text(stored[0]) if stored is not None else None
+        self._texts[text] = found
+        if len(self._texts) > WORDS_CACHE:
+            self._texts.popitem(last=False)
+        return found
+
+    def _text_of_doc(self, key: str) -> str | None:
+        stored = self.catalog.text(key)
+        return stored[0] if stored is not None else None

@@ -1,0 +1,184 @@
+"""The fingerprints of every distinct text of the archive, in a derived SQLite file.
+
+`index/connections.sqlite` lies in the derived index: deleting it costs only the time
+to fingerprint the texts again (the next sync does it from the catalog's stored text,
+without reading a file). One row per distinct text (its sha256): exact copies share it.
+
+- texts: id, sha256, words, signature (NUM_PERM uint32), anchors and their positions;
+- bands: (LSH band key, text): which texts a band makes candidates;
+- anchors: (anchor hash, text, word position), a table without rowid whose primary key
+  is the lookup: which texts hold this anchor, and where.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from archive_app.core.connections.fingerprints import Fingerprint
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS texts (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    words INTEGER NOT NULL,
+    signature BLOB NOT NULL,
+    anchors BLOB NOT NULL,
+    positions BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bands (
+    band INTEGER NOT NULL,
+    text INTEGER NOT NULL,
+    PRIMARY KEY (band, text)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS anchors (
+    hash INTEGER NOT NULL,
+    text INTEGER NOT NULL,
+    pos INTEGER NOT NULL,
+    PRIMARY KEY (hash, text, pos)
+) WITHOUT ROWID;
+"""
+FORMAT = "1"
+"""Bumped when fingerprints change (shingles, permutations, bands): a store of another
+format is emptied and filled again."""
+
+
+class ConnectionsStore:
+    """One connection, used under a lock (searches run on several threads)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        with self.db:
+            self.db.executescript(SCHEMA)
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if str(version) != FORMAT:
+                for table in ("texts", "bands", "anchors"):
+                    self.db.execute(f"DELETE FROM {table}")
+                self.db.execute(f"PRAGMA user_version = {int(FORMAT)}")
+
+    def close(self) -> None:
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self.db.close()
+
+    # -- writing -------------------------------------------------------------------------
+    def known(self) -> set[str]:
+        with self._lock:
+            return {sha for (sha,) in self.db.execute("SELECT sha256 FROM texts")}
+
+    def add(self, fingerprints: Iterable[tuple[str, Fingerprint]]) -> int:
+        """Store the fingerprints of new texts, in one transaction; returns how many."""
+        added = 0
+        with self._lock, self.db:
+            for sha, found in fingerprints:
+                if self.db.execute("SELECT 1 FROM texts WHERE sha256 = ?", (sha,)).fetchone():
+                    continue
+                cursor = self.db.execute(
+                    "INSERT INTO texts(sha256, words, signature, anchors, positions) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (sha, found.words, found.signature.tobytes(), found.anchors.tobytes(),
+                     found.positions.tobytes()))
+                text = cursor.lastrowid
+                self.db.executemany("INSERT OR IGNORE INTO bands(band, text) VALUES (?, ?)",
+                                    [(band, text) for band in found.bands()])
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO anchors(hash, text, pos) VALUES (?, ?, ?)",
+                    zip(found.anchors.tolist(), [text] * len(found.anchors),
+                        found.positions.tolist(), strict=True))
+                added += 1
+        return added
+
+    def remove(self, hashes: Iterable[str]) -> int:
+        """Forget texts no document holds any more (their bands and anchors too)."""
+        removed = 0
+        with self._lock, self.db:
+            for sha in hashes:
+                row = self.db.execute("SELECT id, signature, anchors, positions FROM texts "
+                                      "WHERE sha256 = ?", (sha,)).fetchone()
+                if row is None:
+                    continue
+                text, signature, anchors, positions = row
+                found = Fingerprint(0, np.frombuffer(signature, np.uint32),
+                                    np.frombuffer(anchors, np.int64),
+                                    np.frombuffer(positions, np.int32))
+                self.db.executemany("DELETE FROM bands WHERE band = ? AND text = ?",
+                                    [(band, text) for band in found.bands()])
+                self.db.executemany(
+                    "DELETE FROM anchors WHERE hash = ? AND text = ? AND pos = ?",
+                    zip(found.anchors.tolist(), [text] * len(found.anchors),
+                        found.positions.tolist(), strict=True))
+                self.db.execute("DELETE FROM texts WHERE id = ?", (text,))
+                removed += 1
+        return removed
+
+    # -- reading -------------------------------------------------------------------------
+    def fingerprint(self, sha: str) -> tuple[int, Fingerprint] | None:
+        with self._lock:
+            row = self.db.execute("SELECT id, words, signature, anchors, positions FROM texts "
+                                  "WHERE sha256 = ?", (sha,)).fetchone()
+        if row is None:
+            return None
+        text, words, signature, anchors, positions = row
+        return text, Fingerprint(words, np.frombuffer(signature, np.uint32),
+                                 np.frombuffer(anchors, np.int64),
+                                 np.frombuffer(positions, np.int32))
+
+    def candidates(self, text: int, bands: list[int]) -> dict[int, tuple[str, np.ndarray]]:
+        """Texts sharing an LSH band with `text`: id -> (sha256, signature)."""
+        with self._lock:
+            ids = {other for band in bands for (other,) in self.db.execute(
+                "SELECT text FROM bands WHERE band = ?", (band,)) if other != text}
+            found = {}
+            for other in ids:
+                sha, signature = self.db.execute(
+                    "SELECT sha256, signature FROM texts WHERE id = ?", (other,)).fetchone()
+                found[other] = (sha, np.frombuffer(signature, np.uint32))
+        return found
+
+    def anchor_postings(self, hashes: list[int], most: int) -> dict[int, list[tuple[int, int]]]:
+        """Anchor hash -> (text, position) of each text holding it, for anchors held by
+        at most `most` texts (more is boilerplate: a licence, a mail footer)."""
+        found: dict[int, list[tuple[int, int]]] = {}
+        with self._lock:
+            for value in dict.fromkeys(hashes):
+                rows = self.db.execute("SELECT text, pos FROM anchors WHERE hash = ? LIMIT ?",
+                                       (value, most + 1)).fetchall()
+                if 1 < len(rows) <= most:
+                    found[value] = rows
+        return found
+
+    def shared_anchors(self, most: int) -> Iterable[tuple[int, list[tuple[int, int]]]]:
+        """Every anchor two or more texts hold (at most `most`), with its postings, in
+        hash order: what the archive-wide reuse report starts from."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT hash, text, pos FROM anchors WHERE hash IN (SELECT hash FROM anchors "
+                "GROUP BY hash HAVING COUNT(DISTINCT text) BETWEEN 2 AND ?) ORDER BY hash",
+                (most,)).fetchall()
+        group: list[tuple[int, int]] = []
+        current = None
+        for value, text, pos in rows:
+            if value != current and group:
+                yield current, group
+                group = []
+            current = value
+            group.append((text, pos))
+        if group:
+            yield current, group
+
+    def sha_of(self, text: int) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT sha256 FROM texts WHERE id = ?", (text,)).fetchone()
+        return row[0] if row else None
+
+    def count(self) -> int:
+        with self._lock:
+            return self.db.execute("SELECT COUNT(*) FROM texts").fetchone()[0]
