@@ -77,6 +77,7 @@ class AnnotationDocks(QObject):
         self.panel.annotation_clicked.connect(self.go_to)
         self.panel.edit_requested.connect(controller.edit)
         self.panel.delete_requested.connect(controller.delete)
+        self.panel.copy_requested.connect(controller.copy_to_reuses)
         controller.annotation_added.connect(self._added)
         controller.state_changed.connect(self.apply)
         controller.change_failed.connect(self.window.statusBar().showMessage)

@@ -74,11 +74,15 @@ class AnnotationCard(QFrame):
         self.badge.setProperty("state", annotation.state)
         self.edit_button = QToolButton(text="Edit…", toolTip="Change the tags or the note")
         self.delete_button = QToolButton(text="Delete", toolTip="Delete (Ctrl+Z undoes)")
+        self.also_button = QToolButton(objectName="also_in")
+        """'Also in N documents': tags the passage where it stands in them (hidden when
+        no other document holds it)."""
         self._build_layout()  # before any setVisible: a label without parent is a window
         for label in (self.quote, self.tags, self.note, self.badge):
             label.installEventFilter(self)  # a click on a label is a click on the card
         self.note.setVisible(bool(annotation.note))
         self.badge.setVisible(bool(text))
+        self.set_also_in(0)
         self.set_colors(colors)
         self.set_selected(False)
 
@@ -87,6 +91,7 @@ class AnnotationCard(QFrame):
         buttons.addWidget(self.page_label)
         buttons.addWidget(self.badge)
         buttons.addStretch(1)
+        buttons.addWidget(self.also_button)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
@@ -96,6 +101,14 @@ class AnnotationCard(QFrame):
         layout.addWidget(self.tags)
         layout.addWidget(self.note)
         layout.addLayout(buttons)
+
+    def set_also_in(self, documents: int) -> None:
+        """Other documents that hold this passage too (reused passages)."""
+        self.also_button.setText(f"Also in {documents} document{'' if documents == 1 else 's'}"
+                                 "…")
+        self.also_button.setToolTip("Tag the passage with these tags where it stands in "
+                                    "those documents (each gets its own annotation)")
+        self.also_button.setVisible(documents > 0)
 
     def set_colors(self, colors: dict[str, str]) -> None:
         self.colors = colors
@@ -134,12 +147,15 @@ class AnnotationsTab(QStackedWidget):
     annotation_clicked = Signal(object)
     edit_requested = Signal(object)
     delete_requested = Signal(object)
+    copy_requested = Signal(object)
+    """Tag the annotation's passage where other documents hold it too."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("annotations_tab")
         self.colors: dict[str, str] = {}
         self.cards: list[AnnotationCard] = []
+        self.reuse_counts: dict[int, int] = {}
         self.page_starts: list[int] = []
         """The open document's page boundaries: each card says its passage's page."""
         self.empty = QLabel(NO_ANNOTATIONS, wordWrap=True, objectName="empty_state")
@@ -163,6 +179,13 @@ class AnnotationsTab(QStackedWidget):
 
     def card_for(self, annotation_id: int) -> AnnotationCard | None:
         return next((c for c in self.cards if c.annotation.id == annotation_id), None)
+
+    def set_reuse_counts(self, counts: dict[int, int]) -> None:
+        """Annotation id -> other documents holding its passage: their cards offer to tag
+        it there."""
+        self.reuse_counts = counts
+        for card in self.cards:
+            card.set_also_in(counts.get(card.annotation.id, 0))
 
     def show_annotations(self, annotations: list[Annotation]) -> None:
         """Replace the cards (ordered by position in the text)."""
@@ -204,6 +227,8 @@ class AnnotationsTab(QStackedWidget):
         card.clicked.connect(lambda: self._clicked(card))
         card.edit_button.clicked.connect(lambda: self.edit_requested.emit(card.annotation))
         card.delete_button.clicked.connect(lambda: self.delete_requested.emit(card.annotation))
+        card.also_button.clicked.connect(lambda: self.copy_requested.emit(card.annotation))
+        card.set_also_in(self.reuse_counts.get(annotation.id, 0))
         self.list_layout.insertWidget(self.list_layout.count() - 1, card)
         self.cards.append(card)
 

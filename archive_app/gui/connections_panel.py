@@ -1,5 +1,7 @@
-"""How the open document connects to others: its exact copies (the same text in other
-files), shown in the Source tab. Each item opens its document."""
+"""How the open document connects to others, in the Source tab: its exact copies (the
+same text in other files), the documents most like it, and its passages that other
+documents hold too. An item naming a document opens it; a passage's own row takes the
+reader to the passage."""
 
 from __future__ import annotations
 
@@ -21,24 +23,42 @@ def copy_label(key: str, path: str) -> str:
     return f"{where.name} — {where.parent}"
 
 
+def _short(text: str, most: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= most else flat[:most - 1] + "…"
+
+
+def _listing(name: str) -> QListWidget:
+    listing = QListWidget(objectName=name)
+    listing.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    listing.setMinimumWidth(120)
+    listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    listing.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    return listing
+
+
 class ConnectionsPanel(QWidget):
-    """'Copies of this text (N)': the other documents with exactly its text."""
+    """'Copies of this text (N)', 'Similar documents (N)', 'Passages found elsewhere
+    (N)'."""
 
     open_requested = Signal(str)
+    passage_requested = Signal(int, int)
+    """Python offsets of a passage of the open document the user chose."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.copies_heading = QLabel(objectName="section_heading")
-        self.copies = QListWidget(objectName="copies")
-        self.copies.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.copies.setMinimumWidth(120)
-        self.copies.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.copies.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.copies = _listing("copies")
+        self.similar_heading = QLabel(objectName="section_heading")
+        self.similar = _listing("similar")
+        self.reused_heading = QLabel(objectName="section_heading")
+        self.reused = _listing("reused")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.copies_heading)
-        layout.addWidget(self.copies)
-        for listing in (self.copies,):
+        for widget in (self.copies_heading, self.copies, self.similar_heading, self.similar,
+                       self.reused_heading, self.reused):
+            layout.addWidget(widget)
+        for listing in (self.copies, self.similar, self.reused):
             listing.itemActivated.connect(self._activated)
             listing.itemClicked.connect(self._activated)
         self.show_opened(None)
@@ -51,8 +71,42 @@ class ConnectionsPanel(QWidget):
         DocumentLinks.fill(self.copies, [(key, copy_label(key, path)) for key, path in copies])
         for widget in (self.copies_heading, self.copies):
             widget.setVisible(bool(copies))
+        titles = opened.titles if opened else {}
+        similar = opened.similar if opened else []
+        self.similar_heading.setText(f"Similar documents ({len(similar)})")
+        self.similar_heading.setToolTip("Documents sharing most of their wording with this "
+                                        "one (estimated share of four-word runs in common)")
+        DocumentLinks.fill(self.similar, [(doc, f"{value:.0%}  {titles.get(doc) or doc}")
+                                          for doc, value in similar])
+        for widget in (self.similar_heading, self.similar):
+            widget.setVisible(bool(similar))
+        self._show_reused(opened.reused if opened else [], titles,
+                          opened.view.text if opened else "")
+
+    def _show_reused(self, passages: list, titles: dict[str, str], text: str) -> None:
+        """A row per passage ("“words…” — in 3 other documents", which goes to it), then
+        a row per document holding it (which opens it)."""
+        self.reused_heading.setText(f"Passages found elsewhere ({len(passages)})")
+        self.reused_heading.setToolTip("Passages of this document that other documents "
+                                       "hold too, edited or not (marked violet in the text)")
+        items: list[tuple[str, str]] = []
+        self.passage_rows: dict[int, tuple[int, int]] = {}
+        for passage in passages:
+            others = passage.documents
+            self.passage_rows[len(items)] = (passage.start, passage.end)
+            items.append(("", f"“{_short(text[passage.start:passage.end])}” — in {others} "
+                              f"other document{'' if others == 1 else 's'}"))
+            items += [(place.doc, f"    → {titles.get(place.doc) or place.doc}")
+                      for place in passage.places]
+        DocumentLinks.fill(self.reused, items)
+        for widget in (self.reused_heading, self.reused):
+            widget.setVisible(bool(passages))
 
     def _activated(self, item) -> None:
         key = item.data(Qt.ItemDataRole.UserRole)
         if key:
             self.open_requested.emit(key)
+        elif item.listWidget() is self.reused:
+            span = self.passage_rows.get(self.reused.row(item))
+            if span is not None:
+                self.passage_requested.emit(*span)

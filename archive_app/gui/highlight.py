@@ -36,6 +36,14 @@ def entity_format(color: str) -> QTextCharFormat:
     return text_format
 
 
+def reuse_format() -> QTextCharFormat:
+    """A passage other documents hold too: a faint violet wash (under a tag's tint and a
+    hit's amber, which are drawn over it)."""
+    text_format = QTextCharFormat()
+    text_format.setBackground(QColor("#3a3350" if is_dark() else "#efe8fb"))
+    return text_format
+
+
 def find_format() -> QTextCharFormat:
     """Find-in-document matches: a blue-ish marker distinct from search hits."""
     text_format = QTextCharFormat()

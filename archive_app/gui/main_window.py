@@ -277,6 +277,12 @@ class MainWindow(QMainWindow):
         self.copies_action.setChecked(separate is not None and _setting_on(separate))
         self.session.copies = "separate" if self.copies_action.isChecked() else "collapse"
         self.copies_action.toggled.connect(self._copies_toggled)
+        self.reuse_action = view_menu.addAction("Mark &reused passages")
+        self.reuse_action.setCheckable(True)
+        self.reuse_action.setChecked(True)
+        self.reuse_action.setToolTip("Tint the passages of the open document that other "
+                                     "documents hold too")
+        self.reuse_action.toggled.connect(self.reader.set_mark_reuse)
         self.side_panel_action = view_menu.addAction("&Document panel (Source, Annotations)")
         self.side_panel_action.setCheckable(True)
         self.side_panel_action.setChecked(True)
@@ -308,6 +314,8 @@ class MainWindow(QMainWindow):
         self.side_panel.source_tab.links.open_requested.connect(self.session.open_document)
         self.side_panel.source_tab.connections.open_requested.connect(
             self.session.open_document)
+        self.side_panel.source_tab.connections.passage_requested.connect(
+            self.reader.go_to_offset)
         self.editor.metadata_saved.connect(self._metadata_saved)
         # an undo or redo of a metadata edit shows the document as if it were saved again
         self.annotating.controller.metadata_changed.connect(self.editor.metadata_saved)
@@ -469,7 +477,7 @@ class MainWindow(QMainWindow):
             self._show_placeholder("This document is no longer in the index.")
             return
         self.reader.show_document(opened.view, opened.spans, opened.annotations,
-                                  opened.mentions)
+                                  opened.mentions, opened.reused)
         self.reader.set_pages(opened.pages)
         if keep is not None and keep.key == opened.view.key:
             keep.restore(self.reader)
@@ -479,6 +487,7 @@ class MainWindow(QMainWindow):
         self.side_panel.source_tab.show_entities(opened.entities)
         self.side_panel.source_tab.links.show_opened(opened)
         self.side_panel.source_tab.connections.show_opened(opened)
+        self.side_panel.annotations_tab.set_reuse_counts(reuse_counts(opened))
         self.editor.view = opened.view
         if pending is not None and pending.doc == opened.view.key:
             self.annotating.go_to(pending)
@@ -721,6 +730,22 @@ class MainWindow(QMainWindow):
             self.export_dialog.hide()
         self.save_settings()
         super().closeEvent(event)
+
+
+def reuse_counts(opened) -> dict[int, int]:
+    """Annotation id -> how many other documents (not exact copies, which show it
+    already) hold a reused passage around the annotation's own words."""
+    copies = {doc for doc, _ in opened.copies}
+    counts = {}
+    for annotation in opened.annotations:
+        if annotation.doc != opened.view.key or annotation.start == annotation.end:
+            continue
+        docs = {place.doc for passage in opened.reused
+                if passage.start < annotation.end and annotation.start < passage.end
+                for place in passage.places} - copies - {opened.view.key}
+        if docs:
+            counts[annotation.id] = len(docs)
+    return counts
 
 
 def _setting_on(value) -> bool:

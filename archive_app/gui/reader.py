@@ -45,6 +45,7 @@ from archive_app.gui.highlight import (
     entity_format,
     find_format,
     hit_format,
+    reuse_format,
 )
 from archive_app.gui.page_view import BoxRequest, PageView
 
@@ -86,6 +87,10 @@ class Reader(QWidget):
         self.matches: list[tuple[int, int]] = []
         self.annotations: list[Annotation] = []
         self.entity_marks: list[tuple[tuple[int, int], str]] = []
+        self.reuse_marks: list[tuple[int, int]] = []
+        """UTF-16 spans of the passages other documents hold too (View ▸ Mark reused
+        passages)."""
+        self.mark_reuse = True
         """(UTF-16 span, list colour) of each watch-list entity in the open text."""
         self.offsets = Utf16Offsets("")
         self.current = -1
@@ -193,7 +198,7 @@ class Reader(QWidget):
 
     def show_document(self, view: DocumentView, spans: list[tuple[int, int]],
                       annotations: list[Annotation] | None = None,
-                      mentions: list | None = None) -> None:
+                      mentions: list | None = None, reused: list | None = None) -> None:
         """Set the whole text in one go, mark every hit and tagged passage, go to hit one.
         The page view waits for `set_pages` (the window gives the new document's)."""
         self.set_pages(None, keep_mode=True)
@@ -214,6 +219,8 @@ class Reader(QWidget):
         self.annotations = list(annotations or [])
         self.entity_marks = [((self.offsets.to_utf16(m.start), self.offsets.to_utf16(m.end)),
                               m.color) for m in mentions or []]
+        self.reuse_marks = [(self.offsets.to_utf16(p.start), self.offsets.to_utf16(p.end))
+                            for p in reused or []]
         self._apply_marks()
         self.region = None
         self.tag_action.setEnabled(False)
@@ -417,7 +424,9 @@ class Reader(QWidget):
         cursor.beginEditBlock()
         cursor.select(QTextCursor.SelectionType.Document)
         cursor.setCharFormat(QTextCharFormat())
-        marks = [(span, entity_format(color)) for span, color in self.entity_marks]
+        marks = [(span, reuse_format()) for span in self.reuse_marks] if self.mark_reuse \
+            else []
+        marks += [(span, entity_format(color)) for span, color in self.entity_marks]
         marks += [(span, annotation_format(color)) for span, color in self.annotation_marks()]
         amber = hit_format()
         marks += [(span, amber) for span in self.hits]
@@ -426,6 +435,20 @@ class Reader(QWidget):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(text_format)
         cursor.endEditBlock()
+
+    def set_mark_reuse(self, on: bool) -> None:
+        """View ▸ Mark reused passages: the violet wash on, or off."""
+        self.mark_reuse = on
+        if self.document_view is not None:
+            self._apply_marks()
+
+    def go_to_offset(self, start: int, end: int) -> None:
+        """Select text[start:end] (Python offsets) and scroll it into view."""
+        cursor = self.text.textCursor()
+        cursor.setPosition(self.offsets.to_utf16(start))
+        cursor.setPosition(self.offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(cursor)
+        self.text.ensureCursorVisible()
 
     def mark_format_at(self, position: int) -> QTextCharFormat:
         """The character format drawn at a text position (what a user sees there)."""

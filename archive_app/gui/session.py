@@ -17,6 +17,8 @@ from archive_app.core.search.refine import combine, split_within
 from archive_app.gui.workers import Generation, run_in_pool
 
 RESULT_LIMIT = 50
+SIMILAR_LISTED = 20
+"""Similar documents the side panel lists (`archive-app similar` gives more)."""
 
 
 @dataclass
@@ -40,6 +42,12 @@ class OpenedDocument:
     """Where the watch-lists' entities occur (EntityMention), marked in the reader."""
     copies: list[tuple[str, str]] = field(default_factory=list)
     """(key, path) of the other documents with exactly its text (side panel)."""
+    similar: list[tuple[str, float]] = field(default_factory=list)
+    """(key, similarity) of the documents most like it (side panel)."""
+    reused: list = field(default_factory=list)
+    """Its passages other documents hold too (ReusedPassage), marked in the reader."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """The title of each document the lists above name."""
 
 
 def load_document(library: Library, key: str, query: str) -> OpenedDocument | None:
@@ -56,12 +64,17 @@ def load_document(library: Library, key: str, query: str) -> OpenedDocument | No
     if pages is not None:  # start the renderer's child here, off the UI thread; a
         with contextlib.suppress(PageProblem):  # problem is said when a page is asked for
             _ = pages.page_count
+    similar = library.similar(key, SIMILAR_LISTED)
+    reused = library.reused_passages(key)
+    named = {doc for doc, _ in similar} | {place.doc for passage in reused
+                                          for place in passage.places}
     return OpenedDocument(view, spans, library.citation(key), library.annotations_for(key),
                           members=library.members(key), thread=library.thread(key),
                           parent_title=parent.title if parent else "",
                           pages=pages, entities=library.document_entities(key),
                           mentions=library.entity_mentions(key),
-                          copies=library.copies(key))
+                          copies=library.copies(key), similar=similar, reused=reused,
+                          titles={doc: library.document_title(doc) for doc in named})
 
 
 class SearchSession(QObject):
