@@ -91,7 +91,6 @@ class AnnotationCard(QFrame):
         buttons.addWidget(self.page_label)
         buttons.addWidget(self.badge)
         buttons.addStretch(1)
-        buttons.addWidget(self.also_button)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
@@ -100,6 +99,10 @@ class AnnotationCard(QFrame):
         layout.addWidget(self.quote)
         layout.addWidget(self.tags)
         layout.addWidget(self.note)
+        also = QHBoxLayout()  # a row of its own: the card stays as narrow as the panel
+        also.addWidget(self.also_button)
+        also.addStretch(1)
+        layout.addLayout(also)
         layout.addLayout(buttons)
 
     def set_also_in(self, documents: int) -> None:

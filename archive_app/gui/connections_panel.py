@@ -53,6 +53,7 @@ class ConnectionsPanel(QWidget):
         self.similar = _listing("similar")
         self.reused_heading = QLabel(objectName="section_heading")
         self.reused = _listing("reused")
+        self.reused.setTextElideMode(Qt.TextElideMode.ElideRight)  # the count leads
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.copies_heading, self.copies, self.similar_heading, self.similar,
@@ -84,7 +85,7 @@ class ConnectionsPanel(QWidget):
                           opened.view.text if opened else "")
 
     def _show_reused(self, passages: list, titles: dict[str, str], text: str) -> None:
-        """A row per passage ("“words…” — in 3 other documents", which goes to it), then
+        """A row per passage ("In 3 other documents: “words…”", which goes to it), then
         a row per document holding it (which opens it)."""
         self.reused_heading.setText(f"Passages found elsewhere ({len(passages)})")
         self.reused_heading.setToolTip("Passages of this document that other documents "
@@ -94,8 +95,8 @@ class ConnectionsPanel(QWidget):
         for passage in passages:
             others = passage.documents
             self.passage_rows[len(items)] = (passage.start, passage.end)
-            items.append(("", f"“{_short(text[passage.start:passage.end])}” — in {others} "
-                              f"other document{'' if others == 1 else 's'}"))
+            items.append(("", f"In {others} other document{'' if others == 1 else 's'}: "
+                              f"“{_short(text[passage.start:passage.end])}”"))
             items += [(place.doc, f"    → {titles.get(place.doc) or place.doc}")
                       for place in passage.places]
         DocumentLinks.fill(self.reused, items)

@@ -54,7 +54,7 @@ def test_the_panel_lists_similar_documents_and_passages_found_elsewhere(qtbot, r
     open_doc(qtbot, window, "c/host.txt")
     assert panel.reused_heading.isVisibleTo(window)
     rows = [panel.reused.item(row).text() for row in range(panel.reused.count())]
-    assert rows[0].startswith("“") and rows[0].endswith("in 2 other documents")
+    assert rows[0].startswith("In 2 other documents: “") and rows[0].endswith("”")
     assert sorted(rows[1:]) == ["    → edited", "    → source"]
     text = window.reader.document_view.text
     inside = window.reader.offsets.to_utf16(text.index(pasted) + 10)
