@@ -182,6 +182,10 @@ class Library:
         the estimated share of word shingles in common, most similar first."""
         return self._connections.similar(key, most) if self._connections else []
 
+    def similar_texts(self, key: str, most: int = 20) -> list[tuple[list[str], float]]:
+        """As `similar`, one item per text: (the documents holding it, similarity)."""
+        return self._connections.similar_texts(key, most) if self._connections else []
+
     def reused_passages(self, key: str, min_words: int = MIN_WORDS) -> list[ReusedPassage]:
         """The passages of `key` other documents hold too, with where they stand."""
         return self._connections.reused_in(key, min_words) if self._connections else []
@@ -234,15 +238,44 @@ class Library:
         a document whose passage already holds them is left as it is."""
         with self._store_lock:
             source = self._annotations.get(annotation_id)
-        made = []
+        made: list[Annotation] = []
         for place in self.also_in(annotation_id, min_words):
             present = any(a.start == place.start and a.end == place.end
                           and set(source.tags) <= set(a.tags)
                           for a in self.annotations_for(place.doc))
-            if not present:
-                made.append(self.annotate(place.doc, place.start, place.end, source.tags,
-                                          note=source.note))
+            record = self._index.catalog.record(place.doc)
+            view = self._index.document(place.doc)
+            if present or record is None or view is None:
+                continue
+            anchor = make_anchor(view.text, place.start, place.end)
+            with self._store_lock:
+                made.append(self._annotations.create(place.doc, record.sha256 or "", anchor,
+                                                     source.tags, source.note))
+        if made:
+            self._record_copies(source, made)
+            self._refresh([annotation.doc for annotation in made])
         return made
+
+    def _record_copies(self, source: Annotation, made: list[Annotation]) -> None:
+        """One undo removes every annotation `copy_to_reuses` made; redo brings them
+        back with the same identities. (The tags are the source's: none is created.)"""
+        current = {"ids": [annotation.id for annotation in made]}
+
+        def undo() -> list[str]:
+            with self._store_lock:
+                gone = [self._annotations.delete(number) for number in current["ids"]]
+            return [annotation.doc for annotation in gone]
+
+        def redo() -> list[str]:
+            with self._store_lock:
+                restored = [self._annotations.restore(self._moved_with_file(annotation))
+                            for annotation in made]
+            current["ids"] = [annotation.id for annotation in restored]
+            return [annotation.doc for annotation in restored]
+
+        documents = len({annotation.doc for annotation in made})
+        self._record(f"tag the passage of {self._title(source.doc)} in {documents} other "
+                     f"document{'' if documents == 1 else 's'}", "annotation", undo, redo)
 
     # -- watch-lists (entities/) -----------------------------------------------------------
     def _entity_lists(self) -> tuple:

@@ -193,8 +193,8 @@ class AnnotationController(QObject):
 
     def copy_to_reuses(self, annotation: Annotation) -> None:
         """'Also in N documents…': the passage tagged where it stands in them."""
-        self._change("Passage tagged in the other documents that hold it (Ctrl+Z undoes "
-                     "one at a time).", self.library.copy_to_reuses, annotation.id)
+        self._change("Passage tagged in the other documents that hold it (Ctrl+Z undoes).",
+                     self.library.copy_to_reuses, annotation.id)
 
     def undo(self) -> None:
         """Edit ▸ Undo: the last change of any kind, after the changes still queued."""

@@ -77,8 +77,10 @@ class ConnectionsPanel(QWidget):
         self.similar_heading.setText(f"Similar documents ({len(similar)})")
         self.similar_heading.setToolTip("Documents sharing most of their wording with this "
                                         "one (estimated share of four-word runs in common)")
-        DocumentLinks.fill(self.similar, [(doc, f"{value:.0%}  {titles.get(doc) or doc}")
-                                          for doc, value in similar])
+        DocumentLinks.fill(self.similar, [
+            (docs[0], f"{value:.0%}  {titles.get(docs[0]) or docs[0]}"
+                      + (f" (+{len(docs) - 1} copies)" if len(docs) > 1 else ""))
+            for docs, value in similar])
         for widget in (self.similar_heading, self.similar):
             widget.setVisible(bool(similar))
         self._show_reused(opened.reused if opened else [], titles,

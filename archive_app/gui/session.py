@@ -42,8 +42,8 @@ class OpenedDocument:
     """Where the watch-lists' entities occur (EntityMention), marked in the reader."""
     copies: list[tuple[str, str]] = field(default_factory=list)
     """(key, path) of the other documents with exactly its text (side panel)."""
-    similar: list[tuple[str, float]] = field(default_factory=list)
-    """(key, similarity) of the documents most like it (side panel)."""
+    similar: list[tuple[list[str], float]] = field(default_factory=list)
+    """(keys holding it, similarity) of each text most like it (side panel)."""
     reused: list = field(default_factory=list)
     """Its passages other documents hold too (ReusedPassage), marked in the reader."""
     titles: dict[str, str] = field(default_factory=dict)
@@ -64,9 +64,9 @@ def load_document(library: Library, key: str, query: str) -> OpenedDocument | No
     if pages is not None:  # start the renderer's child here, off the UI thread; a
         with contextlib.suppress(PageProblem):  # problem is said when a page is asked for
             _ = pages.page_count
-    similar = library.similar(key, SIMILAR_LISTED)
+    similar = library.similar_texts(key, SIMILAR_LISTED)
     reused = library.reused_passages(key)
-    named = {doc for doc, _ in similar} | {place.doc for passage in reused
+    named = {docs[0] for docs, _ in similar} | {place.doc for passage in reused
                                           for place in passage.places}
     return OpenedDocument(view, spans, library.citation(key), library.annotations_for(key),
                           members=library.members(key), thread=library.thread(key),

@@ -32,3 +32,49 @@ def test_copies_are_one_result_and_the_copies_verb_lists_them(tmp_path):
     assert "\x1b" not in run(home, "copies", copy).stdout
     missing = run(home, "copies", "c/nothing.txt", check_exit=1)
     assert "no document 'c/nothing.txt'" in missing.stderr
+
+
+PARAGRAPH = ("The witnesses said the convoy left the northern gate before dawn, crossed "
+             "the river at the old bridge and reached the camp an hour later, where the "
+             "officers ordered every resident into the square and read out a list of names "
+             "that nobody had seen before that morning")
+
+
+def test_similar_and_reuse_as_scripts_read_them(tmp_path):
+    base = ("A long report about the harbour, its cranes, the night shift and the ships "
+            "that wait outside for a berth while the pilots sleep. ") * 6
+    corpus = write_files(tmp_path / "c", {
+        "report.txt": base + PARAGRAPH + ".",
+        "report-edited.txt": base.replace("cranes", "gantries", 2) + PARAGRAPH + ".",
+        "=cmd|' /C calc'!A0.txt": "An unrelated note. " + PARAGRAPH.replace("convoy", "column")
+        + ". Then nothing else happened for a week in the town by the sea.",
+        "other.txt": "Nothing in common with the rest at all, a short note on apples.",
+    })
+    (corpus / "report.txt.meta.json").write_text('{"date": "2013-09-01"}', encoding="utf-8")
+    (corpus / "=cmd|' /C calc'!A0.txt.meta.json").write_text(
+        '{"title": "=HYPERLINK(\\"http://example.org\\")"}', encoding="utf-8")
+    home = tmp_path / "home"
+    run(home, "index", str(corpus))
+    similar = json.loads(run(home, "similar", "c/report.txt", "--json").stdout)
+    assert [item["doc"] for item in similar] == ["c/report-edited.txt"]
+    assert set(similar[0]) == {"doc", "similarity"} and 0.5 <= similar[0]["similarity"] < 1
+    reuse = json.loads(run(home, "reuse", "--json", "--csv", str(tmp_path / "r.csv"),
+                           "--html", str(tmp_path / "r.html")).stdout)
+    cluster = next(c for c in reuse if len(c["docs"]) == 3)
+    assert set(cluster) == {"passage", "docs"}
+    assert cluster["docs"][0]["doc"] == "c/report.txt"  # the earliest dated leads
+    assert {d["doc"] for d in cluster["docs"]} == {
+        "c/report.txt", "c/report-edited.txt", "c/=cmd|' /C calc'!A0.txt"}
+    for doc in cluster["docs"]:
+        assert set(doc) == {"doc", "start", "end"} and doc["end"] - doc["start"] > 200
+    assert "old bridge" in cluster["passage"]
+    table = (tmp_path / "r.csv").read_text(encoding="utf-8")
+    assert table.splitlines()[0] == "cluster,documents,order,doc,title,date,start,end,passage"
+    assert "'=HYPERLINK" in table and ",=HYPERLINK" not in table  # not run as a formula
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "2013-09-01" in page and "old bridge" in page
+    text = run(home, "reuse", "--min-words", "30").stdout
+    assert "earliest c/report.txt (2013-09-01)" in text
+    assert json.loads(run(home, "reuse", "--json", "--min-words", "200").stdout) == []
+    assert json.loads(run(home, "similar", "c/other.txt", "--json").stdout) == []
+    assert "no document" in run(home, "similar", "c/nothing.txt", check_exit=1).stderr

@@ -13,13 +13,18 @@ and answers three questions:
 
 from __future__ import annotations
 
+import os
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from archive_app.core.connections.fingerprints import fingerprint, similarity
+from archive_app.core.connections.fingerprints import Fingerprint, fingerprint, similarity
 from archive_app.core.connections.passages import SharedSpan, shared_spans
 from archive_app.core.connections.store import ConnectionsStore
+from archive_app.core.indexing.processes import forkserver_context
 from archive_app.core.ingest.documents import EMPTY_TEXT_SHA
 from archive_app.core.text.analysis import iter_words
 
@@ -36,6 +41,10 @@ most anchors first."""
 MOST_PAIRS = 200_000
 """Text pairs the archive-wide report grows passages for; it says when it stopped."""
 WORDS_CACHE = 256
+PARALLEL_MIN_TEXTS = 2_000
+"""Texts from which fingerprinting runs in child processes (starting them costs ~0.5 s)."""
+CHUNK_TEXTS = 500
+PROCESSES = min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,25 @@ class ReuseReport:
     """False when MOST_PAIRS was reached: the report holds what was found until then."""
 
 
+def fingerprint_texts(catalog, wanted: list[tuple[str, str]]):
+    for sha, key in wanted:
+        stored = catalog.text(key)
+        if stored is not None and stored[0].strip():
+            yield sha, fingerprint(stored[0])
+
+
+def _fingerprint_chunk(job: tuple[str, str, list[tuple[str, str]]]
+                       ) -> list[tuple[str, Fingerprint]]:
+    """In a child: the fingerprints of a chunk of texts, read from the catalog."""
+    from archive_app.core.indexing.catalog import Catalog
+    db_path, roots_file, wanted = job
+    catalog = Catalog(Path(db_path), Path(roots_file))
+    try:
+        return list(fingerprint_texts(catalog, wanted))
+    finally:
+        catalog.close()
+
+
 class _Text:
     """A text's folded words with their character offsets."""
 
@@ -103,6 +131,7 @@ class Connections:
         self.store = store
         self._catalog = catalog
         self._texts: OrderedDict[int, _Text | None] = OrderedDict()
+        self._texts_lock = threading.Lock()
 
     @property
     def catalog(self):
@@ -123,20 +152,40 @@ class Connections:
             [(sha, key) for sha, key in current.items() if sha not in known]))
         removed = self.store.remove(known - set(current)) if keys is None else 0
         if removed:
-            self._texts.clear()
+            with self._texts_lock:
+                self._texts.clear()
         return added, removed
 
     def _fingerprints(self, wanted: list[tuple[str, str]]):
-        for sha, key in wanted:
-            stored = self.catalog.text(key)
-            if stored is not None and stored[0].strip():
-                yield sha, fingerprint(stored[0])
+        """(sha, Fingerprint) of each wanted text: in this process for a few, in child
+        processes (each reading its texts from the catalog itself) for many: a first
+        sync of a large archive fingerprints every text, and this step then runs on
+        every core as the indexing did."""
+        if len(wanted) < PARALLEL_MIN_TEXTS or PROCESSES < 2:
+            yield from fingerprint_texts(self.catalog, wanted)
+            return
+        catalog = self.catalog
+        chunks = [wanted[start:start + CHUNK_TEXTS]
+                  for start in range(0, len(wanted), CHUNK_TEXTS)]
+        with ProcessPoolExecutor(PROCESSES, mp_context=forkserver_context()) as pool:
+            for found in pool.map(_fingerprint_chunk, [
+                    (str(catalog.db_path), str(catalog.roots_file), chunk)
+                    for chunk in chunks]):
+                yield from found
 
     # -- near-duplicates ----------------------------------------------------------------------
     def similar(self, key: str, most: int = 50, least: float = SIMILAR_MIN
                 ) -> list[tuple[str, float]]:
         """(doc, estimated similarity) of the documents like `key`, most similar first;
         every copy of a similar text is named."""
+        found = [(doc, value) for docs, value in self.similar_texts(key, most, least)
+                 for doc in docs]
+        return found[:most]
+
+    def similar_texts(self, key: str, most: int = 50, least: float = SIMILAR_MIN
+                      ) -> list[tuple[list[str], float]]:
+        """(the documents holding it, estimated similarity) of each text like `key`'s,
+        most similar first."""
         record = self.catalog.record(key)
         known = self.store.fingerprint(record.sha256) if record and record.sha256 else None
         if known is None:
@@ -150,11 +199,9 @@ class Connections:
             if estimate >= least:
                 scored.append((estimate, sha))
         scored.sort(key=lambda item: (-item[0], item[1]))
-        found = []
         by_sha = self._keys_of({sha for _, sha in scored[:most]})
-        for estimate, sha in scored[:most]:
-            found += [(doc, round(estimate, 3)) for doc in by_sha.get(sha, [])]
-        return found[:most]
+        return [(by_sha[sha], round(estimate, 3)) for estimate, sha in scored[:most]
+                if by_sha.get(sha)]
 
     # -- reused passages -----------------------------------------------------------------------
     def reused_in(self, key: str, min_words: int = MIN_WORDS) -> list[ReusedPassage]:
@@ -294,16 +341,20 @@ class Connections:
         return by_sha
 
     def _text(self, text: int) -> _Text | None:
-        if text in self._texts:
-            self._texts.move_to_end(text)
-            return self._texts[text]
+        """A text's words and offsets, kept for the last WORDS_CACHE texts (shared by the
+        threads that ask: the lock guards the cache, not the reading)."""
+        with self._texts_lock:
+            if text in self._texts:
+                self._texts.move_to_end(text)
+                return self._texts[text]
         sha = self.store.sha_of(text)
         keys = self._keys_of({sha}).get(sha, []) if sha else []
         stored = self.catalog.text(keys[0]) if keys else None
         found = _Text(stored[0]) if stored is not None else None
-        self._texts[text] = found
-        if len(self._texts) > WORDS_CACHE:
-            self._texts.popitem(last=False)
+        with self._texts_lock:
+            self._texts[text] = found
+            if len(self._texts) > WORDS_CACHE:
+                self._texts.popitem(last=False)
         return found
 
     def _text_of_doc(self, key: str) -> str | None:

@@ -172,3 +172,26 @@ def test_copying_an_annotation_to_the_other_documents_of_its_passage(made):
     assert copied.tags == ["talking-point"]
     assert key(host) in [hit.key for hit in library.search("tag:talking-point").hits]
     assert library.copy_to_reuses(annotation.id) == []  # already there: nothing new
+    assert library.can_undo().startswith("tag the passage of")
+    library.undo()  # one undo takes back every copy made
+    assert all(library.annotations_for(a.doc) == [] for a in made_now)
+    assert key(host) not in [hit.key for hit in library.search("tag:talking-point").hits]
+    library.redo()
+    assert [a.tags for a in library.annotations_for(key(host))] == [["talking-point"]]
+
+
+def test_fingerprints_made_in_child_processes_are_the_same(made, monkeypatch):
+    from archive_app.core.connections import finder
+    library, *_ = made
+    connections = library._connections
+    catalog = library._index.reader_catalog()
+    wanted = sorted({sha: key for key, sha in catalog.hashes().items()}.items())[:40]
+    here = dict(finder.fingerprint_texts(catalog, wanted))
+    monkeypatch.setattr(finder, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(finder, "CHUNK_TEXTS", 7)
+    there = dict(connections._fingerprints(wanted))
+    assert sorted(there) == sorted(here) and len(here) == 40
+    for sha, found in here.items():
+        assert (found.signature == there[sha].signature).all()
+        assert (found.anchors == there[sha].anchors).all()
+        assert (found.positions == there[sha].positions).all()
