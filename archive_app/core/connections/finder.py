@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,11 +168,17 @@ class Connections:
         catalog = self.catalog
         chunks = [wanted[start:start + CHUNK_TEXTS]
                   for start in range(0, len(wanted), CHUNK_TEXTS)]
-        with ProcessPoolExecutor(PROCESSES, mp_context=forkserver_context()) as pool:
-            for found in pool.map(_fingerprint_chunk, [
-                    (str(catalog.db_path), str(catalog.roots_file), chunk)
-                    for chunk in chunks]):
-                yield from found
+        done = 0
+        try:
+            with ProcessPoolExecutor(PROCESSES, mp_context=forkserver_context()) as pool:
+                for found in pool.map(_fingerprint_chunk, [
+                        (str(catalog.db_path), str(catalog.roots_file), chunk)
+                        for chunk in chunks]):
+                    done += 1
+                    yield from found
+        except (BrokenProcessPool, OSError):  # no child could run: this process does it
+            for chunk in chunks[done:]:
+                yield from fingerprint_texts(catalog, chunk)
 
     # -- near-duplicates ----------------------------------------------------------------------
     def similar(self, key: str, most: int = 50, least: float = SIMILAR_MIN

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS anchors (
     PRIMARY KEY (hash, text, pos)
 ) WITHOUT ROWID;
 """
+BATCH_TEXTS = 2_000
 FORMAT = "1"
 """Bumped when fingerprints change (shingles, permutations, bands): a store of another
 format is emptied and filled again."""
@@ -57,6 +58,7 @@ class ConnectionsStore:
         self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA cache_size=-32768")  # 32 MB: the anchors' B-tree pages
         with self.db:
             self.db.executescript(SCHEMA)
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -75,8 +77,14 @@ class ConnectionsStore:
             return {sha for (sha,) in self.db.execute("SELECT sha256 FROM texts")}
 
     def add(self, fingerprints: Iterable[tuple[str, Fingerprint]]) -> int:
-        """Store the fingerprints of new texts, in one transaction; returns how many."""
+        """Store the fingerprints of new texts, in one transaction; returns how many.
+
+        Band and anchor rows are gathered over BATCH_TEXTS texts and inserted sorted by
+        key: B-tree inserts in key order touch each page once, where one text's rows
+        (random hashes) would touch a page each (measured: half the cost)."""
         added = 0
+        bands: list[tuple[int, int]] = []
+        anchors: list[tuple[int, int, int]] = []
         with self._lock, self.db:
             for sha, found in fingerprints:
                 if self.db.execute("SELECT 1 FROM texts WHERE sha256 = ?", (sha,)).fetchone():
@@ -87,14 +95,23 @@ class ConnectionsStore:
                     (sha, found.words, found.signature.tobytes(), found.anchors.tobytes(),
                      found.positions.tobytes()))
                 text = cursor.lastrowid
-                self.db.executemany("INSERT OR IGNORE INTO bands(band, text) VALUES (?, ?)",
-                                    [(band, text) for band in found.bands()])
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO anchors(hash, text, pos) VALUES (?, ?, ?)",
-                    zip(found.anchors.tolist(), [text] * len(found.anchors),
-                        found.positions.tolist(), strict=True))
+                bands += [(band, text) for band in found.bands()]
+                anchors += zip(found.anchors.tolist(), [text] * len(found.anchors),
+                               found.positions.tolist(), strict=True)
                 added += 1
+                if added % BATCH_TEXTS == 0:
+                    self._insert_rows(bands, anchors)
+                    bands, anchors = [], []
+            self._insert_rows(bands, anchors)
         return added
+
+    def _insert_rows(self, bands: list[tuple[int, int]],
+                     anchors: list[tuple[int, int, int]]) -> None:
+        bands.sort()
+        anchors.sort()
+        self.db.executemany("INSERT OR IGNORE INTO bands(band, text) VALUES (?, ?)", bands)
+        self.db.executemany("INSERT OR IGNORE INTO anchors(hash, text, pos) VALUES (?, ?, ?)",
+                            anchors)
 
     def remove(self, hashes: Iterable[str]) -> int:
         """Forget texts no document holds any more (their bands and anchors too)."""
