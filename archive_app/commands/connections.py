@@ -14,15 +14,18 @@ from archive_app.core.library import Library
 from archive_app.core.paths import resolve_home
 
 
+def _no_document(doc: str) -> int:
+    print(f"archive-app: there is no document '{show(doc)}' in the archive", file=sys.stderr)
+    return EXIT_FAILURE
+
+
 def cmd_copies(args: argparse.Namespace) -> int:
     """The document and every other document with exactly its text, the document first."""
     library = Library(resolve_home(args.home))
     try:
         view = library.document(args.doc)
         if view is None:
-            print(f"archive-app: there is no document '{show(args.doc)}' in the archive",
-                  file=sys.stderr)
-            return EXIT_FAILURE
+            return _no_document(args.doc)
         found = [(args.doc, view.path), *library.copies(args.doc)]
     finally:
         library.close()
@@ -41,9 +44,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
     library = Library(resolve_home(args.home))
     try:
         if library.document(args.doc) is None:
-            print(f"archive-app: there is no document '{show(args.doc)}' in the archive",
-                  file=sys.stderr)
-            return EXIT_FAILURE
+            return _no_document(args.doc)
         found = library.similar(args.doc, most=args.limit)
     finally:
         library.close()

@@ -19,13 +19,13 @@ import os
 import re
 import sqlite3
 import stat
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from archive_app.core.annotations.store import UserStore, now_precise
+from archive_app.core.atomic_files import write_atomically
 from archive_app.core.errors import ArchiveError, QueryError
 from archive_app.core.ingest.documents import normalise_field
 from archive_app.core.search import query as query_language
@@ -272,16 +272,9 @@ def write_export(searches: list[SavedSearch], path: Path, overwrite: bool = Fals
     if not folder.is_dir():
         raise SavedSearchError(f"the folder {folder} does not exist")
     data = json.dumps(export_data(searches), ensure_ascii=False, indent=2) + "\n"
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        write_atomically(path, data)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise SavedSearchError(f"cannot write {path}: {error.strerror or error}") from error
     return path
 

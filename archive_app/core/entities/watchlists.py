@@ -13,13 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive_app.core.annotations.store import UserStore, now
+from archive_app.core.atomic_files import write_atomically
 from archive_app.core.errors import ArchiveError
 from archive_app.core.ingest.documents import normalise_field
 
@@ -133,16 +132,7 @@ def write_csv_file(path: Path, entities: tuple[Entity, ...], overwrite: bool = F
         raise WatchListError(f"{path} already exists; choose another name or --force")
     if not folder.is_dir():
         raise WatchListError(f"the folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(entities_to_csv(entities))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, entities_to_csv(entities))
 
 
 def entities_to_csv(entities: list[Entity] | tuple[Entity, ...]) -> str:

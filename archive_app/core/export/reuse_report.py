@@ -3,7 +3,7 @@ document with its date, the earliest first (the likely source).
 
 CSV: one row per (cluster, document), formula-like cells neutralised (csv_format). HTML:
 one self-contained page, every value escaped, no script, nothing loaded from outside.
-Both are written atomically: a temporary file beside the target, then a rename.
+Both are written atomically (atomic_files.py).
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from archive_app.core.atomic_files import write_atomically
 from archive_app.core.connections.finder import ReuseReport
 from archive_app.core.errors import ArchiveError
 from archive_app.core.export.csv_format import neutralise
@@ -76,13 +75,7 @@ def write_reuse_report(report: ReuseReport, path: Path, kind: str,
     if path.is_dir() or not folder.is_dir():
         raise ArchiveError(f"cannot write the report to {path}: give a file in an existing "
                            "folder")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        write_atomically(path, content)
+    except OSError as error:
+        raise ArchiveError(f"cannot write {path}: {error.strerror or error}") from error
