@@ -76,6 +76,7 @@ from archive_app.core.entities.watchlists import (
 )
 from archive_app.core.errors import ArchiveError, IndexProblem, QueryError
 from archive_app.core.export import citation
+from archive_app.core.export.reuse_report import write_reuse_report
 from archive_app.core.indexing import health
 from archive_app.core.indexing.catalog import Root
 from archive_app.core.indexing.folders import (
@@ -196,6 +197,13 @@ class Library:
         if self._connections is None:
             return ReuseReport(min_words, [])
         return self._connections.reuse(min_words, self._dates_of)
+
+    def export_reuse_report(self, path: Path, min_words: int = MIN_WORDS) -> ReuseReport:
+        """The reuse report written to `path`: HTML for a .html/.htm name, else CSV."""
+        report = self.reuse_report(min_words)
+        kind = "html" if Path(path).suffix.lower() in (".html", ".htm") else "csv"
+        write_reuse_report(report, Path(path), kind, self.document_title)
+        return report
 
     def _dates_of(self, keys: list[str]) -> dict[str, str]:
         dates = {}

@@ -45,7 +45,7 @@ from archive_app.gui.sizing import fix_minimum_size
 from archive_app.gui.timeline_view import TimelineView
 from archive_app.gui.watching import FolderWatch
 from archive_app.gui.watchlists_dialog import WatchListsDialog
-from archive_app.gui.workers import WriteQueue, configure_pool
+from archive_app.gui.workers import WriteQueue, configure_pool, run_in_pool
 
 EMPTY_PAGE, ARCHIVE_PAGE = 0, 1
 MINIMUM_SIZE = QSize(720, 480)
@@ -290,6 +290,10 @@ class MainWindow(QMainWindow):
         tools_menu = bar.addMenu("&Tools")
         self.watchlists_action = self._action(tools_menu, "&Watch-lists…",
                                               self.open_watchlists)
+        self.reuse_report_action = self._action(tools_menu, "&Reuse report…",
+                                                self.export_reuse_report)
+        self.reuse_report_action.setToolTip("The passages several documents share, each "
+                                            "led by the earliest dated, as HTML or CSV")
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Search syntax", lambda: show_syntax_help(self))
         self.check_action = self._action(help_menu, "&Check archive…", self.checker.check)
@@ -528,6 +532,23 @@ class MainWindow(QMainWindow):
         if shown is not None:
             self._keep_position = ReaderPosition.of(self.reader)
             self.session.open_document(shown.key)
+
+    def export_reuse_report(self, path: str | None = None) -> None:
+        """Tools ▸ Reuse report…: the archive's reused passages written as HTML or CSV
+        (by the name's ending), off the UI thread; the status bar says when it is done."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save the reuse report", str(Path.home() / "reuse-report.html"),
+                "Web page (*.html);;CSV (*.csv)")
+            if not path:
+                return
+        self.statusBar().showMessage("Finding the passages documents share…")
+        run_in_pool(self.library.export_reuse_report, Path(path),
+                    on_result=lambda report: self.statusBar().showMessage(
+                        f"Reuse report saved: {len(report.clusters)} shared passages in "
+                        f"{Path(path).name}."),
+                    on_error=lambda error: self.statusBar().showMessage(
+                        f"The reuse report could not be saved: {error}"))
 
     # -- exporting -----------------------------------------------------------------------
     def open_export(self) -> None:

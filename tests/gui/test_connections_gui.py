@@ -87,3 +87,18 @@ def test_also_in_tags_the_passage_in_the_other_document(qtbot, reuse_window):
         made = library.annotations_for(key)
         assert [a.tags for a in made] == [["talking-point"]]
         assert library.document(key).text[made[0].start:made[0].end] == quote
+
+
+def test_tools_reuse_report_saves_a_page_with_the_shared_passage(qtbot, reuse_window, tmp_path):
+    window, pasted = reuse_window
+    target = tmp_path / "report.html"
+    window.export_reuse_report(str(target))
+    qtbot.waitUntil(lambda: "Reuse report saved" in window.statusBar().currentMessage(),
+                    timeout=20_000)
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert " ".join(pasted.split()[5:12]) in page
+    assert "c/host.txt" in page and "c/source.txt" in page
+    window.export_reuse_report(str(tmp_path / "missing" / "report.csv"))
+    qtbot.waitUntil(lambda: "could not be saved" in window.statusBar().currentMessage(),
+                    timeout=20_000)
