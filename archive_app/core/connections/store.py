@@ -68,8 +68,15 @@ class ConnectionsStore:
                 self.db.execute(f"PRAGMA user_version = {int(FORMAT)}")
 
     def close(self) -> None:
-        with self._lock, contextlib.suppress(sqlite3.Error):
-            self.db.close()
+        """Close the connection; a lock an interrupt left held (Ctrl+C between taking
+        it and the block that releases it) does not keep the process from exiting."""
+        locked = self._lock.acquire(timeout=5)
+        try:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+        finally:
+            if locked:
+                self._lock.release()
 
     # -- writing -------------------------------------------------------------------------
     def known(self) -> set[str]:
