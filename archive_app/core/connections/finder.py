@@ -27,7 +27,7 @@ from archive_app.core.connections.passages import SharedSpan, shared_spans
 from archive_app.core.connections.store import ConnectionsStore
 from archive_app.core.indexing.processes import forkserver_context
 from archive_app.core.ingest.documents import EMPTY_TEXT_SHA
-from archive_app.core.text.analysis import iter_words
+from archive_app.core.text.analysis import fold_words, iter_words
 
 SIMILAR_MIN = 0.5
 """Estimated Jaccard similarity of word shingles from which a document is 'similar'."""
@@ -39,9 +39,17 @@ passage: without this bound one such paragraph would pair every text with every 
 MOST_COMPARED = 300
 """Other texts a document is compared with for its reused passages, those sharing
 most anchors first."""
+REPORT_MIN_ANCHORS = 2
+"""Anchors two texts must share for the archive-wide report to compare them. Half the
+pairs of a real archive share one anchor, mostly a common phrase, and comparing them
+cost most of the report's time; a passage of 30 words holds about three anchors (one
+shingle in eight of its 27), so most are still found, and longer ones nearly always.
+A document's own list (`reused_in`) grows from a single anchor."""
 MOST_PAIRS = 200_000
 """Text pairs the archive-wide report grows passages for; it says when it stopped."""
-WORDS_CACHE = 256
+WORDS_CACHE = 2_048
+"""Texts whose words are kept (about 4 KB each beside the text itself): the reuse report
+meets each text in many pairs, taken in the order of their first text."""
 PARALLEL_MIN_TEXTS = 2_000
 """Texts from which fingerprinting runs in child processes (starting them costs ~0.5 s)."""
 CHUNK_TEXTS = 500
@@ -110,19 +118,23 @@ def _fingerprint_chunk(job: tuple[str, str, list[tuple[str, str]]]
 
 
 class _Text:
-    """A text's folded words with their character offsets."""
+    """A text's folded words (what passages are grown over) and, once asked for, each
+    word's character offsets (only texts a passage is reported in need them)."""
 
-    __slots__ = ("ends", "starts", "text", "words")
+    __slots__ = ("_ends", "_starts", "text", "words")
 
     def __init__(self, text: str):
         self.text = text
-        found = list(iter_words(text))
-        self.words = [word for word, _, _ in found]
-        self.starts = [start for _, start, _ in found]
-        self.ends = [end for _, _, end in found]
+        self.words = fold_words(text)  # the words of iter_words, several times faster
+        self._starts: list[int] | None = None
+        self._ends: list[int] = []
 
     def chars(self, start: int, end: int) -> tuple[int, int]:
-        return self.starts[start], self.ends[end - 1]
+        if self._starts is None:
+            found = list(iter_words(self.text))
+            self._starts = [first for _, first, _ in found]
+            self._ends = [last for _, _, last in found]
+        return self._starts[start], self._ends[end - 1]
 
 
 class Connections:
@@ -133,6 +145,8 @@ class Connections:
         self._catalog = catalog
         self._texts: OrderedDict[int, _Text | None] = OrderedDict()
         self._texts_lock = threading.Lock()
+        self._key_of: dict[int, str] = {}
+        """Text id -> a document holding it (ids are the store's: cleared with it)."""
 
     @property
     def catalog(self):
@@ -155,6 +169,7 @@ class Connections:
         if removed:
             with self._texts_lock:
                 self._texts.clear()
+                self._key_of.clear()
         return added, removed
 
     def _fingerprints(self, wanted: list[tuple[str, str]]):
@@ -280,8 +295,11 @@ class Connections:
             if len(pairs) > MOST_PAIRS:
                 complete = False
                 break
+        pairs = {pair: anchors for pair, anchors in pairs.items()
+                 if len(anchors) >= REPORT_MIN_ANCHORS}
+        self._learn_keys({text for pair in pairs for text in pair})
         spans: list[tuple[int, int, int, int, int, int]] = []  # text, start, end x2
-        for (first, second), anchors in pairs.items():
+        for (first, second), anchors in sorted(pairs.items()):  # a first text stays cached
             a, b = self._text(first), self._text(second)
             if a is None or b is None:
                 continue
@@ -347,6 +365,18 @@ class Connections:
             by_sha[sha].append(key)
         return by_sha
 
+    def _learn_keys(self, texts: set[int]) -> None:
+        """Remember a document key of each of these texts, found in two queries rather
+        than two per text."""
+        hashes = self.store.hashes_of(texts)
+        keys = self._keys_of(set(hashes.values()))
+        with self._texts_lock:
+            for text, sha in hashes.items():
+                if keys.get(sha):
+                    self._key_of[text] = keys[sha][0]
+            if len(self._key_of) > 4 * MOST_PAIRS:
+                self._key_of.clear()
+
     def _text(self, text: int) -> _Text | None:
         """A text's words and offsets, kept for the last WORDS_CACHE texts (shared by the
         threads that ask: the lock guards the cache, not the reading)."""
@@ -354,9 +384,12 @@ class Connections:
             if text in self._texts:
                 self._texts.move_to_end(text)
                 return self._texts[text]
-        sha = self.store.sha_of(text)
-        keys = self._keys_of({sha}).get(sha, []) if sha else []
-        stored = self.catalog.text(keys[0]) if keys else None
+            key = self._key_of.get(text)
+        if key is None:
+            sha = self.store.sha_of(text)
+            keys = self._keys_of({sha}).get(sha, []) if sha else []
+            key = keys[0] if keys else None
+        stored = self.catalog.text(key) if key else None
         found = _Text(stored[0]) if stored is not None else None
         with self._texts_lock:
             self._texts[text] = found

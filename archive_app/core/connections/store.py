@@ -203,6 +203,18 @@ class ConnectionsStore:
             row = self.db.execute("SELECT sha256 FROM texts WHERE id = ?", (text,)).fetchone()
         return row[0] if row else None
 
+    def hashes_of(self, texts: set[int]) -> dict[int, str]:
+        """Text id -> its sha256, for these ids."""
+        found: dict[int, str] = {}
+        listed = sorted(texts)
+        with self._lock:
+            for start in range(0, len(listed), 500):
+                chunk = listed[start:start + 500]
+                found.update(self.db.execute(
+                    f"SELECT id, sha256 FROM texts WHERE id IN ({', '.join('?' * len(chunk))})",
+                    chunk).fetchall())
+        return found
+
     def count(self) -> int:
         with self._lock:
             return self.db.execute("SELECT COUNT(*) FROM texts").fetchone()[0]
