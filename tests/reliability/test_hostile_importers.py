@@ -288,7 +288,8 @@ def _cli(home: Path, *arguments: str, seconds: int = 600) -> subprocess.Complete
 
 
 def _hits(home: Path, query: str) -> set[str]:
-    completed = _cli(home, "search", query, "--json", "--limit", "1000", seconds=120)
+    completed = _cli(home, "search", query, "--json", "--limit", "1000", "--copies",
+                     "separate", seconds=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
     data = json.loads(completed.stdout)
     hits = data["hits"] if isinstance(data, dict) else data

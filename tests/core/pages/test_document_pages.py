@@ -33,7 +33,7 @@ def library(tmp_path: Path, three_page_pdf: Path):
 
 
 def key_of(library: Library, suffix: str) -> str:
-    return next(hit.key for hit in library.search("tide", limit=50).hits
+    return next(hit.key for hit in library.search("tide", limit=50, copies="separate").hits
                 if hit.key.endswith(suffix))
 
 
