@@ -65,5 +65,8 @@ def test_hits_snippets_and_annotations_know_their_page(app_paths, tmp_path, caps
     assert main(["--home", str(app_paths.home), "annotations"]) == 0
     assert "[" in capsys.readouterr().out.split("p. 2")[0]
     assert main(["--home", str(app_paths.home), "search", "zeppelin"]) == 0
+    assert "2 copies, also at:" in capsys.readouterr().out  # one result for the two
+    assert main(["--home", str(app_paths.home), "search", "zeppelin", "--copies",
+                 "separate"]) == 0
     out = capsys.readouterr().out
     assert out.count("(p. 2)") == 2 and "inside box.zip \u203a inner/report-copy.pdf" in out
