@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QSizePolicy, QVBoxLayout, QWidget
 
 from archive_app.gui.document_links import DocumentLinks
-from archive_app.gui.session import OpenedDocument
+from archive_app.gui.session import DocumentConnections, OpenedDocument
 
 
 def copy_label(key: str, path: str) -> str:
@@ -72,8 +72,12 @@ class ConnectionsPanel(QWidget):
         DocumentLinks.fill(self.copies, [(key, copy_label(key, path)) for key, path in copies])
         for widget in (self.copies_heading, self.copies):
             widget.setVisible(bool(copies))
-        titles = opened.titles if opened else {}
-        similar = opened.similar if opened else []
+        self.show_connections(None, "")
+
+    def show_connections(self, found: DocumentConnections | None, text: str) -> None:
+        """The similar documents and reused passages, once fetched (none: hidden)."""
+        titles = found.titles if found else {}
+        similar = found.similar if found else []
         self.similar_heading.setText(f"Similar documents ({len(similar)})")
         self.similar_heading.setToolTip("Documents sharing most of their wording with this "
                                         "one (estimated share of four-word runs in common)")
@@ -83,8 +87,7 @@ class ConnectionsPanel(QWidget):
             for docs, value in similar])
         for widget in (self.similar_heading, self.similar):
             widget.setVisible(bool(similar))
-        self._show_reused(opened.reused if opened else [], titles,
-                          opened.view.text if opened else "")
+        self._show_reused(found.reused if found else [], titles, text)
 
     def _show_reused(self, passages: list, titles: dict[str, str], text: str) -> None:
         """A row per passage ("In 3 other documents: “words…”", which goes to it), then

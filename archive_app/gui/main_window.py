@@ -39,7 +39,7 @@ from archive_app.gui.results import ResultsModel, ResultsView
 from archive_app.gui.saved_searches_dock import SavedSearches
 from archive_app.gui.search_bar import SearchBar
 from archive_app.gui.search_within import SearchWithin
-from archive_app.gui.session import OpenedDocument, SearchSession
+from archive_app.gui.session import DocumentConnections, OpenedDocument, SearchSession
 from archive_app.gui.side_panel import SidePanel
 from archive_app.gui.sizing import fix_minimum_size
 from archive_app.gui.timeline_view import TimelineView
@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
     screenshot's and most tests' do not."""
 
     document_shown = Signal(int)
+    connections_shown = Signal()
+    """The open document's similar documents and reused passages are on screen."""
     """A document is in the reader with this many hits highlighted."""
 
     def __init__(self, library: Library, settings: QSettings, parent: QWidget | None = None,
@@ -134,6 +136,9 @@ class MainWindow(QMainWindow):
         self._refresh_number: int | None = None
         self._keeping_document = False
         self._keep_position: ReaderPosition | None = None
+        self._opened: OpenedDocument | None = None
+        self._found: DocumentConnections | None = None
+        """The document in the reader, and its connections once fetched."""
         self._narrow = False
         self._panel_auto_hidden = False
         self.indexing = IndexingController(library, self.statusBar(), self)
@@ -312,6 +317,8 @@ class MainWindow(QMainWindow):
         self.session.search_failed.connect(self._show_search_error)
         self.session.search_cleared.connect(self._clear_results)
         self.session.document_opened.connect(self._show_document)
+        self.session.connections_loaded.connect(self._show_connections)
+        self.annotating.annotations_shown.connect(self._count_reuses)
         self.session.document_failed.connect(self.statusBar().showMessage)
         self.results.selectionModel().currentChanged.connect(self._open_current)
         self.side_panel.source_tab.edit_requested.connect(self.editor.edit)
@@ -465,6 +472,7 @@ class MainWindow(QMainWindow):
         self.annotating.show_document([])
         self.side_panel.source_tab.show_document(None)
         self.editor.view = None
+        self._opened = self._found = None
 
     def open_annotation(self, annotation: Annotation) -> None:
         """Show an annotation's passage, opening its document first if need be."""
@@ -481,7 +489,7 @@ class MainWindow(QMainWindow):
             self._show_placeholder("This document is no longer in the index.")
             return
         self.reader.show_document(opened.view, opened.spans, opened.annotations,
-                                  opened.mentions, opened.reused)
+                                  opened.mentions)
         self.reader.set_pages(opened.pages)
         if keep is not None and keep.key == opened.view.key:
             keep.restore(self.reader)
@@ -491,11 +499,35 @@ class MainWindow(QMainWindow):
         self.side_panel.source_tab.show_entities(opened.entities)
         self.side_panel.source_tab.links.show_opened(opened)
         self.side_panel.source_tab.connections.show_opened(opened)
-        self.side_panel.annotations_tab.set_reuse_counts(reuse_counts(opened))
+        self.side_panel.annotations_tab.set_reuse_counts({})
+        self._opened = opened
         self.editor.view = opened.view
         if pending is not None and pending.doc == opened.view.key:
             self.annotating.go_to(pending)
         self.document_shown.emit(len(opened.spans))
+        self.session.load_connections(opened.view.key)
+
+    def _show_connections(self, found) -> None:
+        """Similar documents and reused passages of the document in the reader: the
+        side panel's lists, the reader's tint, the annotations' "Also in N documents"."""
+        opened = self._opened
+        if opened is None or self.reader.document_view is None \
+                or self.reader.document_view.key != found.key:
+            return
+        self._found = found
+        self.reader.set_reused(found.reused)
+        self.side_panel.source_tab.connections.show_connections(found, opened.view.text)
+        self._count_reuses()
+        self.connections_shown.emit()
+
+    def _count_reuses(self) -> None:
+        """'Also in N documents' on each annotation card, again when the cards change (an
+        annotation added or edited in the open document)."""
+        opened, found = self._opened, self._found
+        if opened is None or found is None or found.key != opened.view.key:
+            return
+        self.side_panel.annotations_tab.set_reuse_counts(
+            reuse_counts(self.side_panel.annotations_tab.annotations(), opened, found))
 
     def _metadata_saved(self, key: str) -> None:
         """Show the new metadata everywhere, but leave the reader on its document, here.
@@ -753,15 +785,15 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def reuse_counts(opened) -> dict[int, int]:
+def reuse_counts(annotations, opened, found) -> dict[int, int]:
     """Annotation id -> how many other documents (not exact copies, which show it
     already) hold a reused passage around the annotation's own words."""
     copies = {doc for doc, _ in opened.copies}
     counts = {}
-    for annotation in opened.annotations:
+    for annotation in annotations:
         if annotation.doc != opened.view.key or annotation.start == annotation.end:
             continue
-        docs = {place.doc for passage in opened.reused
+        docs = {place.doc for passage in found.reused
                 if passage.start < annotation.end and annotation.start < passage.end
                 for place in passage.places} - copies - {opened.view.key}
         if docs:

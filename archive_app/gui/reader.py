@@ -198,7 +198,7 @@ class Reader(QWidget):
 
     def show_document(self, view: DocumentView, spans: list[tuple[int, int]],
                       annotations: list[Annotation] | None = None,
-                      mentions: list | None = None, reused: list | None = None) -> None:
+                      mentions: list | None = None) -> None:
         """Set the whole text in one go, mark every hit and tagged passage, go to hit one.
         The page view waits for `set_pages` (the window gives the new document's)."""
         self.set_pages(None, keep_mode=True)
@@ -219,8 +219,7 @@ class Reader(QWidget):
         self.annotations = list(annotations or [])
         self.entity_marks = [((self.offsets.to_utf16(m.start), self.offsets.to_utf16(m.end)),
                               m.color) for m in mentions or []]
-        self.reuse_marks = [(self.offsets.to_utf16(p.start), self.offsets.to_utf16(p.end))
-                            for p in reused or []]
+        self.reuse_marks = []
         self._apply_marks()
         self.region = None
         self.tag_action.setEnabled(False)
@@ -435,6 +434,14 @@ class Reader(QWidget):
             cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(text_format)
         cursor.endEditBlock()
+
+    def set_reused(self, passages: list) -> None:
+        """The passages of the open document other documents hold too (fetched after it
+        is shown), tinted while View ▸ Mark reused passages is on."""
+        self.reuse_marks = [(self.offsets.to_utf16(p.start), self.offsets.to_utf16(p.end))
+                            for p in passages]
+        if self.mark_reuse and self.document_view is not None:
+            self._apply_marks()
 
     def set_mark_reuse(self, on: bool) -> None:
         """View ▸ Mark reused passages: the violet wash on, or off."""

@@ -42,12 +42,30 @@ class OpenedDocument:
     """Where the watch-lists' entities occur (EntityMention), marked in the reader."""
     copies: list[tuple[str, str]] = field(default_factory=list)
     """(key, path) of the other documents with exactly its text (side panel)."""
+
+
+@dataclass
+class DocumentConnections:
+    """What links an open document to others beyond its copies, fetched after it is
+    shown (a document's reused passages take tens of milliseconds at 10,000 documents,
+    which the reader should not wait for)."""
+
+    key: str
     similar: list[tuple[list[str], float]] = field(default_factory=list)
     """(keys holding it, similarity) of each text most like it (side panel)."""
     reused: list = field(default_factory=list)
     """Its passages other documents hold too (ReusedPassage), marked in the reader."""
     titles: dict[str, str] = field(default_factory=dict)
     """The title of each document the lists above name."""
+
+
+def load_connections(library: Library, key: str) -> DocumentConnections:
+    similar = library.similar_texts(key, SIMILAR_LISTED)
+    reused = library.reused_passages(key)
+    named = {docs[0] for docs, _ in similar} | {place.doc for passage in reused
+                                                for place in passage.places}
+    return DocumentConnections(key, similar, reused,
+                               {doc: library.document_title(doc) for doc in named})
 
 
 def load_document(library: Library, key: str, query: str) -> OpenedDocument | None:
@@ -64,17 +82,12 @@ def load_document(library: Library, key: str, query: str) -> OpenedDocument | No
     if pages is not None:  # start the renderer's child here, off the UI thread; a
         with contextlib.suppress(PageProblem):  # problem is said when a page is asked for
             _ = pages.page_count
-    similar = library.similar_texts(key, SIMILAR_LISTED)
-    reused = library.reused_passages(key)
-    named = {docs[0] for docs, _ in similar} | {place.doc for passage in reused
-                                          for place in passage.places}
     return OpenedDocument(view, spans, library.citation(key), library.annotations_for(key),
                           members=library.members(key), thread=library.thread(key),
                           parent_title=parent.title if parent else "",
                           pages=pages, entities=library.document_entities(key),
                           mentions=library.entity_mentions(key),
-                          copies=library.copies(key), similar=similar, reused=reused,
-                          titles={doc: library.document_title(doc) for doc in named})
+                          copies=library.copies(key))
 
 
 class SearchSession(QObject):
@@ -88,12 +101,15 @@ class SearchSession(QObject):
     document_opened = Signal(object)
     """An OpenedDocument, or None when the document is no longer in the index."""
     document_failed = Signal(str)
+    connections_loaded = Signal(object)
+    """DocumentConnections of the document opened last."""
 
     def __init__(self, library: Library, parent: QObject | None = None):
         super().__init__(parent)
         self.library = library
         self.searches = Generation()
         self.loads = Generation()
+        self.connection_loads = Generation()
         self.last_query = ""
         self.last_sort = "relevance"
         self.last_within: list[str] = []
@@ -148,6 +164,18 @@ class SearchSession(QObject):
         run_in_pool(load_document, self.library, key, self.last_query,
                     on_result=lambda opened: self._opened(number, opened),
                     on_error=lambda error: self._open_error(number, error))
+
+    def load_connections(self, key: str) -> None:
+        """Similar documents and reused passages of `key`, after it is shown; an answer
+        for a document no longer the newest asked for is dropped."""
+        number = self.connection_loads.next()
+        run_in_pool(load_connections, self.library, key,
+                    on_result=lambda found: self._connections(number, found),
+                    on_error=lambda error: None)  # the lists stay empty: nothing to say
+
+    def _connections(self, number: int, found: DocumentConnections) -> None:
+        if self.connection_loads.is_current(number):
+            self.connections_loaded.emit(found)
 
     def _opened(self, number: int, opened: OpenedDocument | None) -> None:
         if self.loads.is_current(number):

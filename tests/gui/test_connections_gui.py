@@ -40,7 +40,8 @@ def reuse_window(qtbot, empty_library, tmp_path):
 
 
 def open_doc(qtbot, window, key):
-    with qtbot.waitSignal(window.document_shown, timeout=10_000):
+    """Open a document and wait for its connections, which come after it is shown."""
+    with qtbot.waitSignal(window.connections_shown, timeout=20_000):
         window.session.open_document(key)
 
 
