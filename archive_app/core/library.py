@@ -722,6 +722,18 @@ class Library:
         (quiet period, polling interval, `use_inotify`, `watch_limit`)."""
         return FolderWatcher(self.roots(), on_changes, on_status, **options)
 
+    def _surviving_copy(self, key: str, removed: set[str]) -> str | None:
+        """For a removed document, another document holding the text its annotations
+        were placed in: they belong to that text, so they go there instead of being
+        orphaned. None when no copy stays (or it has none)."""
+        with self._store_lock:
+            hashes = self._annotations.document_hashes([key]).get(key, set())
+        for sha in sorted(hashes - {"", EMPTY_TEXT_SHA}):
+            for other, _ in self._index.catalog.keys_with_hash(sha):
+                if other not in removed and other != key:
+                    return other
+        return None
+
     def _unannotated_copies(self) -> set[str]:
         """The documents that carry annotations only as copies of an annotated text."""
         annotated = self._annotated_texts()
@@ -742,7 +754,12 @@ class Library:
             for old_key, new_key in summary.moved:
                 self._store.rename_document(old_key, new_key)
             for key in summary.removed_keys:
-                if key not in moved_from:
+                if key in moved_from:
+                    continue
+                survivor = self._surviving_copy(key, set(summary.removed_keys))
+                if survivor:
+                    self._store.move_annotations(key, survivor)
+                else:
                     self._annotations.mark_orphaned(key)
         if targeted and not summary.rescanned:
             self._reanchor(list(dict.fromkeys(

@@ -270,6 +270,14 @@ class UserStore:
                                     (new_key, old_key))
 
 
+    def move_annotations(self, old_key: str, new_key: str) -> None:
+        """A deleted file's annotations go to a copy of its text that stays (its own
+        metadata edits do not: they were about that file)."""
+        with self.transaction():
+            self.connection.execute("UPDATE annotations SET doc = ? WHERE doc = ?",
+                                    (new_key, old_key))
+
+
 class _Transaction:
     def __init__(self, connection: sqlite3.Connection):
         self.connection = connection

@@ -161,3 +161,19 @@ def test_documents_without_text_are_not_copies_of_each_other():
     full = Document(key="c/a.txt", path="/c/a.txt", format="txt", text=ARTICLE,
                     sha256=content_hash(ARTICLE))
     assert index_fields(full)["content"] == content_hash(ARTICLE)[:20]
+
+
+def test_deleting_the_annotated_copy_leaves_its_annotation_with_another_copy(library, corpus):
+    start = ARTICLE.index("inquiry")
+    library.annotate("c/outlet-a/article.txt", start, start + 7, ["un"], note="asked")
+    (corpus / "outlet-a/article.txt").unlink()
+    library.sync([corpus])
+    kept = library.annotations_for("c/outlet-b/reprint.txt")
+    assert [(a.tags, a.state) for a in kept] == [(["un"], "anchored")]
+    assert kept[0].doc in ("c/outlet-b/reprint.txt", "c/leak.zip//mail/forwarded.txt")
+    assert library.needs_attention() == []
+    assert library.search("tag:un", copies="separate").total == 2
+    for name in ("outlet-b/reprint.txt", "leak.zip"):  # the last copies go: orphaned
+        (corpus / name).unlink()
+    library.sync([corpus])
+    assert [a.state for a in library.all_annotations()] == ["orphaned"]
