@@ -70,6 +70,9 @@ fresh index, and the catalog is cleared with it so the next sync re-reads every 
 COMMIT_EVERY_DOCS = 10_000
 """At most this many documents per crash-safe step (texts -> Whoosh commit -> signatures)
 and per segment: it bounds the memory of a step."""
+REFRESH_STEP_DOCS = 5_000
+"""Documents a refresh (a watch-list saved, a tag renamed) rewrites per commit: one step's
+new segment is held in memory until it is written (about 170 MB for 5,000 documents)."""
 COMMIT_EVERY_SECONDS = 5.0
 """A step is committed at least this often, so a kill or a crash costs at most these
 seconds of reading. Each step is one more segment (a child's) and one more commit; see
@@ -503,10 +506,16 @@ class ArchiveIndex:
         update_document opened a reader of every segment for every key: half the time
         of a refresh at 10,000 documents, and more with more segments), the user fields
         of a large batch come from one store query for the keys that have any, and
-        everything is one commit under the one writer: a crash or an error leaves the
-        index as it was.
+        each step of REFRESH_STEP_DOCS documents is one commit under the one writer: a
+        crash or an error leaves the index as the last step left it (every document in
+        it either old or refreshed), and the memory of a step is bounded (a refresh of
+        76,000 documents in one segment would hold gigabytes).
         """
         keys = list(dict.fromkeys(keys))  # a key twice would be added twice
+        for start in range(0, len(keys), REFRESH_STEP_DOCS):
+            self._refresh_step(keys[start:start + REFRESH_STEP_DOCS])
+
+    def _refresh_step(self, keys: list[str]) -> None:
         if not keys:  # (an undo of a saved search touches no document)
             return
         with self._write_lock:

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 
+import archive_app.core.indexing.index as index_module
 from archive_app.core.entities.watchlists import Entity
 from archive_app.core.indexing.index import USER_FIELDS_PER_KEY_BELOW, iter_keys
 from archive_app.core.library import Library
@@ -76,10 +77,13 @@ def test_a_batch_refresh_reads_the_catalog_a_chunk_at_a_time(library):
     assert len(store) <= 4  # which keys have user fields: none here (two per key before)
 
 
-def test_a_list_that_names_every_document_gives_the_index_a_rebuild_gives(library):
+@pytest.mark.parametrize("step", [5_000, 7], ids=["one step", "steps of 7"])
+def test_a_list_that_names_every_document_gives_the_index_a_rebuild_gives(
+        library, step, monkeypatch):
     """The index after a batch refresh from stored text is the one a rebuild from the
     files makes: the same terms, positions, weights and stored fields (user fields and
-    entities included), nothing lost, nothing twice."""
+    entities included), nothing lost, nothing twice; in one commit or in steps."""
+    monkeypatch.setattr(index_module, "REFRESH_STEP_DOCS", step)
     notes = sorted(key for key in iter_keys(library._index) if "/notes/" in key)
     library.annotate_document(notes[3], ["people/witnesses"], "seen at the gate")
     library.edit_metadata(notes[5], {"title": "Corrected title", "author": "Cara Clerk"})
