@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import os
 import threading
+from array import array
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from archive_app.core.connections.fingerprints import Fingerprint, fingerprint, similarity
 from archive_app.core.connections.passages import SharedSpan, shared_spans
@@ -45,8 +48,9 @@ pairs of a real archive share one anchor, mostly a common phrase, and comparing 
 cost most of the report's time; a passage of 30 words holds about three anchors (one
 shingle in eight of its 27), so most are still found, and longer ones nearly always.
 A document's own list (`reused_in`) grows from a single anchor."""
-MOST_PAIRS = 200_000
-"""Text pairs the archive-wide report grows passages for; it says when it stopped."""
+MOST_PAIRS = 300_000
+"""Text pairs the archive-wide report compares, those sharing most anchors first; it
+says when there were more."""
 WORDS_CACHE = 2_048
 """Texts whose words are kept (about 4 KB each beside the text itself): the reuse report
 meets each text in many pairs, taken in the order of their first text."""
@@ -283,20 +287,30 @@ class Connections:
         """Every cluster of documents sharing a passage of at least `min_words` words.
 
         Each shared anchor pairs the first text holding it with each other one (a star,
-        not every pair: linear in the anchor's postings); passages are grown per pair,
-        and the passages that overlap in a text join one cluster (union-find)."""
+        not every pair: linear in the anchor's postings). A first pass counts the
+        anchors of every pair in one numpy array; only pairs sharing REPORT_MIN_ANCHORS,
+        at most MOST_PAIRS of them (those sharing most first), are read again with
+        their anchors' positions and compared; passages are grown per pair, and the
+        passages that overlap in a text join one cluster (union-find)."""
+        found = array("q")
+        for _, postings in self.store.shared_anchors(MOST_TEXTS_PER_ANCHOR):
+            pivot = postings[0][0]
+            found.extend((pivot << 32) | other for other, _ in postings[1:] if other != pivot)
+        values, counts = np.unique(np.frombuffer(found, np.int64), return_counts=True)
+        del found
+        enough = counts >= REPORT_MIN_ANCHORS
+        values, counts = values[enough], counts[enough]
+        complete = len(values) <= MOST_PAIRS
+        if not complete:  # the pairs sharing most, ties by pair: the same every run
+            order = np.lexsort((values, -counts))[:MOST_PAIRS]
+            values = values[order]
+        kept = set(values.tolist())
         pairs: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-        complete = True
         for _, postings in self.store.shared_anchors(MOST_TEXTS_PER_ANCHOR):
             pivot, where = postings[0]
             for other, their in postings[1:]:
-                if other != pivot:
+                if (pivot << 32) | other in kept:
                     pairs[(pivot, other)].append((where, their))
-            if len(pairs) > MOST_PAIRS:
-                complete = False
-                break
-        pairs = {pair: anchors for pair, anchors in pairs.items()
-                 if len(anchors) >= REPORT_MIN_ANCHORS}
         self._learn_keys({text for pair in pairs for text in pair})
         spans: list[tuple[int, int, int, int, int, int]] = []  # text, start, end x2
         for (first, second), anchors in sorted(pairs.items()):  # a first text stays cached
