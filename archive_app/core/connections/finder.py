@@ -23,8 +23,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from archive_app.core.connections.fingerprints import Fingerprint, fingerprint, similarity
 from archive_app.core.connections.passages import SharedSpan, shared_spans
 from archive_app.core.connections.store import ConnectionsStore
@@ -287,33 +285,23 @@ class Connections:
         """Every cluster of documents sharing a passage of at least `min_words` words.
 
         Each shared anchor pairs the first text holding it with each other one (a star,
-        not every pair: linear in the anchor's postings). A first pass counts the
-        anchors of every pair in one numpy array; only pairs sharing REPORT_MIN_ANCHORS,
-        at most MOST_PAIRS of them (those sharing most first), are read again with
-        their anchors' positions and compared; passages are grown per pair, and the
-        passages that overlap in a text join one cluster (union-find)."""
-        found = array("q")
-        for _, postings in self.store.shared_anchors(MOST_TEXTS_PER_ANCHOR):
-            pivot = postings[0][0]
-            found.extend((pivot << 32) | other for other, _ in postings[1:] if other != pivot)
-        values, counts = np.unique(np.frombuffer(found, np.int64), return_counts=True)
-        del found
-        enough = counts >= REPORT_MIN_ANCHORS
-        values, counts = values[enough], counts[enough]
-        complete = len(values) <= MOST_PAIRS
-        if not complete:  # the pairs sharing most, ties by pair: the same every run
-            order = np.lexsort((values, -counts))[:MOST_PAIRS]
-            values = values[order]
-        kept = set(values.tolist())
-        pairs: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-        for _, postings in self.store.shared_anchors(MOST_TEXTS_PER_ANCHOR):
-            pivot, where = postings[0]
-            for other, their in postings[1:]:
-                if (pivot << 32) | other in kept:
-                    pairs[(pivot, other)].append((where, their))
-        self._learn_keys({text for pair in pairs for text in pair})
+        not every pair: linear in the anchor's postings). The store counts the anchors
+        of every pair; only pairs sharing REPORT_MIN_ANCHORS, at most MOST_PAIRS of them
+        (those sharing most first), are compared, from their anchors' positions (kept
+        as flat int arrays: a large archive has millions); passages are grown per pair,
+        and the passages that overlap in a text join one cluster (union-find)."""
+        chosen, complete = self.store.pair_counts(MOST_TEXTS_PER_ANCHOR, REPORT_MIN_ANCHORS,
+                                                  MOST_PAIRS)
+        flat: dict[tuple[int, int], array] = {pair: array("i") for pair in chosen}
+        for first, where, other, their in self.store.pair_anchors(MOST_TEXTS_PER_ANCHOR):
+            positions = flat.get((first, other))
+            if positions is not None:
+                positions.extend((where, their))
+        self._learn_keys({text for pair in flat for text in pair})
         spans: list[tuple[int, int, int, int, int, int]] = []  # text, start, end x2
-        for (first, second), anchors in sorted(pairs.items()):  # a first text stays cached
+        for first, second in sorted(flat):  # a first text stays cached
+            found = flat.pop((first, second))
+            anchors = list(zip(found[0::2], found[1::2], strict=True))
             a, b = self._text(first), self._text(second)
             if a is None or b is None:
                 continue

@@ -44,6 +44,16 @@ CREATE TABLE IF NOT EXISTS anchors (
 ) WITHOUT ROWID;
 """
 BATCH_TEXTS = 2_000
+_PIVOTS_SQL = ("SELECT hash, MIN(text) AS pivot FROM anchors GROUP BY hash "
+               "HAVING COUNT(DISTINCT text) BETWEEN 2 AND ?")
+_PAIRS_SQL = (f"WITH pivots AS ({_PIVOTS_SQL}) "
+              "SELECT p.pivot, a.text, COUNT(*) AS shared FROM pivots p JOIN anchors a "
+              "ON a.hash = p.hash AND a.text <> p.pivot GROUP BY p.pivot, a.text "
+              "HAVING COUNT(*) >= ? ORDER BY shared DESC, p.pivot, a.text LIMIT ?")
+_PAIR_ANCHORS_SQL = (f"WITH pivots AS ({_PIVOTS_SQL}) "
+                     "SELECT p.pivot, first.pos, a.text, a.pos FROM pivots p "
+                     "JOIN anchors first ON first.hash = p.hash AND first.text = p.pivot "
+                     "JOIN anchors a ON a.hash = p.hash AND a.text <> p.pivot")
 FORMAT = "1"
 """Bumped when fingerprints change (shingles, permutations, bands): a store of another
 format is emptied and filled again."""
@@ -179,24 +189,33 @@ class ConnectionsStore:
                     found[value] = rows
         return found
 
-    def shared_anchors(self, most: int) -> Iterable[tuple[int, list[tuple[int, int]]]]:
-        """Every anchor two or more texts hold (at most `most`), with its postings, in
-        hash order: what the archive-wide reuse report starts from."""
-        with self._lock:
-            rows = self.db.execute(
-                "SELECT hash, text, pos FROM anchors WHERE hash IN (SELECT hash FROM anchors "
-                "GROUP BY hash HAVING COUNT(DISTINCT text) BETWEEN 2 AND ?) ORDER BY hash",
-                (most,)).fetchall()
-        group: list[tuple[int, int]] = []
-        current = None
-        for value, text, pos in rows:
-            if value != current and group:
-                yield current, group
-                group = []
-            current = value
-            group.append((text, pos))
-        if group:
-            yield current, group
+    def pair_counts(self, most_texts: int, least: int, most_pairs: int
+                    ) -> tuple[list[tuple[int, int]], bool]:
+        """The text pairs the archive-wide report compares: for every anchor at most
+        `most_texts` texts hold, its first text paired with each other one (a star), and
+        of those pairs the ones sharing at least `least` anchors, most shared first, at
+        most `most_pairs`: ((first, other) pairs, whether that was all of them). Counted
+        by SQLite, whose temporary B-trees, not this process, hold the millions of
+        (pair, anchor) rows of a large archive."""
+        with self._reader() as db:
+            rows = db.execute(_PAIRS_SQL, (most_texts, least, most_pairs + 1)).fetchall()
+        return [(first, other) for first, other, _ in rows[:most_pairs]], \
+            len(rows) <= most_pairs
+
+    def pair_anchors(self, most_texts: int):
+        """(first text, its position, other text, its position) of every anchor held
+        by 2 to `most_texts` texts, streamed (a large archive has millions)."""
+        with self._reader() as db:
+            yield from db.execute(_PAIR_ANCHORS_SQL, (most_texts,))
+
+    @contextlib.contextmanager
+    def _reader(self):
+        """A connection of its own for a long read, so searches need not wait for it."""
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+        try:
+            yield db
+        finally:
+            db.close()
 
     def sha_of(self, text: int) -> str | None:
         with self._lock:
