@@ -2,6 +2,7 @@
 datasketch's.
 
     .venv/bin/python -m bench.connections_cost [--docs 10000] [--out /tmp/conn-bench]
+        [--compare-sync]
 
 Builds the benchmark corpus (bench/corpus.py) under OUT/corpus-N and indexes it with this
 checkout into OUT/home-N (reused when complete; the sync fingerprints every text as it
@@ -16,6 +17,10 @@ goes). Then, in this one process:
   `MinHash(num_perm=60).update_batch` when datasketch is installed (a bench-only
   comparison, not a dependency): time per text, and how far their estimates of the same
   pairs' similarity lie from the exact shingle Jaccard.
+
+With --compare-sync it first indexes the corpus into fresh homes, without fingerprints
+and with them, twice each, alternating, and reports the seconds of each sync: what
+fingerprinting adds to indexing, side by side in one run.
 
 Prints one JSON object and writes OUT/connections-N.json.
 """
@@ -94,10 +99,34 @@ def minhash_compare(texts: list[str]) -> dict:
     return result
 
 
+def compare_sync(files: Path, out: Path) -> dict:
+    import shutil
+
+    from archive_app.core.library import Library
+    from archive_app.core.paths import AppPaths
+    seconds: dict[str, list[float]] = {"without": [], "with": []}
+    for mode in ("without", "with", "without", "with"):
+        home = out / f"sync-{mode}"
+        shutil.rmtree(home, ignore_errors=True)
+        library = Library(AppPaths(home))
+        if mode == "without":
+            library.update_connections = lambda keys=None: (0, 0)
+        started = time.perf_counter()
+        library.sync([files])
+        seconds[mode].append(round(time.perf_counter() - started, 1))
+        library.close()
+        shutil.rmtree(home, ignore_errors=True)
+        say(f"sync {mode} fingerprints: {seconds[mode][-1]} s")
+    ratio = statistics.mean(seconds["with"]) / statistics.mean(seconds["without"])
+    return {**{f"sync_{mode}_fingerprints_s": values for mode, values in seconds.items()},
+            "with_over_without": round(ratio, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--out", type=Path, default=Path("/tmp/conn-bench"))
+    parser.add_argument("--compare-sync", action="store_true")
     args = parser.parse_args()
     from archive_app.core.library import CONNECTIONS_FILE, Library
     from archive_app.core.paths import AppPaths
@@ -109,6 +138,8 @@ def main() -> None:
     home = args.out / f"home-{args.docs}"
     library = Library(AppPaths(home))
     report: dict = {"docs": args.docs}
+    if args.compare_sync:
+        report["compare_sync"] = compare_sync(out / "files", args.out)
     if library.needs_sync or not (home / "complete").exists():
         say("indexing (with fingerprints) ...")
         started = time.monotonic()
