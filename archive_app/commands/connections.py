@@ -82,10 +82,11 @@ def cmd_reuse(args: argparse.Namespace) -> int:
         for cluster in report.clusters:
             first = cluster.places[0]
             print(f"\n{len(cluster.places)} documents; earliest {show(first.doc)} "
-                  f"({cluster.dates.get(first.doc) or 'undated'}):")
+                  f"({show(cluster.dates.get(first.doc) or 'undated')}):")
             print(f"  “{show(_short(cluster.passage))}”")
             for place in cluster.places[1:]:
-                print(f"  also {show(place.doc)} ({cluster.dates.get(place.doc) or 'undated'})")
+                print(f"  also {show(place.doc)} "
+                      f"({show(cluster.dates.get(place.doc) or 'undated')})")
     if not report.complete:
         print("archive-app: the report stopped at its bound of text pairs; narrow it with "
               "a larger --min-words", file=sys.stderr)

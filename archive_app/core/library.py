@@ -768,7 +768,9 @@ class Library:
             self._reanchor()
         if summary.moved:
             self._refresh([new for _, new in summary.moved])
-        copies = (copies_before | self._unannotated_copies()) & set(summary.changed_keys)
+        copies_now = self._unannotated_copies()
+        copies = (copies_before ^ copies_now) | (
+            (copies_before | copies_now) & set(summary.changed_keys))
         if copies:
             self._index.refresh_documents(sorted(copies))
         self.update_connections(summary.changed_keys if targeted and not summary.rescanned

@@ -21,11 +21,17 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
-from archive_app.core.connections.fingerprints import Fingerprint, fingerprint, similarity
+from archive_app.core.connections.fingerprints import (
+    Fingerprint,
+    fingerprint,
+    has_shingles,
+    similarity,
+)
 from archive_app.core.connections.passages import SharedSpan, shared_spans
-from archive_app.core.connections.store import ConnectionsStore
+from archive_app.core.connections.store import BATCH_TEXTS, ConnectionsStore
 from archive_app.core.indexing.processes import forkserver_context
 from archive_app.core.ingest.documents import EMPTY_TEXT_SHA
 from archive_app.core.text.analysis import fold_words, iter_words
@@ -165,10 +171,16 @@ class Connections:
             if sha != EMPTY_TEXT_SHA:
                 current.setdefault(sha, key)
         known = self.store.known()
-        added = self.store.add(self._fingerprints(
-            [(sha, key) for sha, key in current.items() if sha not in known]))
+        wanted = [(sha, key) for sha, key in current.items() if sha not in known]
+        added = 0
+        made = self._fingerprints(wanted)
+        while True:  # the store's lock is held per batch, not while texts are read
+            batch = list(islice(made, BATCH_TEXTS))
+            if not batch:
+                break
+            added += self.store.add(batch)
         removed = self.store.remove(known - set(current)) if keys is None else 0
-        if removed:
+        if added or removed:  # a text back, an id reused: nothing cached holds
             with self._texts_lock:
                 self._texts.clear()
                 self._key_of.clear()
@@ -215,6 +227,8 @@ class Connections:
         if known is None:
             return []
         text, mine = known
+        if not has_shingles(mine):
+            return []
         scored = []
         for sha, signature in self.store.candidates(text, mine.bands()).values():
             if sha == record.sha256:
@@ -269,10 +283,16 @@ class Connections:
         keys = self._keys_of({self.store.sha_of(other) or "" for _, other in spans})
         passages = []
         for start, end, members in groups:
-            places = []
+            widest: dict[int, tuple[int, int]] = {}  # other text -> its widest span here
             for span, other in members:
+                low, high = widest.get(other, (span.second_start, span.second_end))
+                widest[other] = (min(low, span.second_start), max(high, span.second_end))
+            places = []
+            for other, (low, high) in widest.items():
                 theirs = self._text(other)
-                where = theirs.chars(span.second_start, span.second_end)
+                if theirs is None:
+                    continue
+                where = theirs.chars(low, high)
                 places += [Place(doc, *where) for doc in
                            keys.get(self.store.sha_of(other) or "", [])]
             first, last = own.chars(start, end)
@@ -328,9 +348,12 @@ class Connections:
             parent[find(one)] = find(two)
         for nodes in nodes_by_text.values():  # overlapping spans in one text: one passage
             nodes.sort()
-            for before, after in zip(nodes, nodes[1:], strict=False):
-                if after[1] < before[2]:
-                    parent[find(after)] = find(before)
+            reach, widest = -1, None  # the furthest end so far, and its node
+            for node in nodes:
+                if widest is not None and node[1] < reach:
+                    parent[find(node)] = find(widest)
+                if node[2] > reach:
+                    reach, widest = node[2], node
         members: dict[tuple, list[tuple[int, int, int]]] = defaultdict(list)
         for node in parent:
             members[find(node)].append(node)
@@ -387,12 +410,14 @@ class Connections:
                 self._texts.move_to_end(text)
                 return self._texts[text]
             key = self._key_of.get(text)
-        if key is None:
+        stored = self.catalog.text(key) if key else None
+        if stored is None:  # not learnt, or that document went (moved, deleted)
             sha = self.store.sha_of(text)
             keys = self._keys_of({sha}).get(sha, []) if sha else []
-            key = keys[0] if keys else None
-        stored = self.catalog.text(key) if key else None
-        found = _Text(stored[0]) if stored is not None else None
+            stored = self.catalog.text(keys[0]) if keys else None
+        if stored is None:  # not cached: the document may come back
+            return None
+        found = _Text(stored[0])
         with self._texts_lock:
             self._texts[text] = found
             if len(self._texts) > WORDS_CACHE:

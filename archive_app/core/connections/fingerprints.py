@@ -34,7 +34,9 @@ ANCHOR_EVERY = 8
 anchor: a passage of 30 words has about three, and one shared anchor is enough to grow
 the shared passage from it (passages.py)."""
 MAX_WORDS = 200_000
-"""Words of a text fingerprinted (the first ones): bounds the arrays of a huge text."""
+MAX_CHARS = 4_000_000
+"""Words (and, before folding, characters) of a text fingerprinted, the first ones: they
+bound the arrays and the folding of a huge text."""
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _rng = np.random.default_rng(20261203)  # fixed: signatures are stored on disk
@@ -118,11 +120,22 @@ def band_keys(signature: np.ndarray) -> list[int]:
 
 
 def fingerprint(text: str) -> Fingerprint:
-    words = fold_words(text)[:MAX_WORDS]
+    """A text's fingerprint. Each anchor is kept once, at its first place: a log line
+    repeated 5,000 times would otherwise pair 5,000 places in one text with 5,000 in
+    another (25 million comparisons for one passage)."""
+    words = fold_words(text[:MAX_CHARS])[:MAX_WORDS]
     shingles = shingle_hashes(words)
-    chosen = np.flatnonzero((shingles % np.uint64(ANCHOR_EVERY)) == 0)
+    sampled = np.flatnonzero((shingles % np.uint64(ANCHOR_EVERY)) == 0)
+    _, first = np.unique(shingles[sampled], return_index=True)
+    chosen = sampled[np.sort(first)]
     return Fingerprint(len(words), signature_of(shingles),
                        shingles[chosen].view(np.int64), chosen.astype(np.int32))
+
+
+def has_shingles(found: Fingerprint) -> bool:
+    """False for a text shorter than one shingle: its signature is the empty set's,
+    the same for every such text, and says nothing about likeness."""
+    return found.words >= SHINGLE_WORDS
 
 
 def similarity(first: np.ndarray, second: np.ndarray) -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archive_app.core.connections.fingerprints import Fingerprint
+from archive_app.core.connections.fingerprints import Fingerprint, has_shingles
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS texts (
@@ -54,7 +54,7 @@ _PAIR_ANCHORS_SQL = (f"WITH pivots AS ({_PIVOTS_SQL}) "
                      "SELECT p.pivot, first.pos, a.text, a.pos FROM pivots p "
                      "JOIN anchors first ON first.hash = p.hash AND first.text = p.pivot "
                      "JOIN anchors a ON a.hash = p.hash AND a.text <> p.pivot")
-FORMAT = "1"
+FORMAT = "2"
 """Bumped when fingerprints change (shingles, permutations, bands): a store of another
 format is emptied and filled again."""
 
@@ -65,6 +65,19 @@ class ConnectionsStore:
     def __init__(self, path: Path):
         self.path = path
         self._lock = threading.Lock()
+        try:
+            self._open()
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError) and not path.exists():
+                raise
+            with contextlib.suppress(sqlite3.Error, AttributeError):
+                self.db.close()
+            for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                stale.unlink(missing_ok=True)  # derived: a damaged file is made again
+            self._open()
+
+    def _open(self) -> None:
+        path = self.path
         self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -112,7 +125,8 @@ class ConnectionsStore:
                     (sha, found.words, found.signature.tobytes(), found.anchors.tobytes(),
                      found.positions.tobytes()))
                 text = cursor.lastrowid
-                bands += [(band, text) for band in found.bands()]
+                if has_shingles(found):  # no bands: not similar to every short text
+                    bands += [(band, text) for band in found.bands()]
                 anchors += zip(found.anchors.tolist(), [text] * len(found.anchors),
                                found.positions.tolist(), strict=True)
                 added += 1
@@ -211,7 +225,8 @@ class ConnectionsStore:
     @contextlib.contextmanager
     def _reader(self):
         """A connection of its own for a long read, so searches need not wait for it."""
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
+        db = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode=ro", uri=True,
+                             timeout=30)
         try:
             yield db
         finally:

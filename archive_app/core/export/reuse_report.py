@@ -31,7 +31,8 @@ def reuse_csv(report: ReuseReport, title: Callable[[str], str]) -> str:
         for order, place in enumerate(cluster.places, 1):
             writer.writerow([number, len(cluster.places), order, neutralise(place.doc),
                              neutralise(title(place.doc)),
-                             cluster.dates.get(place.doc, ""), place.start, place.end,
+                             neutralise(cluster.dates.get(place.doc, "")), place.start,
+                             place.end,
                              neutralise(" ".join(cluster.passage.split()))])
     return buffer.getvalue()
 

@@ -24,6 +24,7 @@ from rapidfuzz.distance import OSA
 from archive_app.core.engine import FACETS
 from archive_app.core.errors import QueryError
 from archive_app.core.indexing.index import ArchiveIndex
+from archive_app.core.ingest.documents import EMPTY_TEXT_SHA
 from archive_app.core.metadata import Metadata, metadata_from_stored
 from archive_app.core.search import query as q
 from archive_app.core.search.hit_spans import HitMatcher, merge_spans
@@ -175,7 +176,7 @@ class Searcher:
         if sha256 is None:
             record = catalog.record(key)
             sha256 = record.sha256 if record is not None else ""
-        if not sha256:
+        if not sha256 or sha256 == EMPTY_TEXT_SHA:  # no text is nobody's copy
             return []
         return [(other, path) for other, path in catalog.keys_with_hash(sha256)
                 if other != key]

@@ -177,3 +177,15 @@ def test_deleting_the_annotated_copy_leaves_its_annotation_with_another_copy(lib
         (corpus / name).unlink()
     library.sync([corpus])
     assert [a.state for a in library.all_annotations()] == ["orphaned"]
+
+
+def test_editing_the_annotated_copy_takes_its_tags_off_the_other_copies(library, corpus):
+    start = ARTICLE.index("gate")
+    library.annotate("c/outlet-a/article.txt", start, start + 4, ["entrance"])
+    assert len(library.search("tag:entrance", copies="separate").hits) == 3
+    (corpus / "outlet-a/article.txt").write_text("A new first line.\n" + ARTICLE,
+                                                  encoding="utf-8")
+    library.sync([corpus])  # the annotation follows its file's new text
+    assert [hit.key for hit in library.search("tag:entrance", copies="separate").hits] == [
+        "c/outlet-a/article.txt"]
+    assert library.annotations_for("c/outlet-b/reprint.txt") == []

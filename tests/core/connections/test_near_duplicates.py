@@ -195,3 +195,55 @@ def test_fingerprints_made_in_child_processes_are_the_same(made, monkeypatch):
         assert (found.signature == there[sha].signature).all()
         assert (found.anchors == there[sha].anchors).all()
         assert (found.positions == there[sha].positions).all()
+
+
+
+def test_short_texts_are_not_similar_to_each_other_and_repeats_are_anchored_once(tmp_path):
+    from archive_app.core.connections.fingerprints import fingerprint, has_shingles
+    assert not has_shingles(fingerprint("Page 1")) and has_shingles(fingerprint(
+        "four words in a row"))
+    line = " ".join(real_texts()[5].split()[:60]) + "\n"  # a 60-word log entry
+    repeated = fingerprint(line * 5_000)
+    assert len(repeated.anchors) == len(set(repeated.anchors.tolist())) <= 60
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name, text in {"page.txt": "Page 1", "invoice.txt": "Invoice attached",
+                       "log-a.txt": line * 5_000, "log-b.txt": "Start\n" + line * 4_000,
+                       }.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    library = Library(AppPaths(tmp_path / "home"))
+    try:
+        library.sync([folder])
+        assert library.similar("c/page.txt") == [] and library.similar("c/invoice.txt") == []
+        report = library.reuse_report(30)  # one passage per log pair: bounded work
+        assert [sorted(p.doc for p in c.places) for c in report.clusters] == [
+            ["c/log-a.txt", "c/log-b.txt"]]
+        assert [p.doc for p in library.reused_passages("c/log-a.txt")[0].places] == [
+            "c/log-b.txt"]
+    finally:
+        library.close()
+
+
+def test_spans_overlapping_a_wider_one_join_its_cluster(tmp_path):
+    """X holds a long passage Y copies whole; Z quotes words early in it and W words late
+    in it, Z's and W's stretches apart from each other: one cluster of four, not two."""
+    words = real_texts()[3].split()[:160]
+    filler = real_texts()[4].split()
+    texts = {"x.txt": " ".join(words),
+             "y.txt": " ".join(words[:110]) + " " + " ".join(filler[:60]),
+             "z.txt": " ".join(filler[100:140]) + " " + " ".join(words[10:50]),
+             "w.txt": " ".join(words[60:100]) + " " + " ".join(filler[200:240])}
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    library = Library(AppPaths(tmp_path / "home"))
+    try:
+        library.sync([folder])
+        clusters = [sorted({p.doc for p in c.places}) for c in library.reuse_report(30).clusters]
+        assert ["c/w.txt", "c/x.txt", "c/y.txt", "c/z.txt"] in clusters
+        passages = library.reused_passages("c/x.txt")
+        assert all(len({p.doc for p in passage.places}) == len(passage.places)
+                   for passage in passages)  # each document named once a passage
+    finally:
+        library.close()
