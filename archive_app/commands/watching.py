@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import queue
+import signal
 import sys
 
 from archive_app.commands import EXIT_OK, EXIT_USAGE
@@ -32,7 +33,18 @@ def add_watch_parser(verbs: argparse._SubParsersAction) -> None:
                        help="check the folders every 30 s instead of using inotify")
 
 
+def _stop_on_signals() -> None:
+    """Ctrl+C (SIGINT) and SIGTERM stop watching cleanly. Set explicitly: a process
+    started in the background by a non-interactive shell inherits SIGINT ignored, and
+    Python then never raises KeyboardInterrupt, so `kill -INT` did nothing."""
+    def stop(number, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
+    _stop_on_signals()
     library = Library(resolve_home(args.home))
     try:
         if not library.roots():

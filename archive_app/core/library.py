@@ -167,7 +167,7 @@ class Library:
         read-only home), and the features that need it answer with nothing."""
         try:
             store = ConnectionsStore(self.paths.home / CONNECTIONS_FILE)
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return None
         return Connections(store, self._index.reader_catalog)
 

@@ -68,7 +68,7 @@ class ConnectionsStore:
         try:
             self._open()
         except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError) and not path.exists():
+            if isinstance(error, sqlite3.OperationalError):  # cannot open: not damage
                 raise
             with contextlib.suppress(sqlite3.Error, AttributeError):
                 self.db.close()

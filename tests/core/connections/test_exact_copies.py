@@ -189,3 +189,16 @@ def test_editing_the_annotated_copy_takes_its_tags_off_the_other_copies(library,
     assert [hit.key for hit in library.search("tag:entrance", copies="separate").hits] == [
         "c/outlet-a/article.txt"]
     assert library.annotations_for("c/outlet-b/reprint.txt") == []
+
+
+def test_a_damaged_fingerprint_store_is_made_again(tmp_path, corpus):
+    home = tmp_path / "home2"
+    home.mkdir()
+    (home / "connections.sqlite3").write_bytes(b"not a database at all" * 100)
+    library = Library(AppPaths(home))
+    try:
+        library.sync([corpus])
+        assert library.reused_passages("c/other.txt") == []
+        assert library._connections.store.count() == 3  # the article, the other, the zip listing
+    finally:
+        library.close()
