@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
-def write_atomically(target: Path, content: str | bytes) -> None:
-    """Write `content` (text as UTF-8) to `target` at once; raises OSError."""
+def write_atomically(target: Path, content: str | bytes,
+                     before_replace: Callable[[], None] | None = None) -> None:
+    """Write `content` (text as UTF-8) to `target` at once; raises OSError.
+    `before_replace` runs just before the rename (an export checks again that the
+    target may be replaced: the file may have appeared while it was written) and may
+    raise to leave the target untouched."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     folder = target.parent if str(target.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.",
@@ -25,6 +30,8 @@ def write_atomically(target: Path, content: str | bytes) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        if before_replace is not None:
+            before_replace()
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from archive_app.core.atomic_files import write_atomically
 from archive_app.core.export.citation import STYLES
 from archive_app.core.export.common import safe_inputs, styled
 from archive_app.core.export.gather import (
@@ -155,19 +155,7 @@ def export_excerpts(library: Library, gather: Callable[[], list[Excerpt]],
 
 
 def _write_atomically(target: Path, data: bytes, overwrite: bool) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        check_target(target, overwrite)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(target, data, lambda: check_target(target, overwrite))
 
 
 def check_target(target: Path, overwrite: bool) -> None:

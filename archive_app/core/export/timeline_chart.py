@@ -18,10 +18,10 @@ import io
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive_app.core.atomic_files import write_atomically
 from archive_app.core.export import check_target
 from archive_app.core.export.model import ExportError
 from archive_app.core.search.timeline import DAY, MONTH, YEAR, Timeline
@@ -197,22 +197,10 @@ def write_timeline_chart(timeline: Timeline, path: str | os.PathLike, kind: str 
     check_target(target, overwrite)
     data = (timeline_svg(timeline, title).encode("utf-8") if kind == "svg"
             else timeline_png(timeline, title))
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                         suffix=".part")
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        check_target(target, overwrite)
-        os.replace(temporary, target)
+        write_atomically(target, data, lambda: check_target(target, overwrite))
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return target
 
 
