@@ -159,6 +159,8 @@ class Library:
         self.history = History()
         self._store.daily_backup()
         self._connections = self._open_connections()
+        self._connections_lock = threading.Lock()
+        self._connections_checked = False
 
     # -- connections: near-duplicates and reused passages (connections/) --------------------
     def _open_connections(self) -> Connections | None:
@@ -178,25 +180,43 @@ class Library:
             return 0, 0
         return self._connections.update(keys)
 
+    def _ready_connections(self) -> Connections | None:
+        """The connections, filled first if their store is empty while the archive is
+        not (a deleted store, or one of an older format, emptied when opened): once per
+        Library, on the first question, so opening pays nothing for it."""
+        connections = self._connections
+        if connections is None or self._connections_checked:
+            return connections
+        with self._connections_lock:
+            if not self._connections_checked:
+                if connections.store.count() == 0 and self._index.doc_count():
+                    self.update_connections()
+                self._connections_checked = True
+        return connections
+
     def similar(self, key: str, most: int = 50) -> list[tuple[str, float]]:
         """The documents whose text is most like `key`'s (not its exact copies), with
         the estimated share of word shingles in common, most similar first."""
-        return self._connections.similar(key, most) if self._connections else []
+        connections = self._ready_connections()
+        return connections.similar(key, most) if connections else []
 
     def similar_texts(self, key: str, most: int = 20) -> list[tuple[list[str], float]]:
         """As `similar`, one item per text: (the documents holding it, similarity)."""
-        return self._connections.similar_texts(key, most) if self._connections else []
+        connections = self._ready_connections()
+        return connections.similar_texts(key, most) if connections else []
 
     def reused_passages(self, key: str, min_words: int = MIN_WORDS) -> list[ReusedPassage]:
         """The passages of `key` other documents hold too, with where they stand."""
-        return self._connections.reused_in(key, min_words) if self._connections else []
+        connections = self._ready_connections()
+        return connections.reused_in(key, min_words) if connections else []
 
     def reuse_report(self, min_words: int = MIN_WORDS) -> ReuseReport:
         """Every cluster of documents sharing a passage of `min_words` words or more,
         each led by its earliest dated document (the likely source)."""
-        if self._connections is None:
+        connections = self._ready_connections()
+        if connections is None:
             return ReuseReport(min_words, [])
-        return self._connections.reuse(min_words, self._dates_of)
+        return connections.reuse(min_words, self._dates_of)
 
     def export_reuse_report(self, path: Path, min_words: int = MIN_WORDS) -> ReuseReport:
         """The reuse report written to `path`: HTML for a .html/.htm name, else CSV."""

@@ -202,3 +202,17 @@ def test_a_damaged_fingerprint_store_is_made_again(tmp_path, corpus):
         assert library._connections.store.count() == 3  # the article, the other, the zip listing
     finally:
         library.close()
+
+
+def test_an_emptied_fingerprint_store_is_filled_on_the_first_question(library):
+    store = library._connections.store
+    with store.db:
+        for table in ("texts", "bands", "anchors"):
+            store.db.execute(f"DELETE FROM {table}")
+    reopened = Library(library.paths)  # e.g. a store of an older format, emptied
+    try:
+        assert reopened._connections.store.count() == 0  # opening did no work
+        assert reopened.reused_passages("c/other.txt") == []
+        assert reopened._connections.store.count() == 3
+    finally:
+        reopened.close()
